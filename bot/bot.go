@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+// Config is what the bot needs from the configuration.
+type Config struct {
+	Token  string
+	APIURL string // Bot API base URL, e.g. https://api.telegram.org
+	Admins []int64
+	// Location is the district's time zone; nil means UTC.
+	Location *time.Location
+	// Workers bounds how many users are served at once; 0 means 64.
+	Workers int
+	// PollTimeout is the getUpdates long-poll timeout; 0 means 25 s.
+	PollTimeout time.Duration
+	// ShutdownGrace bounds how long Run waits for handlers in flight after
+	// its context ends; 0 means 10 s.
+	ShutdownGrace time.Duration
+	Logger        *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient is used for every Bot API call; nil means a default one.
+	HTTPClient *http.Client
+}
+
+// ErrUnauthorized is returned by New when the Bot API refuses the token.
+var ErrUnauthorized = errors.New("the Bot API refused the token")
+
+// Bot answers Telegram updates. Create it with New and start it with Run.
+type Bot struct {
+	cfg      Config
+	api      *tg.Bot
+	store    *storage.Store
+	catalog  *locales.Catalog
+	log      *slog.Logger
+	username string
+	admins   map[int64]bool
+
+	commands  map[string]command
+	callbacks map[string]callback
+	flows     map[string]flow
+
+	polling atomic.Bool
+}
+
+// New connects to the Bot API (one getMe call, bounded by ctx and 5 s) and
+// prepares the bot. It returns an error wrapping ErrUnauthorized when the
+// API refuses the token; no error message contains the token.
+func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales.Catalog) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("bot: empty token")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
+	}
+	api, err := tg.New(cfg.Token,
+		tg.WithServerURL(cfg.APIURL),
+		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		tg.WithSkipGetMe(),
+		tg.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram", "error", redact(err, cfg.Token)) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", redact(err, cfg.Token))
+	}
+	getMeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	me, err := api.GetMe(getMeCtx)
+	if err != nil {
+		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+			return nil, fmt.Errorf("bot: getMe: %w", ErrUnauthorized)
+		}
+		return nil, fmt.Errorf("bot: getMe: %w", redact(err, cfg.Token))
+	}
+	b := &Bot{
+		cfg:      cfg,
+		api:      api,
+		store:    store,
+		catalog:  catalog,
+		log:      cfg.Logger,
+		username: me.Username,
+		admins:   map[int64]bool{},
+	}
+	for _, id := range cfg.Admins {
+		b.admins[id] = true
+	}
+	b.registerRoutes()
+	return b, nil
+}
+
+// Username is the bot's @username without the @.
+func (b *Bot) Username() string { return b.username }
+
+// Polling reports whether the last getUpdates call succeeded and Run is
+// still polling.
+func (b *Bot) Polling() bool { return b.polling.Load() }
+
+// Run registers the command menus, then polls for updates until ctx ends.
+// Then it stops taking updates, waits (at most Config.ShutdownGrace) for the
+// handlers in flight, confirms the handled updates to Telegram and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	b.syncAllCommands(ctx)
+
+	// Handlers get their own context, which outlives ctx by the grace
+	// period, so that a reply in flight at shutdown is still sent.
+	handlerCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandlers()
+	d := newDispatcher(handlerCtx, b.cfg.Workers, b.handle)
+	p := &poller{
+		client:  b.cfg.HTTPClient,
+		url:     b.cfg.APIURL + "/bot" + b.cfg.Token + "/getUpdates",
+		token:   b.cfg.Token,
+		timeout: b.cfg.PollTimeout,
+		d:       d,
+		log:     b.log,
+		healthy: &b.polling,
+	}
+	p.run(ctx)
+	b.polling.Store(false)
+
+	done := make(chan struct{})
+	go func() { d.wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownGrace):
+		b.log.Warn("shutdown: handlers still running after grace period; cancelling them")
+		cancelHandlers()
+		<-done
+	}
+	confirmCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.confirm(confirmCtx); err != nil {
+		b.log.Warn("shutdown: confirm handled updates", "error", err)
+	}
+	return nil
+}
+
+// redact removes the token from an error's text.
+func redact(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return redactedError{msg: strings.ReplaceAll(err.Error(), token, "***"), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }

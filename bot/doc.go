@@ -1,0 +1,27 @@
+// Package bot is Vmeste's Telegram face: it polls for updates, hands each to
+// a per-user queue, and routes it to the command, button or wizard step
+// that answers it.
+//
+// # Basics
+//
+// New checks the token with getMe and loads nothing else; Run polls until its
+// context ends, then finishes the handlers in flight and confirms what was
+// handled to Telegram. Every command and button is registered in routes.go,
+// so the whole command surface is in one file.
+//
+// Updates from one user are handled one at a time, in the order they came;
+// different users are served in parallel, at most Config.Workers at once.
+// Every handler runs behind the middleware in middleware.go: a panic is
+// recovered and answered with an apology, one log line is written per
+// update, the user is loaded (and created on first contact), and every
+// callback query is answered.
+//
+// # Caveats
+//
+// The poller confirms an update to Telegram only after its handler has
+// returned, so a crash re-delivers what was in flight: handlers must
+// tolerate seeing an update twice. Wizard state lives in bbolt (see
+// storage.Conversation), never only in memory. Roles are checked on the
+// server for every command and every button: callback data is never
+// trusted.
+package bot

@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+// handlerFunc answers one update.
+type handlerFunc func(ctx context.Context, r *Request) error
+
+// middleware wraps a handlerFunc with cross-cutting work.
+type middleware func(next handlerFunc) handlerFunc
+
+// errPanic is what a recovered panic becomes.
+var errPanic = errors.New("bot: handler panicked")
+
+// handle is the dispatcher's entry point for one update.
+func (b *Bot) handle(ctx context.Context, u *models.Update) {
+	r := newRequest(u)
+	h := b.route
+	for _, m := range []middleware{b.withUser, b.withRecover, b.withCallbackAnswer, b.withLogging} {
+		h = m(h)
+	}
+	_ = h(ctx, r)
+}
+
+func newRequest(u *models.Update) *Request {
+	r := &Request{Update: u}
+	switch {
+	case u.Message != nil:
+		r.From, r.ChatID, r.ChatType = u.Message.From, u.Message.Chat.ID, u.Message.Chat.Type
+	case u.CallbackQuery != nil:
+		r.From = &u.CallbackQuery.From
+		r.ChatID, r.ChatType = u.CallbackQuery.From.ID, models.ChatTypePrivate
+		if m := u.CallbackQuery.Message.Message; m != nil {
+			r.ChatID, r.ChatType = m.Chat.ID, m.Chat.Type
+		}
+	case u.EditedMessage != nil:
+		r.From, r.ChatID, r.ChatType = u.EditedMessage.From, u.EditedMessage.Chat.ID, u.EditedMessage.Chat.Type
+	case u.MyChatMember != nil:
+		r.From = &u.MyChatMember.From
+		r.ChatID, r.ChatType = u.MyChatMember.Chat.ID, u.MyChatMember.Chat.Type
+	}
+	return r
+}
+
+// withLogging writes one line per update: id, user, kind, handler,
+// duration and error.
+func (b *Bot) withLogging(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		start := time.Now()
+		err := next(ctx, r)
+		var userID int64
+		if r.From != nil {
+			userID = r.From.ID
+		}
+		attrs := []any{"update_id", r.Update.ID, "user_id", userID, "kind", r.kind(),
+			"handler", r.Handler, "duration", time.Since(start)}
+		if err != nil {
+			b.log.Error("update", append(attrs, "error", redact(err, b.cfg.Token))...)
+		} else {
+			b.log.Info("update", attrs...)
+		}
+		return err
+	}
+}
+
+// withCallbackAnswer answers the callback query if the handler did not, so
+// that no button spins for ever.
+func (b *Bot) withCallbackAnswer(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		err := next(ctx, r)
+		if r.Update.CallbackQuery != nil && !r.answered {
+			if aerr := b.answer(ctx, r, "", false); aerr != nil && err == nil {
+				err = aerr
+			}
+		}
+		return err
+	}
+}
+
+// withRecover turns a handler's panic into a logged error and a short
+// apology to the user; the process lives on.
+func (b *Bot) withRecover(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) (err error) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			b.log.Error("handler panic", "update_id", r.Update.ID, "handler", r.Handler,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", errPanic, v)
+			if r.P == (locales.Printer{}) {
+				r.P = b.catalog.For(locales.Russian)
+			}
+			if r.ChatID != 0 {
+				if r.Update.CallbackQuery != nil && !r.answered {
+					_ = b.answer(ctx, r, r.P.T("error_internal_short"), false)
+				}
+				_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
+			}
+		}()
+		return next(ctx, r)
+	}
+}
+
+// withUser loads the sender, creating them on their first private message,
+// marks them active again if Telegram had said they blocked the bot, and
+// picks the language.
+func (b *Bot) withUser(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		if r.From == nil {
+			r.P = b.catalog.For(locales.Russian)
+			return next(ctx, r)
+		}
+		r.Admin = b.admins[r.From.ID]
+		u, err := b.store.User(ctx, r.From.ID)
+		switch {
+		case err == nil:
+			if !u.Active && r.Private() {
+				u.Active = true
+				if err := b.store.PutUser(ctx, u); err != nil {
+					return err
+				}
+			}
+		case storage.IsNotFound(err):
+			u = storage.User{ID: r.From.ID, Role: storage.RoleTeacher, Lang: locales.Normalize(r.From.LanguageCode), Active: true}
+			if r.Private() {
+				u.ChatID = r.ChatID
+				if err := b.store.PutUser(ctx, u); err != nil {
+					return err
+				}
+			}
+		default:
+			r.P = b.catalog.For(locales.Normalize(r.From.LanguageCode))
+			_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
+			return err
+		}
+		r.User = u
+		r.P = b.catalog.For(u.Lang)
+		return next(ctx, r)
+	}
+}

@@ -1,0 +1,388 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+// Onboarding (/start) and /profile share the steps that ask for a person's
+// language, name, organisation and position. In onboarding each step leads
+// to the next; in /profile a step saves and ends the wizard.
+const (
+	flowOnboarding = "onboarding"
+	flowProfile    = "profile"
+
+	stepLang     = "lang"
+	stepName     = "name"
+	stepOrg      = "org"
+	stepPosition = "position"
+)
+
+// personData is the onboarding/profile wizard's state.
+type personData struct {
+	// Filter narrows the organisation list (what the user typed).
+	Filter string `json:"filter,omitempty"`
+	// Payload is a deep-link payload to act on after onboarding.
+	Payload string `json:"payload,omitempty"`
+}
+
+// positions are the common positions offered as buttons (locale keys
+// position_0…); anything else can be typed.
+const positionCount = 8
+
+// orgsPerPage is how many organisation buttons a page shows.
+const orgsPerPage = 8
+
+func decodePerson(c storage.Conversation) personData {
+	var d personData
+	_ = json.Unmarshal(c.Data, &d)
+	return d
+}
+
+func personConv(step string, d personData, flowName string) storage.Conversation {
+	data, _ := json.Marshal(d)
+	return storage.Conversation{Flow: flowName, Step: step, Data: data}
+}
+
+// cmdStart registers a newcomer, continues an unfinished registration, or
+// greets a registered user. A payload c<code> redeems a coordinator invite.
+func (b *Bot) cmdStart(ctx context.Context, r *Request, payload string) error {
+	if strings.HasPrefix(payload, "c") && len(payload) > 1 {
+		if err := b.redeemInvite(ctx, r, payload[1:]); err != nil {
+			return err
+		}
+		payload = ""
+	}
+	if r.User.Registered {
+		if payload == "" {
+			_, err := b.send(ctx, r.ChatID, r.P.T("start_welcome_back", "Name", r.User.FullName), nil)
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, r.P.T("start_unknown_link"), nil)
+		return err
+	}
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err == nil && c.Flow == flowOnboarding {
+		return b.promptPersonStep(ctx, r, c)
+	}
+	if err != nil && !storage.IsNotFound(err) {
+		return err
+	}
+	c = personConv(stepLang, personData{Payload: payload}, flowOnboarding)
+	if err := b.store.PutConversation(ctx, r.User.ID, c); err != nil {
+		return err
+	}
+	return b.promptPersonStep(ctx, r, c)
+}
+
+// promptPersonStep asks the question of the wizard's current step.
+func (b *Bot) promptPersonStep(ctx context.Context, r *Request, c storage.Conversation) error {
+	var err error
+	switch c.Step {
+	case stepLang:
+		_, err = b.send(ctx, r.ChatID, r.P.T("onboard_welcome")+"\n\n"+r.P.T("onboard_lang"), b.langKeyboard(cbPersonLang, r.User.Lang))
+	case stepName:
+		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_name"), nil)
+	case stepOrg:
+		return b.sendOrgPicker(ctx, r, decodePerson(c).Filter, 0, false)
+	case stepPosition:
+		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_position"), b.positionKeyboard(r.P))
+	}
+	return err
+}
+
+func (b *Bot) langKeyboard(prefix, current string) keyboard {
+	var row []modelsButton
+	for _, lang := range locales.Languages {
+		label := b.catalog.For(lang).T("lang_name")
+		if lang == current {
+			label = "✓ " + label
+		}
+		row = append(row, button(label, cb(prefix, lang)))
+	}
+	return keyboard{row}
+}
+
+func (b *Bot) positionKeyboard(p locales.Printer) keyboard {
+	var kb keyboard
+	for i := 0; i < positionCount; i++ {
+		kb = append(kb, []modelsButton{button(p.T(positionKey(i)), cb(cbPersonPosition, i))})
+	}
+	return kb
+}
+
+func positionKey(i int) string { return "position_" + string(rune('0'+i)) }
+
+// currentPerson returns the user's onboarding/profile wizard if it is at
+// step; ok is false for a stale button.
+func (b *Bot) currentPerson(ctx context.Context, r *Request, step string) (storage.Conversation, bool, error) {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if storage.IsNotFound(err) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	ok := (c.Flow == flowOnboarding || c.Flow == flowProfile) && c.Step == step
+	return c, ok, nil
+}
+
+// stale answers a button that belongs to a wizard step the user has left.
+func (b *Bot) stale(ctx context.Context, r *Request) error {
+	return b.answer(ctx, r, r.P.T("callback_stale"), false)
+}
+
+func (b *Bot) cbPersonLang(ctx context.Context, r *Request, args []string) error {
+	c, ok, err := b.currentPerson(ctx, r, stepLang)
+	if err != nil || !ok {
+		return errors.Join(err, b.stale(ctx, r))
+	}
+	if len(args) != 1 || (args[0] != locales.Russian && args[0] != locales.English) {
+		return b.stale(ctx, r)
+	}
+	r.User.Lang = args[0]
+	r.P = b.catalog.For(r.User.Lang)
+	c.Step = stepName
+	if err := b.store.SaveUserConversation(ctx, r.User, c); err != nil {
+		return err
+	}
+	if err := b.reply(ctx, r, r.P.T("onboard_lang_chosen", "Lang", r.P.T("lang_name")), keyboard{}); err != nil {
+		return err
+	}
+	return b.promptPersonStep(ctx, r, c)
+}
+
+// personText takes a typed answer to the current step.
+func (b *Bot) personText(ctx context.Context, r *Request, c storage.Conversation, text string) error {
+	text = strings.TrimSpace(text)
+	switch c.Step {
+	case stepLang:
+		_, err := b.send(ctx, r.ChatID, r.P.T("onboard_lang_use_buttons"), b.langKeyboard(cbPersonLang, r.User.Lang))
+		return err
+	case stepName:
+		name, ok := cleanFullName(text)
+		if !ok {
+			_, err := b.send(ctx, r.ChatID, r.P.T("person_bad_name"), nil)
+			return err
+		}
+		r.User.FullName = name
+		return b.personStepDone(ctx, r, c, stepOrg)
+	case stepOrg:
+		d := decodePerson(c)
+		d.Filter = truncateRunes(text, 50)
+		c = personConv(stepOrg, d, c.Flow)
+		if err := b.store.PutConversation(ctx, r.User.ID, c); err != nil {
+			return err
+		}
+		return b.sendOrgPicker(ctx, r, d.Filter, 0, false)
+	case stepPosition:
+		if n := utf8.RuneCountInString(text); n < 2 || n > 100 {
+			_, err := b.send(ctx, r.ChatID, r.P.T("person_bad_position"), b.positionKeyboard(r.P))
+			return err
+		}
+		r.User.Position = text
+		return b.personStepDone(ctx, r, c, "")
+	}
+	return nil
+}
+
+// personStepDone saves the answer already put into r.User. In onboarding it
+// moves to next (or finishes when next is ""); in /profile it ends.
+func (b *Bot) personStepDone(ctx context.Context, r *Request, c storage.Conversation, next string) error {
+	if c.Flow == flowProfile {
+		if err := b.store.SaveUserEndConversation(ctx, r.User); err != nil {
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, r.P.T("profile_saved")+"\n\n"+b.profileText(ctx, r), b.profileKeyboard(r.P))
+		return err
+	}
+	if next == "" {
+		return b.finishOnboarding(ctx, r)
+	}
+	c.Step = next
+	if err := b.store.SaveUserConversation(ctx, r.User, c); err != nil {
+		return err
+	}
+	return b.promptPersonStep(ctx, r, c)
+}
+
+func (b *Bot) finishOnboarding(ctx context.Context, r *Request) error {
+	r.User.Registered = true
+	if err := b.store.SaveUserEndConversation(ctx, r.User); err != nil {
+		return err
+	}
+	org := b.orgLabel(ctx, r.User.OrgID)
+	text := r.P.T("onboard_done", "Name", r.User.FullName, "Org", org, "Position", r.User.Position)
+	if _, err := b.send(ctx, r.ChatID, text, nil); err != nil {
+		return err
+	}
+	if rl := r.Role(); rl >= roleCoordinator {
+		b.syncUserCommands(ctx, r.User.ID, rl, r.User.Lang)
+	}
+	return b.cmdHelp(ctx, r, "")
+}
+
+func (b *Bot) orgLabel(ctx context.Context, id int64) string {
+	o, err := b.store.Organisation(ctx, id)
+	if err != nil {
+		return "—"
+	}
+	return o.Name
+}
+
+func (b *Bot) cbPersonOrg(ctx context.Context, r *Request, args []string) error {
+	c, ok, err := b.currentPerson(ctx, r, stepOrg)
+	if err != nil || !ok {
+		return errors.Join(err, b.stale(ctx, r))
+	}
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	o, err := b.store.Organisation(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("org_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	r.User.OrgID = o.ID
+	if err := b.reply(ctx, r, r.P.T("person_org_chosen", "Org", o.Name), keyboard{}); err != nil {
+		return err
+	}
+	return b.personStepDone(ctx, r, c, stepPosition)
+}
+
+func (b *Bot) cbPersonOrgPage(ctx context.Context, r *Request, args []string) error {
+	c, ok, err := b.currentPerson(ctx, r, stepOrg)
+	if err != nil || !ok {
+		return errors.Join(err, b.stale(ctx, r))
+	}
+	page, ok := argIndex(args, 0, 10000)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	d := decodePerson(c)
+	if len(args) > 1 && args[1] == "x" { // show all: drop the filter
+		d.Filter = ""
+		if err := b.store.PutConversation(ctx, r.User.ID, personConv(stepOrg, d, c.Flow)); err != nil {
+			return err
+		}
+	}
+	return b.sendOrgPicker(ctx, r, d.Filter, page, true)
+}
+
+// sendOrgPicker shows a page of organisations matching filter, as buttons.
+// With edit it replaces the pressed message instead of sending a new one.
+func (b *Bot) sendOrgPicker(ctx context.Context, r *Request, filter string, page int, edit bool) error {
+	all, err := b.store.Organisations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		_, err := b.send(ctx, r.ChatID, r.P.T("person_no_orgs"), nil)
+		return err
+	}
+	list := filterOrgs(all, filter)
+	var text string
+	var kb keyboard
+	if len(list) == 0 {
+		text = r.P.T("person_org_none_match", "Filter", filter)
+		kb = keyboard{{button(r.P.T("btn_show_all"), cb(cbPersonOrgPage, 0, "x"))}}
+	} else {
+		pages := (len(list) + orgsPerPage - 1) / orgsPerPage
+		page = min(page, pages-1)
+		for _, o := range list[page*orgsPerPage : min(len(list), (page+1)*orgsPerPage)] {
+			kb = append(kb, []modelsButton{button(truncateRunes(o.Name, 60), cb(cbPersonOrg, o.ID))})
+		}
+		kb = append(kb, pager(r.P, cbPersonOrgPage, page, pages)...)
+		if filter != "" {
+			kb = append(kb, []modelsButton{button(r.P.T("btn_show_all"), cb(cbPersonOrgPage, 0, "x"))})
+			text = r.P.T("person_ask_org_filtered", "Filter", filter, "Page", page+1, "Pages", pages)
+		} else {
+			text = r.P.T("person_ask_org", "Page", page+1, "Pages", pages)
+		}
+	}
+	if edit {
+		return b.reply(ctx, r, text, kb)
+	}
+	_, err = b.send(ctx, r.ChatID, text, kb)
+	return err
+}
+
+// filterOrgs keeps the organisations whose name or short name contains
+// every word of filter, case-insensitively.
+func filterOrgs(all []storage.Organisation, filter string) []storage.Organisation {
+	words := strings.Fields(strings.ToLower(filter))
+	if len(words) == 0 {
+		return all
+	}
+	var out []storage.Organisation
+	for _, o := range all {
+		hay := strings.ToLower(o.Name + " " + o.ShortName)
+		match := true
+		for _, w := range words {
+			if !strings.Contains(hay, w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (b *Bot) cbPersonPosition(ctx context.Context, r *Request, args []string) error {
+	c, ok, err := b.currentPerson(ctx, r, stepPosition)
+	if err != nil || !ok {
+		return errors.Join(err, b.stale(ctx, r))
+	}
+	i, ok := argIndex(args, 0, positionCount)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	r.User.Position = r.P.T(positionKey(i))
+	if err := b.reply(ctx, r, r.P.T("person_position_chosen", "Position", r.User.Position), keyboard{}); err != nil {
+		return err
+	}
+	return b.personStepDone(ctx, r, c, "")
+}
+
+// cleanFullName checks a full name: letters, spaces and hyphens, 2 to 100
+// characters, with at least one letter; runs of spaces are folded.
+func cleanFullName(s string) (string, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 100 {
+		return "", false
+	}
+	letters := 0
+	for _, c := range s {
+		switch {
+		case unicode.IsLetter(c):
+			letters++
+		case c == ' ' || c == '-':
+		default:
+			return "", false
+		}
+	}
+	return s, letters >= 2
+}
+
+// truncateRunes cuts s to at most n characters, marking a cut with "…".
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"vmeste/storage"
+)
+
+// command is a slash command and the role it needs.
+type command struct {
+	role role
+	fn   func(ctx context.Context, r *Request, args string) error
+}
+
+// callback is a button's handler and the role it needs; args are the
+// colon-separated fields after the prefix, not yet validated.
+type callback struct {
+	role role
+	fn   func(ctx context.Context, r *Request, args []string) error
+}
+
+// flow is a wizard: what to do with a text or a file while the user is in
+// it. Its step is in storage.Conversation.
+type flow struct {
+	onText     func(ctx context.Context, r *Request, c storage.Conversation, text string) error
+	onDocument func(ctx context.Context, r *Request, c storage.Conversation) error
+}
+
+// route sends the update to its command, button or wizard.
+func (b *Bot) route(ctx context.Context, r *Request) error {
+	switch {
+	case r.Update.CallbackQuery != nil:
+		return b.routeCallback(ctx, r)
+	case r.Update.Message != nil:
+		return b.routeMessage(ctx, r)
+	case r.Update.MyChatMember != nil:
+		r.Handler = "my_chat_member"
+		return nil
+	}
+	r.Handler = "ignored"
+	return nil
+}
+
+func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
+	m := r.Update.Message
+	if name, args, ok := parseCommand(m.Text, b.username); ok {
+		return b.routeCommand(ctx, r, name, args)
+	}
+	if !r.Private() {
+		r.Handler = "group_message"
+		return nil // the bot does not talk over people in groups
+	}
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil && !storage.IsNotFound(err) {
+		return err
+	}
+	if err == nil {
+		if f, ok := b.flows[c.Flow]; ok {
+			r.Handler = "flow:" + c.Flow + ":" + c.Step
+			switch {
+			case m.Document != nil && f.onDocument != nil:
+				return f.onDocument(ctx, r, c)
+			case m.Text != "" && f.onText != nil:
+				return f.onText(ctx, r, c, m.Text)
+			}
+			_, err := b.send(ctx, r.ChatID, r.P.T("flow_expects_text"), nil)
+			return err
+		}
+	}
+	if m.Document != nil && r.Role() >= roleAdmin && isCSVName(m.Document.FileName) {
+		r.Handler = "orgs_import_direct"
+		return b.orgImportDocument(ctx, r, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile})
+	}
+	r.Handler = "hint"
+	if !r.User.Registered {
+		_, err := b.send(ctx, r.ChatID, r.P.T("hint_register"), nil)
+		return err
+	}
+	_, err = b.send(ctx, r.ChatID, r.P.T("hint_unknown"), nil)
+	return err
+}
+
+func (b *Bot) routeCommand(ctx context.Context, r *Request, name, args string) error {
+	cmd, ok := b.commands[name]
+	if !ok {
+		r.Handler = "unknown_command"
+		_, err := b.send(ctx, r.ChatID, r.P.T("hint_unknown_command"), nil)
+		return err
+	}
+	r.Handler = "/" + name
+	if !r.Private() {
+		_, err := b.send(ctx, r.ChatID, r.P.T("hint_private_only", "Bot", b.username), nil)
+		return err
+	}
+	if r.Role() < cmd.role {
+		return b.refuse(ctx, r, "command", name)
+	}
+	return cmd.fn(ctx, r, args)
+}
+
+func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
+	prefix, args := decodeCallback(r.Update.CallbackQuery.Data)
+	cb, ok := b.callbacks[prefix]
+	if !ok {
+		r.Handler = "callback:unknown"
+		b.log.Warn("unknown callback data", "user_id", r.From.ID, "data", r.Update.CallbackQuery.Data)
+		return b.answer(ctx, r, r.P.T("callback_stale"), false)
+	}
+	r.Handler = "callback:" + prefix
+	if r.Role() < cb.role {
+		return b.refuse(ctx, r, "callback", r.Update.CallbackQuery.Data)
+	}
+	return cb.fn(ctx, r, args)
+}
+
+// refuse answers politely that the action is not the user's to take, and
+// logs it: a teacher holding an admin's button data forged or kept it.
+func (b *Bot) refuse(ctx context.Context, r *Request, what, detail string) error {
+	b.log.Warn("refused: role too low", "user_id", r.From.ID, "what", what, "detail", detail, "role", int(r.Role()))
+	if r.Update.CallbackQuery != nil {
+		return b.answer(ctx, r, r.P.T("refused"), true)
+	}
+	if r.Role() == roleNone {
+		_, err := b.send(ctx, r.ChatID, r.P.T("hint_register"), nil)
+		return err
+	}
+	_, err := b.send(ctx, r.ChatID, r.P.T("refused"), nil)
+	return err
+}
+
+// parseCommand splits "/name@bot args" into name and args. A command
+// addressed to another bot is not ours.
+func parseCommand(text, username string) (name, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") || len(text) < 2 {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	name, at, addressed := strings.Cut(head, "@")
+	if addressed && !strings.EqualFold(at, username) {
+		return "", "", false
+	}
+	return strings.ToLower(name), strings.TrimSpace(rest), name != ""
+}

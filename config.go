@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the zone database, for images without /usr/share/zoneinfo
+)
+
+// config is the whole configuration, read once at start. Every setting is
+// an environment variable and a flag of the same meaning; a flag wins.
+type config struct {
+	Token    string
+	APIURL   string
+	DB       string
+	Admins   []int64
+	Location *time.Location
+	HTTP     string
+	Demo     bool
+}
+
+// setting describes one configuration entry, for -h and error messages.
+type setting struct {
+	env, flag, def, usage string
+}
+
+var settings = []setting{
+	{"TELEGRAM_BOT_TOKEN", "token", "", "bot token from @BotFather (required, except with -demo)"},
+	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API server URL (a self-hosted Bot API server or an emulator)"},
+	{"VMESTE_DB", "db", "data/vmeste.db", "bbolt database file (its folder is created)"},
+	{"VMESTE_ADMINS", "admins", "", "comma-separated Telegram user ids of the administrators"},
+	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
+	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
+}
+
+// configError names the setting that is wrong.
+type configError struct {
+	s   setting
+	msg string
+}
+
+func (e *configError) Error() string {
+	return fmt.Sprintf("%s (-%s): %s", e.s.env, e.s.flag, e.msg)
+}
+
+func settingErr(flagName, format string, args ...any) error {
+	for _, s := range settings {
+		if s.flag == flagName {
+			return &configError{s: s, msg: fmt.Sprintf(format, args...)}
+		}
+	}
+	return fmt.Errorf(format, args...)
+}
+
+// errHelp is returned by parseConfig for -h.
+var errHelp = flag.ErrHelp
+
+// parseConfig reads the configuration from args (without the program name)
+// and the environment getenv. It checks every value that can be checked
+// without opening anything.
+func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) (config, error) {
+	fs := flag.NewFlagSet("vmeste", flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	values := map[string]*string{}
+	for _, s := range settings {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+	}
+	demo := fs.Bool("demo", false, "try the bot without a token: an emulated Telegram in this terminal, on a fresh database")
+	fs.Usage = func() {
+		fmt.Fprintf(usageOut, "Vmeste: a Telegram bot for joint events of a district's schools and partner agencies.\n\nUsage: vmeste [flags]\n\nEvery flag can also be set by its environment variable; a flag wins.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+	}
+	c := config{
+		Token:  strings.TrimSpace(*values["token"]),
+		APIURL: strings.TrimSpace(*values["api-url"]),
+		DB:     strings.TrimSpace(*values["db"]),
+		HTTP:   strings.TrimSpace(*values["http"]),
+		Demo:   *demo,
+	}
+	if c.Token == "" && !c.Demo {
+		return config{}, settingErr("token", "required: get a token from @BotFather, or try the bot with -demo")
+	}
+	if c.Token != "" && strings.ContainsAny(c.Token, " \t/?#") {
+		return config{}, settingErr("token", "not a bot token (it looks like 123456:ABC-DEF…)")
+	}
+	if !strings.HasPrefix(c.APIURL, "http://") && !strings.HasPrefix(c.APIURL, "https://") {
+		return config{}, settingErr("api-url", "%q is not an http(s) URL", c.APIURL)
+	}
+	if c.DB == "" {
+		return config{}, settingErr("db", "empty path")
+	}
+	loc, err := time.LoadLocation(strings.TrimSpace(*values["tz"]))
+	if err != nil || strings.TrimSpace(*values["tz"]) == "" {
+		return config{}, settingErr("tz", "unknown time zone %q", *values["tz"])
+	}
+	c.Location = loc
+	for _, part := range strings.Split(*values["admins"], ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return config{}, settingErr("admins", "%q is not a Telegram user id (a positive number)", part)
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	return c, nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// isHelp reports whether err is the -h request.
+func isHelp(err error) bool { return errors.Is(err, errHelp) }

@@ -1,0 +1,175 @@
+// Command vmeste runs the Vmeste Telegram bot: configuration, wiring and
+// ordered shutdown. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"vmeste/bot"
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, for tests. It returns the exit status:
+// 0 after a clean shutdown, 2 for a configuration error, 1 otherwise.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if isHelp(err) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "vmeste: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if cfg.Demo {
+		if err := runDemo(ctx, cfg, stdin, stdout); err != nil {
+			fmt.Fprintf(stderr, "vmeste: demo: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	err = serve(ctx, cfg, logger, nil)
+	var cerr *configError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &cerr):
+		fmt.Fprintf(stderr, "vmeste: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "vmeste: %v\n", err)
+		return 1
+	}
+}
+
+// startupTimeout bounds the checks at start (database lock, getMe), so that
+// a bad setting ends the process within five seconds.
+const startupTimeout = 3 * time.Second
+
+// serve opens the database, connects to the Bot API, and runs the bot and
+// the health endpoint until ctx ends; then it shuts down in order: stop
+// taking updates and finish the handlers in flight, stop the HTTP server,
+// close the database last. ready, if not nil, is called once the bot polls.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot.Bot)) error {
+	catalog, err := locales.New()
+	if err != nil {
+		return err
+	}
+	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second})
+	switch {
+	case errors.Is(err, storage.ErrLocked):
+		return settingErr("db", "%s is held by another running instance", cfg.DB)
+	case err != nil:
+		return settingErr("db", "cannot open %s: %v", cfg.DB, unwrapAll(err))
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("close database", "error", err)
+		}
+	}()
+
+	var ln net.Listener
+	if cfg.HTTP != "" {
+		ln, err = net.Listen("tcp", cfg.HTTP)
+		if err != nil {
+			return settingErr("http", "cannot listen on %s: %v", cfg.HTTP, unwrapAll(err))
+		}
+	}
+
+	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	b, err := bot.New(startCtx, bot.Config{
+		Token:    cfg.Token,
+		APIURL:   cfg.APIURL,
+		Admins:   cfg.Admins,
+		Location: cfg.Location,
+		Logger:   logger,
+	}, store, catalog)
+	switch {
+	case errors.Is(err, bot.ErrUnauthorized):
+		if ln != nil {
+			ln.Close()
+		}
+		return settingErr("token", "the Bot API at %s refused the token", cfg.APIURL)
+	case err != nil:
+		if ln != nil {
+			ln.Close()
+		}
+		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
+	}
+
+	var srv *http.Server
+	if ln != nil {
+		srv = &http.Server{Handler: healthHandler(b, store), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("http server", "error", err)
+			}
+		}()
+	}
+	logger.Info("vmeste started", "bot", b.Username(), "db", cfg.DB, "http", cfg.HTTP, "tz", cfg.Location.String())
+	if ready != nil {
+		ready(b)
+	}
+
+	runErr := b.Run(ctx) // returns after the handlers in flight are done
+	logger.Info("shutting down")
+	if srv != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			logger.Warn("http shutdown", "error", err)
+		}
+	}
+	return runErr
+}
+
+// healthHandler serves GET /healthz: 200 "ok" while the bot is polling and
+// the database is open, 503 otherwise.
+func healthHandler(b *bot.Bot, store *storage.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !b.Polling() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not polling")
+			return
+		}
+		if err := store.Ping(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
+
+// unwrapAll returns the innermost error, whose text is the plain reason
+// (e.g. "permission denied"), for one-line messages.
+func unwrapAll(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}

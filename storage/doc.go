@@ -1,0 +1,21 @@
+// Package storage is Vmeste's only persistence: one bbolt file holding
+// organisations, users, conversation (wizard) state and coordinator
+// invitations, and, in later versions, events, registrations, the outbox
+// and the reminder index.
+//
+// # Basics
+//
+// Open the file with Open; every method of Store runs in one bbolt
+// transaction and copies the values it returns out of it, so a result stays
+// valid after the call. Store is safe for concurrent use: bbolt serialises
+// writers and lets readers run in parallel.
+//
+// A lookup that finds nothing returns ErrNotFound (wrapped; test it with
+// errors.Is), never a zero value and a nil error.
+//
+// # Caveats
+//
+// Every write fsyncs before it returns: a nil error means the change is on
+// disk and may be confirmed to the user. Opening a file that another process
+// holds fails with ErrLocked after Options.LockTimeout.
+package storage

@@ -1,0 +1,160 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket names. Every bucket is created at open in one transaction.
+var (
+	bucketMeta    = []byte("meta")
+	bucketOrgs    = []byte("orgs")
+	bucketUsers   = []byte("users")
+	bucketOrgUser = []byte("org_users")
+	bucketConvs   = []byte("conversations")
+	bucketInvites = []byte("invites")
+
+	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites}
+
+	keySchema = []byte("schema")
+)
+
+// Store is the bbolt store. Its buckets:
+//
+//	meta           "schema" → uint64 BE: the schema version (see migrations)
+//	orgs           org id (uint64 BE) → Organisation (JSON)
+//	users          Telegram user id (uint64 BE) → User (JSON)
+//	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
+//	conversations  Telegram user id (uint64 BE) → Conversation (JSON): wizard state
+//	invites        invitation code (ASCII) → Invite (JSON)
+//
+// Store is safe for concurrent use.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// Options tune Open. The zero value is usable.
+type Options struct {
+	// LockTimeout bounds how long Open waits for another process's lock on
+	// the file; 0 means one second.
+	LockTimeout time.Duration
+	// Now is the clock used for created/updated times; nil means time.Now.
+	Now func() time.Time
+	// ReadOnly opens the file for reading only (used to check backups).
+	ReadOnly bool
+}
+
+// Open opens (creating if needed, with its folder) the database at path,
+// creates missing buckets and runs pending migrations. It returns ErrLocked
+// when another process holds the file.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("storage: create folder: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: opts.Now}
+	if opts.ReadOnly {
+		return s, nil
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return migrate(tx)
+	}); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("storage: prepare: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the database. It waits for open transactions to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database is open and readable.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.view(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("storage: meta bucket missing")
+		}
+		return nil
+	})
+}
+
+// DB exposes the bbolt handle for benchmarks and backups in other packages.
+// Callers must not hold a transaction across network calls.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(fn)
+}
+
+func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(fn)
+}
+
+// itob encodes an id as a sortable 8-byte big-endian key.
+func itob(v int64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(v))
+	return b
+}
+
+func btoi(b []byte) int64 { return int64(binary.BigEndian.Uint64(b)) }
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, data)
+}
+
+// getJSON decodes the value at key into v; ErrNotFound when there is none.
+func getJSON(b *bolt.Bucket, key []byte, v any) error {
+	data := b.Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
