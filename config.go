@@ -21,6 +21,9 @@ type config struct {
 	Location *time.Location
 	HTTP     string
 	Demo     bool
+	// HealthCheck asks a running instance's /healthz and exits (for the
+	// Docker HEALTHCHECK: the runtime image has no curl).
+	HealthCheck bool
 }
 
 // setting describes one configuration entry, for -h and error messages.
@@ -73,6 +76,7 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		}
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
+	health := fs.Bool("healthcheck", false, "check a running instance's /healthz at the -http address and exit 0 if it is healthy")
 	demo := fs.Bool("demo", false, "try the bot without a token: an emulated Telegram in this terminal, on a fresh database")
 	fs.Usage = func() {
 		fmt.Fprintf(usageOut, "Vmeste: a Telegram bot for joint events of a district's schools and partner agencies.\n\nUsage: vmeste [flags]\n\nEvery flag can also be set by its environment variable; a flag wins.\n\n")
@@ -85,11 +89,18 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
 	}
 	c := config{
-		Token:  strings.TrimSpace(*values["token"]),
-		APIURL: strings.TrimSpace(*values["api-url"]),
-		DB:     strings.TrimSpace(*values["db"]),
-		HTTP:   strings.TrimSpace(*values["http"]),
-		Demo:   *demo,
+		Token:       strings.TrimSpace(*values["token"]),
+		APIURL:      strings.TrimSpace(*values["api-url"]),
+		DB:          strings.TrimSpace(*values["db"]),
+		HTTP:        strings.TrimSpace(*values["http"]),
+		Demo:        *demo,
+		HealthCheck: *health,
+	}
+	if c.HealthCheck {
+		if c.HTTP == "" {
+			return config{}, settingErr("http", "empty: nothing to check")
+		}
+		return c, nil
 	}
 	if c.Token == "" && !c.Demo {
 		return config{}, settingErr("token", "required: get a token from @BotFather, or try the bot with -demo")

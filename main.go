@@ -35,6 +35,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "vmeste: %v\n", err)
 		return 2
 	}
+	if cfg.HealthCheck {
+		return healthCheck(cfg.HTTP, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if cfg.Demo {
@@ -172,4 +175,29 @@ func unwrapAll(err error) error {
 		}
 		err = next
 	}
+}
+
+// healthCheck asks GET /healthz of the instance listening on addr and
+// returns 0 if it answers 200.
+func healthCheck(addr string, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("http", "bad address %q", addr))
+		return 2
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintf(stderr, "vmeste: healthcheck: %v\n", unwrapAll(err))
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "vmeste: healthcheck: %s\n", resp.Status)
+		return 1
+	}
+	return 0
 }

@@ -375,7 +375,10 @@ func cleanFullName(s string) (string, bool) {
 			return "", false
 		}
 	}
-	return s, letters >= 2
+	if letters < 2 {
+		return "", false
+	}
+	return s, true
 }
 
 // truncateRunes cuts s to at most n characters, marking a cut with "…".

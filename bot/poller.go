@@ -41,6 +41,8 @@ type updatesResponse struct {
 // run polls until ctx ends.
 func (p *poller) run(ctx context.Context) {
 	var backoff time.Duration
+	// The first call does not wait, so that health is known at once.
+	timeout := 0
 	for ctx.Err() == nil {
 		if backoff > 0 {
 			select {
@@ -50,7 +52,8 @@ func (p *poller) run(ctx context.Context) {
 			}
 		}
 		offset := p.d.watermark()
-		updates, retryAfter, err := p.get(ctx, offset, int(p.timeout/time.Second), 100)
+		updates, retryAfter, err := p.get(ctx, offset, timeout, 100)
+		timeout = int(p.timeout / time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
 				return

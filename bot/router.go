@@ -140,5 +140,8 @@ func parseCommand(text, username string) (name, args string, ok bool) {
 	if addressed && !strings.EqualFold(at, username) {
 		return "", "", false
 	}
-	return strings.ToLower(name), strings.TrimSpace(rest), name != ""
+	if name == "" {
+		return "", "", false
+	}
+	return strings.ToLower(name), strings.TrimSpace(rest), true
 }
