@@ -90,11 +90,12 @@ func (b *Bot) cbOrgOpen(ctx context.Context, r *Request, args []string) error {
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	return b.showOrgCard(ctx, r, id)
+	return b.showOrgCard(ctx, r, id, false)
 }
 
-// showOrgCard shows one organisation with its edit buttons.
-func (b *Bot) showOrgCard(ctx context.Context, r *Request, id int64) error {
+// showOrgCard shows one organisation with its edit buttons: in place of the
+// pressed message, or as a new message when fresh.
+func (b *Bot) showOrgCard(ctx context.Context, r *Request, id int64, fresh bool) error {
 	o, err := b.store.Organisation(ctx, id)
 	if storage.IsNotFound(err) {
 		return errors.Join(b.answer(ctx, r, r.P.T("org_gone"), true), b.showOrgList(ctx, r, 0))
@@ -117,6 +118,10 @@ func (b *Bot) showOrgCard(ctx context.Context, r *Request, id int64) error {
 		{button(r.P.T("btn_org_kind"), cb(cbOrgEdit, o.ID, "k")), button(r.P.T("btn_org_contact"), cb(cbOrgEdit, o.ID, "c"))},
 		{button(r.P.T("btn_org_remove"), cb(cbOrgRemove, o.ID))},
 		{button(r.P.T("btn_back_to_list"), cb(cbOrgList, 0))},
+	}
+	if fresh {
+		_, err := b.send(ctx, r.ChatID, text, kb)
+		return err
 	}
 	return b.reply(ctx, r, text, kb)
 }
@@ -214,7 +219,7 @@ func (b *Bot) cbOrgKind(ctx context.Context, r *Request, args []string) error {
 	if err := b.answer(ctx, r, r.P.T("saved"), false); err != nil {
 		return err
 	}
-	return b.showOrgCard(ctx, r, id)
+	return b.showOrgCard(ctx, r, id, false)
 }
 
 // orgAddText takes the add wizard's typed answers.
@@ -278,8 +283,7 @@ func (b *Bot) createOrg(ctx context.Context, r *Request, o storage.Organisation)
 	if _, err := b.send(ctx, r.ChatID, r.P.T("org_created", "Name", o.Name), nil); err != nil {
 		return err
 	}
-	r.Update.CallbackQuery = nil // show the card as a new message
-	return b.showOrgCard(ctx, r, id)
+	return b.showOrgCard(ctx, r, id, true)
 }
 
 // orgEditText takes the new value of the field being edited.
@@ -321,7 +325,7 @@ func (b *Bot) orgEditText(ctx context.Context, r *Request, c storage.Conversatio
 	if _, err := b.send(ctx, r.ChatID, r.P.T("saved"), nil); err != nil {
 		return err
 	}
-	return b.showOrgCard(ctx, r, o.ID)
+	return b.showOrgCard(ctx, r, o.ID, true)
 }
 
 // validateOrgField returns a localized complaint about a typed value, or ""

@@ -1,0 +1,226 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"vmeste/locales"
+	"vmeste/storage"
+	"vmeste/telegramtest"
+)
+
+// Users of the end-to-end tests. The admin is named in the configuration.
+var (
+	admin    = telegramtest.User{ID: 1000, FirstName: "Админ", LanguageCode: "ru"}
+	teacher  = telegramtest.User{ID: 2001, FirstName: "Мария", LanguageCode: "ru"}
+	teacher2 = telegramtest.User{ID: 2002, FirstName: "Ахмат", LanguageCode: "ru"}
+	englishT = telegramtest.User{ID: 2003, FirstName: "Anna", LanguageCode: "en-GB"}
+)
+
+// waitTimeout bounds every wait for the bot in these tests.
+const waitTimeout = 10 * time.Second
+
+// harness runs the bot against the emulator on a real bbolt file.
+type harness struct {
+	t      testing.TB
+	tg     *telegramtest.Server
+	dbPath string
+	store  *storage.Store
+	bot    *Bot
+	logs   *lockedBuffer
+	// setup, if set, runs on each new Bot before it starts (tests use it
+	// to add routes).
+	setup func(*Bot)
+	stop  func()
+}
+
+// lockedBuffer collects the bot's log for assertions.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func newHarness(t testing.TB, setup func(*Bot)) *harness {
+	t.Helper()
+	h := &harness{
+		t:      t,
+		tg:     telegramtest.New(),
+		dbPath: filepath.Join(t.TempDir(), "vmeste.db"),
+		logs:   &lockedBuffer{},
+		setup:  setup,
+	}
+	h.start()
+	t.Cleanup(func() {
+		h.stop()
+		h.tg.Close()
+	})
+	return h
+}
+
+// start opens the database and starts the bot.
+func (h *harness) start() {
+	h.t.Helper()
+	store, err := storage.Open(h.dbPath, storage.Options{})
+	if err != nil {
+		h.t.Fatalf("open store: %v", err)
+	}
+	catalog, err := locales.New()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b, err := New(context.Background(), Config{
+		Token:       telegramtest.Token,
+		APIURL:      h.tg.URL(),
+		Admins:      []int64{admin.ID},
+		Location:    moscow,
+		PollTimeout: 5 * time.Second,
+		Logger:      slog.New(slog.NewTextHandler(h.logs, nil)),
+	}, store, catalog)
+	if err != nil {
+		h.t.Fatalf("bot.New: %v", err)
+	}
+	if h.setup != nil {
+		h.setup(b)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := b.Run(ctx); err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	}()
+	h.store, h.bot = store, b
+	h.stop = func() {
+		cancel()
+		<-done
+		if err := store.Close(); err != nil {
+			h.t.Errorf("close store: %v", err)
+		}
+	}
+}
+
+// restart stops the bot and closes the database, then starts both again.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+func (h *harness) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+// contains matches a bot message whose plain text contains every part.
+func contains(parts ...string) func(telegramtest.Message) bool {
+	return func(m telegramtest.Message) bool {
+		text := m.PlainText()
+		for _, p := range parts {
+			if !strings.Contains(text, p) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// say sends text as u and waits for a bot message (sent or edited after it)
+// that contains every part of want.
+func (h *harness) say(u telegramtest.User, text string, want ...string) telegramtest.Message {
+	h.t.Helper()
+	v := h.tg.Version()
+	h.tg.SendText(u, text)
+	m, err := h.tg.WaitBotMessageAfter(h.ctx(), u.ID, v, contains(want...))
+	if err != nil {
+		h.t.Fatalf("after %q from %d, waiting for %q: %v", text, u.ID, want, err)
+	}
+	return m
+}
+
+// press presses the button labelled label on the newest bot message that
+// has it, waits for the callback to be answered, and then for a bot
+// message containing want (if any). It returns the answer and the message.
+func (h *harness) press(u telegramtest.User, label string, want ...string) (telegramtest.CallbackAnswer, telegramtest.Message) {
+	h.t.Helper()
+	v := h.tg.Version()
+	q, err := h.tg.PressButton(u, u.ID, label)
+	if err != nil {
+		h.t.Fatalf("press %q: %v", label, err)
+	}
+	ans, err := h.tg.WaitCallbackAnswered(h.ctx(), q)
+	if err != nil {
+		h.t.Fatalf("press %q: callback not answered: %v", label, err)
+	}
+	if len(want) == 0 {
+		return ans, telegramtest.Message{}
+	}
+	m, err := h.tg.WaitBotMessageAfter(h.ctx(), u.ID, v, contains(want...))
+	if err != nil {
+		h.t.Fatalf("after pressing %q, waiting for %q: %v", label, want, err)
+	}
+	return ans, m
+}
+
+// seedOrgs stores organisations directly and returns their ids.
+func (h *harness) seedOrgs(orgs ...storage.Organisation) []int64 {
+	h.t.Helper()
+	var ids []int64
+	for _, o := range orgs {
+		id, err := h.store.CreateOrganisation(context.Background(), o)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+var (
+	school1 = storage.Organisation{Name: "МКОУ «СОШ №1» г.п. Тырныауз", ShortName: "СОШ №1", Kind: storage.KindSchool}
+	gibdd   = storage.Organisation{Name: "ОГИБДД МО МВД России «Эльбрусский»", ShortName: "ГИБДД", Kind: storage.KindTrafficPolice}
+	crtdiu  = storage.Organisation{Name: "МБУ ДО «ЦРТДиЮ» им. Моккаева", ShortName: "ЦРТДиЮ", Kind: storage.KindAdditional}
+)
+
+// register runs a Russian-speaking user through onboarding.
+func (h *harness) register(u telegramtest.User, fullName, orgButton string) {
+	h.t.Helper()
+	h.say(u, "/start", "Выберите язык")
+	h.press(u, "✓ Русский", "Как вас зовут")
+	h.say(u, fullName, "Выберите вашу организацию")
+	h.press(u, orgButton, "Ваша должность")
+	h.press(u, "Классный руководитель", "Команды")
+}
+
+// user reads a stored user.
+func (h *harness) user(id int64) storage.User {
+	h.t.Helper()
+	u, err := h.store.User(context.Background(), id)
+	if err != nil {
+		h.t.Fatalf("user %d: %v", id, err)
+	}
+	return u
+}

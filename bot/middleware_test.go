@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestUnknownCommandAndMessageGetHints(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seedOrgs(school1)
+	h.say(teacher, "/nonsense", "Такой команды нет", "/help")
+	h.say(teacher, "здравствуйте", "регистрацию", "/start")
+	h.register(teacher, "Иванова Мария", school1.Name)
+	h.say(teacher, "когда конкурс?", "не понял", "/help")
+	h.say(teacher, "/orgs", "недоступно") // an admin's command
+}
+
+func TestPanickingHandlerIsRecovered(t *testing.T) {
+	h := newHarness(t, func(b *Bot) {
+		b.commands["boom"] = command{roleNone, func(context.Context, *Request, string) error { panic("boom") }}
+	})
+	h.say(teacher, "/boom", "что-то пошло не так")
+	h.say(teacher, "/help", "Команды") // the process and the user's queue live on
+	logs := h.logs.String()
+	if !strings.Contains(logs, "handler panic") || !strings.Contains(logs, "update_id=") {
+		t.Errorf("the panic was not logged with its update id:\n%s", logs)
+	}
+}
+
+func TestForgedCallbackIsRefused(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1, gibdd)
+	h.register(teacher, "Иванова Мария", school1.Name)
+	m := h.say(teacher, "/help", "Команды")
+
+	for _, data := range []string{cb(cbOrgRemoveConfirm, ids[1]), cb(cbOrgKind, ids[1], 0), cb(cbCoordRevokeConfirm, admin.ID), "zz:1", "oo:Школа"} {
+		q := h.tg.Callback(teacher, teacher.ID, m.ID, data)
+		ans, err := h.tg.WaitCallbackAnswered(h.ctx(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Text == "" {
+			t.Errorf("%q: answered with no text", data)
+		}
+	}
+	if o, err := h.store.Organisation(h.ctx(), ids[1]); err != nil || o.Kind != gibdd.Kind {
+		t.Errorf("a forged callback changed the organisation: %+v, %v", o, err)
+	}
+	if !strings.Contains(h.logs.String(), "refused: role too low") {
+		t.Error("the refusal was not logged")
+	}
+}
+
+func TestUpdatesOfOneUserRunInOrder(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seedOrgs(school1)
+	// Onboarding sent as a burst: each step depends on the one before.
+	h.say(teacher, "/start", "Выберите язык")
+	h.press(teacher, "✓ Русский", "Как вас зовут")
+	v := h.tg.Version()
+	h.tg.SendText(teacher, "Иванова Мария")
+	h.tg.SendText(teacher, "СОШ")
+	h.tg.SendText(teacher, "/profile")
+	if _, err := h.tg.WaitBotMessageAfter(h.ctx(), teacher.ID, v, contains("регистрацию")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range h.tg.BotMessages(teacher.ID) {
+		text := m.PlainText()
+		for _, want := range []string{"Выберите вашу организацию", "по запросу «СОШ»", "регистрацию"} {
+			if strings.HasPrefix(text, want) || strings.Contains(text, want) {
+				got = append(got, want)
+				break
+			}
+		}
+	}
+	want := []string{"Выберите вашу организацию", "по запросу «СОШ»", "регистрацию"}
+	if len(got) != 3 || got[0] != want[0] || got[2] != want[2] {
+		t.Errorf("replies out of order: %q", got)
+	}
+}
