@@ -1,0 +1,110 @@
+package telegramtest
+
+import "time"
+
+// Limits is Telegram-like flood control, counted over requests that create a
+// message (sendMessage, sendDocument, sendPhoto, copyMessage) with sliding
+// windows. Zero fields are off.
+type Limits struct {
+	Global            int // messages per second over all chats
+	PerChat           int // messages per second to one private chat
+	PerGroupPerMinute int // messages per minute to one group or supergroup
+}
+
+// A send that would exceed a limit is answered 429 with retry_after 1 (per
+// second limits) or the seconds until the group's window frees, is not
+// counted in the windows, and is counted by RateViolations.
+
+// SetRateLimits replaces the limits and resets all windows.
+func (s *Server) SetRateLimits(l Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setLimitsLocked(l)
+}
+
+// RateViolations counts 429 answers caused by Limits (not by FailNext).
+func (s *Server) RateViolations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateViolations
+}
+
+func (s *Server) setLimitsLocked(l Limits) {
+	s.limits = l
+	s.global = nil
+	if l.Global > 0 {
+		s.global = newWindow(l.Global, time.Second)
+	}
+	for _, cs := range s.chats {
+		cs.rate = nil
+	}
+}
+
+// rateLocked admits one message to cs or returns the 429 reply.
+func (s *Server) rateLocked(cs *chatState) reply {
+	if s.limits == (Limits{}) {
+		return reply{}
+	}
+	now := int64(time.Since(s.epoch))
+	if s.global != nil && s.global.wait(now) > 0 {
+		s.rateViolations++
+		return tooMany(1)
+	}
+	if cs.rate == nil {
+		switch {
+		case cs.chat.Type == ChatPrivate && s.limits.PerChat > 0:
+			cs.rate = newWindow(s.limits.PerChat, time.Second)
+		case cs.chat.Type != ChatPrivate && s.limits.PerGroupPerMinute > 0:
+			cs.rate = newWindow(s.limits.PerGroupPerMinute, time.Minute)
+		}
+	}
+	if cs.rate != nil {
+		if d := cs.rate.wait(now); d > 0 {
+			s.rateViolations++
+			retry := 1
+			if cs.rate.span > int64(time.Second) {
+				retry = int((d + int64(time.Second) - 1) / int64(time.Second))
+			}
+			return tooMany(retry)
+		}
+		cs.rate.add(now)
+	}
+	if s.global != nil {
+		s.global.add(now)
+	}
+	return reply{}
+}
+
+// window is a sliding-window counter: a ring of the last `limit` admission
+// times. O(1) per check, memory O(limit).
+type window struct {
+	span  int64 // nanoseconds
+	times []int64
+	head  int // oldest entry when full
+	n     int
+}
+
+func newWindow(limit int, span time.Duration) *window {
+	return &window{span: int64(span), times: make([]int64, limit)}
+}
+
+// wait is how long (ns) until one more event fits; 0 if it fits now.
+func (w *window) wait(now int64) int64 {
+	if w.n < len(w.times) {
+		return 0
+	}
+	if d := now - w.times[w.head]; d < w.span {
+		return w.span - d
+	}
+	return 0
+}
+
+func (w *window) add(now int64) {
+	if w.n < len(w.times) {
+		w.times[(w.head+w.n)%len(w.times)] = now
+		w.n++
+		return
+	}
+	w.times[w.head] = now
+	w.head = (w.head + 1) % len(w.times)
+}
