@@ -128,7 +128,6 @@ type chatState struct {
 	rate    *window
 }
 
-func (s *Server) chatLocked(id int64) *chatState { return s.chats[id] }
 
 func (s *Server) newChatLocked(c Chat) *chatState {
 	cs := &chatState{chat: c, nextID: 1, byID: make(map[int]*record)}
