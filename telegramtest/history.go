@@ -128,7 +128,6 @@ type chatState struct {
 	rate    *window
 }
 
-
 func (s *Server) newChatLocked(c Chat) *chatState {
 	cs := &chatState{chat: c, nextID: 1, byID: make(map[int]*record)}
 	s.chats[c.ID] = cs
