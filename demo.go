@@ -2,14 +2,122 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 
 	"vmeste/bot"
+	"vmeste/locales"
+	"vmeste/storage"
+	"vmeste/telegramtest"
 )
 
-var _ = bot.ErrUnauthorized
+// The demo's people: the admin and a coordinator are set up; the teacher is
+// new and starts with /start.
+var (
+	demoAdmin       = telegramtest.User{ID: 1000, FirstName: "Администратор", LanguageCode: "ru"}
+	demoCoordinator = telegramtest.User{ID: 1001, FirstName: "Координатор", LanguageCode: "ru"}
+	demoTeacher     = telegramtest.User{ID: 1002, FirstName: "Педагог", LanguageCode: "ru"}
+)
 
+// runDemo starts the bot on a fresh database in a temporary folder against
+// the emulator in this process, and lets a person chat with it through
+// stdin and stdout (a terminal or a pipe).
 func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer) error {
-	return errors.New("not yet")
+	dir, err := os.MkdirTemp("", "vmeste-demo")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	logFile, err := os.Create(filepath.Join(dir, "vmeste.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewTextHandler(logFile, nil))
+
+	emu := telegramtest.New()
+	defer emu.Close()
+
+	store, err := storage.Open(filepath.Join(dir, "vmeste.db"), storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := seedDemo(ctx, store); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	catalog, err := locales.New()
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(ctx, bot.Config{
+		Token:    telegramtest.Token,
+		APIURL:   emu.URL(),
+		Admins:   []int64{demoAdmin.ID},
+		Location: cfg.Location,
+		Logger:   logger,
+	}, store, catalog)
+	if err != nil {
+		return err
+	}
+	botCtx, stopBot := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(botCtx) }()
+
+	fmt.Fprintf(stdout, "Vmeste demo: an emulated Telegram, a fresh database in %s (the log is there too).\n", dir)
+	console := &telegramtest.Console{
+		Server:  emu,
+		In:      stdin,
+		Out:     stdout,
+		Users:   map[string]telegramtest.User{"admin": demoAdmin, "coordinator": demoCoordinator, "teacher": demoTeacher},
+		Current: "teacher",
+		Echo:    !isTerminal(stdin),
+	}
+	consoleErr := console.Run(ctx)
+	stopBot()
+	if err := <-done; err != nil {
+		return err
+	}
+	if consoleErr != nil && ctx.Err() == nil {
+		return consoleErr
+	}
+	return nil
+}
+
+// seedDemo adds two organisations of the district, the admin and a
+// coordinator.
+func seedDemo(ctx context.Context, store *storage.Store) error {
+	school, err := store.CreateOrganisation(ctx, storage.Organisation{
+		Name: "МКОУ «СОШ №1» г.п. Тырныауз", ShortName: "СОШ №1", Kind: storage.KindSchool, Contact: "Тырныауз, ул. Энеева, 2"})
+	if err != nil {
+		return err
+	}
+	gibdd, err := store.CreateOrganisation(ctx, storage.Organisation{
+		Name: "ОГИБДД МО МВД России «Эльбрусский»", ShortName: "ГИБДД", Kind: storage.KindTrafficPolice})
+	if err != nil {
+		return err
+	}
+	for _, u := range []storage.User{
+		{ID: demoAdmin.ID, ChatID: demoAdmin.ID, FullName: "Администратор Отдела Образования", OrgID: school, Position: "Методист", Role: storage.RoleTeacher},
+		{ID: demoCoordinator.ID, ChatID: demoCoordinator.ID, FullName: "Инспектор Пропаганды БДД", OrgID: gibdd, Position: "Инспектор", Role: storage.RoleCoordinator},
+	} {
+		u.Lang, u.Registered, u.Active = locales.Russian, true, true
+		if err := store.PutUser(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isTerminal reports whether r is a character device (a person typing).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -253,3 +253,40 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) bool {
 	}
 	return false
 }
+
+func TestDemoThroughPipe(t *testing.T) {
+	script := strings.Join([]string{
+		"/start",
+		"#1",                     // Русский
+		"Иванова Мария Петровна", // name
+		"ТЫРНЫАУЗ",               // narrows the organisation list
+		"#1",                     // the school
+		"#2",                     // Педагог-организатор
+		"/profile",
+		"/as admin",
+		"/orgs",
+	}, "\n") + "\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "-demo")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir()}
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	transcript := string(out)
+	for _, want := range []string{
+		"Выберите язык",
+		"Как вас зовут",
+		"по запросу «ТЫРНЫАУЗ»",
+		"Готово, вы зарегистрированы",
+		"Должность: Педагог-организатор",
+		"ФИО: Иванова Мария Петровна",
+		"Организации: 2",
+	} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, transcript)
+		}
+	}
+}
