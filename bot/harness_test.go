@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,8 @@ type harness struct {
 	// to add routes).
 	setup func(*Bot)
 	stop  func()
+	// logTo receives the bot's log; nil means logs.
+	logTo io.Writer
 }
 
 // lockedBuffer collects the bot's log for assertions.
@@ -60,7 +63,14 @@ func (l *lockedBuffer) String() string {
 
 func newHarness(t testing.TB, setup func(*Bot)) *harness {
 	t.Helper()
+	return newHarnessLogging(t, setup, nil)
+}
+
+// newHarnessLogging is newHarness with the log sent to logTo.
+func newHarnessLogging(t testing.TB, setup func(*Bot), logTo io.Writer) *harness {
+	t.Helper()
 	h := &harness{
+		logTo:  logTo,
 		t:      t,
 		tg:     telegramtest.New(),
 		dbPath: filepath.Join(t.TempDir(), "vmeste.db"),
@@ -96,7 +106,7 @@ func (h *harness) start() {
 		Admins:      []int64{admin.ID},
 		Location:    moscow,
 		PollTimeout: 5 * time.Second,
-		Logger:      slog.New(slog.NewTextHandler(h.logs, nil)),
+		Logger:      slog.New(slog.NewTextHandler(h.logWriter(), nil)),
 	}, store, catalog)
 	if err != nil {
 		h.t.Fatalf("bot.New: %v", err)
@@ -120,6 +130,13 @@ func (h *harness) start() {
 			h.t.Errorf("close store: %v", err)
 		}
 	}
+}
+
+func (h *harness) logWriter() io.Writer {
+	if h.logTo != nil {
+		return h.logTo
+	}
+	return h.logs
 }
 
 // restart stops the bot and closes the database, then starts both again.
