@@ -63,15 +63,16 @@ func settingErr(flagName, format string, args ...any) error {
 var errHelp = flag.ErrHelp
 
 // parseConfig reads the configuration from args (without the program name)
-// and the environment getenv. It checks every value that can be checked
-// without opening anything.
-func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) (config, error) {
+// and the environment lookupEnv (os.LookupEnv: a variable set to "" counts,
+// so VMESTE_HTTP= turns the health port off). It checks every value that
+// can be checked without opening anything.
+func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut io.Writer) (config, error) {
 	fs := flag.NewFlagSet("vmeste", flag.ContinueOnError)
 	fs.SetOutput(usageOut)
 	values := map[string]*string{}
 	for _, s := range settings {
 		def := s.def
-		if v, ok := lookup(getenv, s.env); ok {
+		if v, ok := lookupEnv(s.env); ok {
 			def = v
 		}
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
@@ -131,11 +132,6 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		c.Admins = append(c.Admins, id)
 	}
 	return c, nil
-}
-
-func lookup(getenv func(string) string, key string) (string, bool) {
-	v := getenv(key)
-	return v, v != ""
 }
 
 // isHelp reports whether err is the -h request.

@@ -21,13 +21,13 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run is main without the exit, for tests. It returns the exit status:
 // 0 after a clean shutdown, 2 for a configuration error, 1 otherwise.
-func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, err := parseConfig(args, getenv, stderr)
+func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, lookupEnv, stderr)
 	if isHelp(err) {
 		return 0
 	}

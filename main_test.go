@@ -144,7 +144,7 @@ func TestConfigurationErrors(t *testing.T) {
 
 func TestFlagWinsOverEnvironment(t *testing.T) {
 	env := map[string]string{"TELEGRAM_BOT_TOKEN": "1:env", "VMESTE_TZ": "Mars/Olympus", "VMESTE_DB": "env.db", "VMESTE_ADMINS": "5, 6"}
-	cfg, err := parseConfig([]string{"-tz", "Asia/Yekaterinburg", "-db", "flag.db"}, func(k string) string { return env[k] }, &bytes.Buffer{})
+	cfg, err := parseConfig([]string{"-tz", "Asia/Yekaterinburg", "-db", "flag.db"}, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +154,15 @@ func TestFlagWinsOverEnvironment(t *testing.T) {
 	if len(cfg.Admins) != 2 || cfg.Admins[0] != 5 || cfg.Admins[1] != 6 {
 		t.Errorf("admins = %v", cfg.Admins)
 	}
-	cfg, err = parseConfig(nil, func(string) string { return "" }, &bytes.Buffer{})
+	cfg, err = parseConfig([]string{"-demo"}, func(k string) (string, bool) { return "", k == "VMESTE_HTTP" }, &bytes.Buffer{})
+	if err != nil || cfg.HTTP != "" {
+		t.Errorf("VMESTE_HTTP= should turn the port off: %q, %v", cfg.HTTP, err)
+	}
+	cfg, err = parseConfig(nil, func(string) (string, bool) { return "", false }, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
 		t.Errorf("no token: %v", err)
 	}
-	cfg, err = parseConfig([]string{"-demo"}, func(string) string { return "" }, &bytes.Buffer{})
+	cfg, err = parseConfig([]string{"-demo"}, func(string) (string, bool) { return "", false }, &bytes.Buffer{})
 	if err != nil || cfg.Location.String() != "Europe/Moscow" || cfg.DB != "data/vmeste.db" || cfg.HTTP != ":8080" || cfg.APIURL != "https://api.telegram.org" {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
@@ -257,7 +261,7 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) bool {
 func TestDemoThroughPipe(t *testing.T) {
 	script := strings.Join([]string{
 		"/start",
-		"#1",                     // Русский
+		"#1", // Русский
 		"Иванова Мария Петровна", // name
 		"ТЫРНЫАУЗ",               // narrows the organisation list
 		"#1",                     // the school

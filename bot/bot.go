@@ -130,9 +130,10 @@ func (b *Bot) Username() string { return b.username }
 // still polling.
 func (b *Bot) Polling() bool { return b.polling.Load() }
 
-// Run registers the command menus, then polls for updates until ctx ends.
-// Then it stops taking updates, waits (at most Config.ShutdownGrace) for the
-// handlers in flight, confirms the handled updates to Telegram and returns.
+// Run registers the command menus, handles what the inbox kept from the
+// last run, then polls for updates until ctx ends. Then it stops taking
+// updates and waits (at most Config.ShutdownGrace) for the handlers in
+// flight; updates not handled by then stay in the inbox for the next start.
 func (b *Bot) Run(ctx context.Context) error {
 	b.syncAllCommands(ctx)
 
@@ -140,15 +141,24 @@ func (b *Bot) Run(ctx context.Context) error {
 	// period, so that a reply in flight at shutdown is still sent.
 	handlerCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
-	d := newDispatcher(handlerCtx, b.cfg.Workers, b.handle)
+	d := newDispatcher(handlerCtx, b.cfg.Workers, b.store, b.log, b.handle)
 	p := &poller{
 		client:  b.cfg.HTTPClient,
 		url:     b.cfg.APIURL + "/bot" + b.cfg.Token + "/getUpdates",
 		token:   b.cfg.Token,
 		timeout: b.cfg.PollTimeout,
 		d:       d,
+		store:   b.store,
 		log:     b.log,
 		healthy: &b.polling,
+	}
+	if err := p.replay(ctx); err != nil {
+		cancelHandlers()
+		d.wait()
+		if ctx.Err() != nil {
+			return nil // stopped before it began
+		}
+		return fmt.Errorf("bot: replay inbox: %w", err)
 	}
 	p.run(ctx)
 	b.polling.Store(false)
@@ -158,14 +168,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownGrace):
-		b.log.Warn("shutdown: handlers still running after grace period; cancelling them")
+		b.log.Warn("shutdown: handlers still running after the grace period; the rest stays in the inbox for the next start")
 		cancelHandlers()
 		<-done
-	}
-	confirmCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := p.confirm(confirmCtx); err != nil {
-		b.log.Warn("shutdown: confirm handled updates", "error", err)
 	}
 	return nil
 }

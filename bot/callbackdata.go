@@ -8,27 +8,38 @@ import (
 // Callback data is "prefix:arg:arg…", ASCII only, at most 64 bytes: ids, not
 // words. Prefixes are two or three letters; the handler validates its args.
 const (
-	cbPersonLang         = "pl"  // pl:<lang>
-	cbPersonOrg          = "po"  // po:<org id>
-	cbPersonOrgPage      = "pp"  // pp:<page>
-	cbPersonPosition     = "ps"  // ps:<position index>
-	cbProfileEdit        = "pe"  // pe:<n|o|p>
-	cbSettingsLang       = "sl"  // sl:<lang>
-	cbOrgList            = "ol"  // ol:<page>
-	cbOrgOpen            = "oo"  // oo:<org id>
-	cbOrgAdd             = "oa"  // oa
-	cbOrgEdit            = "oe"  // oe:<org id>:<n|s|c>
-	cbOrgKind            = "ok"  // ok:<org id or 0 for the add wizard>:<kind index>
-	cbOrgRemove          = "or"  // or:<org id>
-	cbOrgRemoveConfirm   = "ory" // ory:<org id>
-	cbOrgImport          = "oi"  // oi
-	cbOrgImportSave      = "ois" // ois
-	cbOrgImportDrop      = "oid" // oid
-	cbOrgSkip            = "osk" // osk: skip the contact in the add wizard
-	cbCoordRevoke        = "cr"  // cr:<user id>
-	cbCoordRevokeConfirm = "cry" // cry:<user id>
-	cbCoordBack          = "cb"  // cb: back to /coordinators
-	cbInviteRevoke       = "ir"  // ir:<code>
+	cbPersonLang            = "pl"  // pl:<lang>
+	cbPersonOrg             = "po"  // po:<org id>
+	cbPersonOrgPage         = "pp"  // pp:<page>
+	cbPersonPosition        = "ps"  // ps:<position index>
+	cbProfileEdit           = "pe"  // pe:<n|o|p>
+	cbSettingsLang          = "sl"  // sl:<lang>
+	cbOrgList               = "ol"  // ol:<page>
+	cbOrgOpen               = "oo"  // oo:<org id>
+	cbOrgAdd                = "oa"  // oa
+	cbOrgEdit               = "oe"  // oe:<org id>:<n|s|c>
+	cbOrgKind               = "ok"  // ok:<org id or 0 for the add wizard>:<kind index>
+	cbOrgRemove             = "or"  // or:<org id>
+	cbOrgRemoveConfirm      = "ory" // ory:<org id>
+	cbOrgImport             = "oi"  // oi
+	cbOrgImportSave         = "ois" // ois
+	cbOrgImportDrop         = "oid" // oid
+	cbOrgSkip               = "osk" // osk: skip the contact in the add wizard
+	cbCoordRevoke           = "cr"  // cr:<user id>
+	cbCoordRevokeConfirm    = "cry" // cry:<user id>
+	cbCoordBack             = "cb"  // cb: back to /coordinators
+	cbSettingsAnnouncements = "sa"  // sa:<on|off>
+	cbBroadcastAudience     = "ba"  // ba:<all|kinds|orgs|groups>
+	cbBroadcastKind         = "bk"  // bk:<kind index>: toggle
+	cbBroadcastOrg          = "bo"  // bo:<org id>:<page>: toggle
+	cbBroadcastOrgPage      = "bp"  // bp:<page>
+	cbBroadcastDone         = "bd"  // bd: the audience is chosen
+	cbBroadcastSend         = "bs"  // bs: send
+	cbBroadcastDrop         = "bx"  // bx: cancel
+	cbBroadcastStop         = "bt"  // bt:<broadcast id>
+	cbLinkOrg               = "lo"  // lo:<org id>
+	cbLinkOrgPage           = "lp"  // lp:<page>
+	cbInviteRevoke          = "ir"  // ir:<code>
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

@@ -2,48 +2,80 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"vmeste/storage"
 )
 
 // dispatcher runs updates one at a time per user, in arrival order, and at
-// most `workers` handlers at once across users. It remembers which updates
-// are in flight so that the poller can compute its watermark.
+// most `workers` handlers at once across users. Handled updates are removed
+// from the inbox in batches (every flushEvery), so a crash re-handles at
+// most the updates of that last moment.
 type dispatcher struct {
 	ctx    context.Context
 	handle func(ctx context.Context, u *models.Update)
+	store  *storage.Store
+	log    *slog.Logger
 	sem    chan struct{}
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	queues   map[int64][]*models.Update
-	inflight map[int64]struct{} // update ids enqueued and not yet handled
-	maxSeen  int64
-	progress chan struct{}
+	mu      sync.Mutex
+	queues  map[int64][]*models.Update
+	maxSeen int64
+	handled []int64
+
+	stopFlush chan struct{}
+	flushDone chan struct{}
 }
 
-func newDispatcher(ctx context.Context, workers int, handle func(context.Context, *models.Update)) *dispatcher {
-	return &dispatcher{
-		ctx:      ctx,
-		handle:   handle,
-		sem:      make(chan struct{}, workers),
-		queues:   map[int64][]*models.Update{},
-		inflight: map[int64]struct{}{},
-		progress: make(chan struct{}, 1),
+// flushEvery is how often handled updates are removed from the inbox.
+const flushEvery = 100 * time.Millisecond
+
+func newDispatcher(ctx context.Context, workers int, store *storage.Store, log *slog.Logger, handle func(context.Context, *models.Update)) *dispatcher {
+	d := &dispatcher{
+		ctx:       ctx,
+		handle:    handle,
+		store:     store,
+		log:       log,
+		sem:       make(chan struct{}, workers),
+		queues:    map[int64][]*models.Update{},
+		stopFlush: make(chan struct{}),
+		flushDone: make(chan struct{}),
 	}
+	go d.flushLoop()
+	return d
 }
 
-// enqueue queues u behind the same user's earlier updates. It returns false
-// (and does nothing) for an update it has already seen.
-func (d *dispatcher) enqueue(u *models.Update) bool {
+// seen records that updates up to id were received before.
+func (d *dispatcher) seen(id int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if u.ID <= d.maxSeen {
-		return false
+	d.maxSeen = max(d.maxSeen, id)
+}
+
+// isNew reports whether id is newer than every update received so far.
+func (d *dispatcher) isNew(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return id > d.maxSeen
+}
+
+// enqueue queues u behind the same user's earlier updates. A fresh update
+// older than the newest seen is a duplicate and is dropped; replayed ones
+// (from the inbox) are always queued.
+func (d *dispatcher) enqueue(u *models.Update, replayed bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !replayed {
+		if u.ID <= d.maxSeen {
+			return
+		}
+		d.maxSeen = u.ID
 	}
-	d.maxSeen = u.ID
-	d.inflight[u.ID] = struct{}{}
 	key := queueKey(u)
 	q, running := d.queues[key]
 	d.queues[key] = append(q, u)
@@ -51,16 +83,17 @@ func (d *dispatcher) enqueue(u *models.Update) bool {
 		d.wg.Add(1)
 		go d.drain(key)
 	}
-	return true
 }
 
-// drain handles key's queue until it is empty.
+// drain handles key's queue until it is empty. Once the dispatcher's
+// context ends it handles nothing more: what is left stays in the inbox
+// for the next start.
 func (d *dispatcher) drain(key int64) {
 	defer d.wg.Done()
 	for {
 		d.mu.Lock()
 		q := d.queues[key]
-		if len(q) == 0 {
+		if len(q) == 0 || d.ctx.Err() != nil {
 			delete(d.queues, key)
 			d.mu.Unlock()
 			return
@@ -69,41 +102,65 @@ func (d *dispatcher) drain(key int64) {
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
 
-		d.sem <- struct{}{}
+		select {
+		case d.sem <- struct{}{}:
+		case <-d.ctx.Done():
+			continue
+		}
 		d.handle(d.ctx, u)
 		<-d.sem
-
-		d.mu.Lock()
-		delete(d.inflight, u.ID)
-		d.mu.Unlock()
-		select {
-		case d.progress <- struct{}{}:
-		default:
+		if d.ctx.Err() == nil { // a handler cut short at shutdown runs again at the next start
+			d.done(u.ID)
 		}
 	}
 }
 
-// watermark is the offset to ask Telegram from: the oldest update in
-// flight, or the one after the newest seen.
-func (d *dispatcher) watermark() int64 {
+// done marks an update handled.
+func (d *dispatcher) done(id int64) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	low := d.maxSeen + 1
-	for id := range d.inflight {
-		if id < low {
-			low = id
-		}
-	}
-	if low == 1 {
-		return 0 // nothing seen yet: let Telegram start where it is
-	}
-	return low
+	d.handled = append(d.handled, id)
+	d.mu.Unlock()
 }
 
-func (d *dispatcher) progressed() <-chan struct{} { return d.progress }
+func (d *dispatcher) flushLoop() {
+	defer close(d.flushDone)
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			d.flush()
+		case <-d.stopFlush:
+			d.flush()
+			return
+		}
+	}
+}
 
-// wait blocks until every queued update has been handled.
-func (d *dispatcher) wait() { d.wg.Wait() }
+// flush removes the handled updates from the inbox.
+func (d *dispatcher) flush() {
+	d.mu.Lock()
+	ids := d.handled
+	d.handled = nil
+	d.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := d.store.DoneUpdates(context.Background(), ids); err != nil {
+		d.log.Error("inbox: forget handled updates", "error", err)
+		d.mu.Lock()
+		d.handled = append(d.handled, ids...)
+		d.mu.Unlock()
+	}
+}
+
+// wait blocks until every queued update has been handled (or left for the
+// next start), then writes down what was handled.
+func (d *dispatcher) wait() {
+	d.wg.Wait()
+	close(d.stopFlush)
+	<-d.flushDone
+}
 
 // queueKey is whose update this is: the user for messages and buttons, the
 // chat for membership changes.

@@ -18,9 +18,11 @@
 //
 // # Caveats
 //
-// The poller confirms an update to Telegram only after its handler has
-// returned, so a crash re-delivers what was in flight: handlers must
-// tolerate seeing an update twice. Wizard state lives in bbolt (see
+// The poller saves each batch of updates in bbolt's inbox before it
+// confirms them to Telegram, and an update leaves the inbox once handled;
+// at start the inbox is handled again. Nothing a user sent is lost, but an
+// update handled in the last moment before a crash may be handled twice:
+// handlers must tolerate that (wizard steps check their state). Wizard state lives in bbolt (see
 // storage.Conversation), never only in memory. Roles are checked on the
 // server for every command and every button: callback data is never
 // trusted.

@@ -112,7 +112,7 @@ func (b *Bot) coordinatorsView(ctx context.Context, r *Request) (string, keyboar
 		}
 	}
 	lines = append(lines, "", r.P.T("coordinators_hint"))
-	return fitLines(r, lines), kb, nil
+	return r.P.FitLines(lines, 2), kb, nil
 }
 
 func (b *Bot) cbCoordRevoke(ctx context.Context, r *Request, args []string) error {

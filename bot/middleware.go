@@ -26,7 +26,7 @@ var errPanic = errors.New("bot: handler panicked")
 func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	r := newRequest(u)
 	h := b.route
-	for _, m := range []middleware{b.withUser, b.withRecover, b.withCallbackAnswer, b.withLogging} {
+	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging} {
 		h = m(h)
 	}
 	_ = h(ctx, r)
@@ -83,6 +83,24 @@ func (b *Bot) withCallbackAnswer(next handlerFunc) handlerFunc {
 				err = aerr
 			}
 		}
+		return err
+	}
+}
+
+// withErrorReply tells the user, briefly, when their action failed, so
+// that an error never leaves them with silence. It does not repeat what a
+// failed send could not say.
+func (b *Bot) withErrorReply(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, r *Request) error {
+		err := next(ctx, r)
+		if err == nil || errors.Is(err, errPanic) || errors.Is(err, errSend) || ctx.Err() != nil || r.ChatID == 0 {
+			return err
+		}
+		if r.Update.CallbackQuery != nil && !r.answered {
+			_ = b.answer(ctx, r, r.P.T("error_internal"), true)
+			return err
+		}
+		_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
 		return err
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -18,13 +19,24 @@ func TestUnknownCommandAndMessageGetHints(t *testing.T) {
 
 func TestPanickingHandlerIsRecovered(t *testing.T) {
 	h := newHarness(t, func(b *Bot) {
-		b.commands["boom"] = command{roleNone, func(context.Context, *Request, string) error { panic("boom") }}
+		b.commands["boom"] = command{role: roleNone, fn: func(context.Context, *Request, string) error { panic("boom") }}
 	})
 	h.say(teacher, "/boom", "что-то пошло не так")
 	h.say(teacher, "/help", "Команды") // the process and the user's queue live on
 	logs := h.logs.String()
 	if !strings.Contains(logs, "handler panic") || !strings.Contains(logs, "update_id=") {
 		t.Errorf("the panic was not logged with its update id:\n%s", logs)
+	}
+}
+
+func TestHandlerErrorIsNotSilence(t *testing.T) {
+	h := newHarness(t, func(b *Bot) {
+		b.commands["fail"] = command{role: roleNone, fn: func(context.Context, *Request, string) error { return errors.New("disk on fire") }}
+	})
+	h.say(teacher, "/fail", "что-то пошло не так")
+	h.restart() // the log line is written after the reply: let the handler finish
+	if !strings.Contains(h.logs.String(), "disk on fire") {
+		t.Error("the error was not logged")
 	}
 }
 

@@ -232,6 +232,13 @@ func (b *Bot) orgAddText(ctx context.Context, r *Request, c storage.Conversation
 	}
 	switch c.Step {
 	case stepOrgName:
+		if taken, err := b.orgNameTaken(ctx, text); err != nil || taken {
+			if err != nil {
+				return err
+			}
+			_, err := b.send(ctx, r.ChatID, r.P.T("org_duplicate_retry", "Name", text), nil)
+			return err
+		}
 		d.Org.Name = text
 		if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgAdd, stepOrgShort, d)); err != nil {
 			return err
@@ -253,6 +260,21 @@ func (b *Bot) orgAddText(ctx context.Context, r *Request, c storage.Conversation
 		return b.createOrg(ctx, r, d.Org)
 	}
 	return nil
+}
+
+// orgNameTaken reports whether an organisation of that name exists
+// (case-insensitively), so the add wizard can say so at once.
+func (b *Bot) orgNameTaken(ctx context.Context, name string) (bool, error) {
+	list, err := b.store.Organisations(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range list {
+		if strings.EqualFold(strings.TrimSpace(o.Name), strings.TrimSpace(name)) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // cbOrgSkip leaves the contact empty and saves the new organisation.

@@ -18,9 +18,6 @@ const (
 	flowOrgImport     = "org_import"
 	stepImportFile    = "file"
 	stepImportConfirm = "confirm"
-
-	// maxMessage is Telegram's limit on a message's text.
-	maxMessage = 4096
 )
 
 func isCSVName(name string) bool {
@@ -85,21 +82,22 @@ func (b *Bot) orgImportDocument(ctx context.Context, r *Request, c storage.Conve
 	return err
 }
 
-// importReport lists the rows read and the rows refused, within Telegram's
-// message limit: what does not fit is counted, not shown.
+// importReport lists the rows refused (first: they need the admin's
+// attention) and the rows read, within Telegram's message limit: what does
+// not fit is counted, not shown.
 func importReport(r *Request, rows []importRow, problems []importProblem) string {
 	var lines []string
 	lines = append(lines, r.P.N("import_read", len(rows)+len(problems)))
+	if len(problems) > 0 {
+		lines = append(lines, "", r.P.N("import_bad_title", len(problems)))
+		for _, p := range problems {
+			lines = append(lines, r.P.T("import_bad_line", "Line", p.Line, "Reason", localesHTML(r.P.T(p.Key, "Value", p.Value))))
+		}
+	}
 	if len(rows) > 0 {
 		lines = append(lines, "", r.P.N("import_ok_title", len(rows)))
 		for _, row := range rows {
 			lines = append(lines, r.P.T("import_ok_line", "Line", row.Line, "Name", row.Org.Name, "Short", row.Org.ShortName, "Kind", r.P.T("kind_"+string(row.Org.Kind))))
-		}
-	}
-	if len(problems) > 0 {
-		lines = append(lines, "", r.P.N("import_bad_title", len(problems)))
-		for _, p := range problems {
-			lines = append(lines, r.P.T("import_bad_line", "Line", p.Line, "Reason", r.P.T(p.Key, "Value", p.Value)))
 		}
 	}
 	if len(rows) > 0 {
@@ -107,35 +105,7 @@ func importReport(r *Request, rows []importRow, problems []importProblem) string
 	} else {
 		lines = append(lines, "", r.P.T("import_nothing"))
 	}
-	return fitLines(r, lines)
-}
-
-// fitLines joins lines, dropping from the middle what would take the text
-// past Telegram's limit and saying how many lines were left out.
-func fitLines(r *Request, lines []string) string {
-	total := 0
-	for _, l := range lines {
-		total += len([]rune(l)) + 1
-	}
-	if total <= maxMessage {
-		return strings.Join(lines, "\n")
-	}
-	// Keep the last two lines (the question), fill from the top.
-	tail := lines[len(lines)-2:]
-	budget := maxMessage - 200
-	for _, l := range tail {
-		budget -= len([]rune(l)) + 1
-	}
-	var out []string
-	for i, l := range lines[:len(lines)-2] {
-		if budget-(len([]rune(l))+1) < 0 {
-			out = append(out, r.P.N("lines_more", len(lines)-2-i))
-			break
-		}
-		budget -= len([]rune(l)) + 1
-		out = append(out, l)
-	}
-	return strings.Join(append(out, tail...), "\n")
+	return r.P.FitLines(lines, 2)
 }
 
 // cbOrgImportSave saves the rows read, all or none.

@@ -15,7 +15,7 @@ func TestAdminManagesOrganisations(t *testing.T) {
 	h.say(admin, `МКОУ "СОШ №2" <Тырныауз> & Co`, "Краткое название")
 	h.say(admin, "СОШ №2", "Вид организации")
 	h.say(admin, "школа", "кнопкой")
-	h.press(admin, "Общеобразовательная организация", "Контакт")
+	h.press(admin, "Школа (ОО)", "Контакт")
 	h.press(admin, "Пропустить", `МКОУ "СОШ №2" <Тырныауз> & Co`, "Краткое название: СОШ №2")
 
 	list, _ := h.store.Organisations(h.ctx())
@@ -39,10 +39,10 @@ func TestAdminManagesOrganisations(t *testing.T) {
 	// Removal is refused while a teacher belongs to it.
 	h.register(teacher, "Иванова Мария", `МКОУ "СОШ №2" <Тырныауз> & Co`)
 	h.say(admin, "/orgs", "1.")
-	h.press(admin, "1. СОШ №2", "1 пользователь")
+	h.press(admin, "1. СОШ №2", "Пользователей: 1")
 	h.press(admin, "🗑 Удалить", "Удалить организацию")
 	ans, _ := h.press(admin, "Да, удалить")
-	if !ans.ShowAlert || !strings.Contains(ans.Text, "Нельзя удалить") {
+	if !ans.ShowAlert || !strings.Contains(ans.Text, "Удалить нельзя") {
 		t.Errorf("removal in use answered %+v", ans)
 	}
 	if _, err := h.store.Organisation(h.ctx(), list[0].ID); err != nil {

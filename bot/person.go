@@ -153,6 +153,11 @@ func (b *Bot) cbPersonLang(ctx context.Context, r *Request, args []string) error
 	if err := b.store.SaveUserConversation(ctx, r.User, c); err != nil {
 		return err
 	}
+	if r.User.Lang != locales.Normalize(r.From.LanguageCode) {
+		// Telegram shows the menu in the client's language; this user
+		// chose another one.
+		b.syncUserCommands(ctx, r.User.ID, roleTeacher, r.User.Lang)
+	}
 	if err := b.reply(ctx, r, r.P.T("onboard_lang_chosen", "Lang", r.P.T("lang_name")), keyboard{}); err != nil {
 		return err
 	}
@@ -254,10 +259,11 @@ func (b *Bot) cbPersonOrg(ctx context.Context, r *Request, args []string) error 
 		return err
 	}
 	r.User.OrgID = o.ID
-	if err := b.reply(ctx, r, r.P.T("person_org_chosen", "Org", o.Name), keyboard{}); err != nil {
+	// Saved first: the picker turns into "Организация: X" only once it is.
+	if err := b.personStepDone(ctx, r, c, stepPosition); err != nil {
 		return err
 	}
-	return b.personStepDone(ctx, r, c, stepPosition)
+	return b.reply(ctx, r, r.P.T("person_org_chosen", "Org", o.Name), keyboard{})
 }
 
 func (b *Bot) cbPersonOrgPage(ctx context.Context, r *Request, args []string) error {
@@ -351,10 +357,10 @@ func (b *Bot) cbPersonPosition(ctx context.Context, r *Request, args []string) e
 		return b.stale(ctx, r)
 	}
 	r.User.Position = r.P.T(positionKey(i))
-	if err := b.reply(ctx, r, r.P.T("person_position_chosen", "Position", r.User.Position), keyboard{}); err != nil {
+	if err := b.personStepDone(ctx, r, c, ""); err != nil {
 		return err
 	}
-	return b.personStepDone(ctx, r, c, "")
+	return b.reply(ctx, r, r.P.T("person_position_chosen", "Position", r.User.Position), keyboard{})
 }
 
 // cleanFullName checks a full name: letters, spaces and hyphens, 2 to 100

@@ -11,31 +11,63 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"vmeste/storage"
 )
 
-// poller is our own getUpdates loop. go-telegram/bot's advances the offset
-// when an update is queued, so a crash loses what was queued but not
-// handled; ours asks Telegram only from the dispatcher's watermark (the
-// oldest update still being handled), so an update is confirmed only after
-// its handler returned, and a crash re-delivers what was in flight.
+// poller is our own getUpdates loop. go-telegram/bot's loses the updates it
+// has queued but not handled when the process dies; ours first saves each
+// batch in bbolt's inbox and only then confirms it to Telegram (with the
+// next call's offset), and the dispatcher removes an update from the inbox
+// once it is handled. After a crash the inbox is handled again at start,
+// so nothing a user sent is lost; an update handled just before a crash
+// may be handled twice.
 type poller struct {
 	client  *http.Client
 	url     string
 	token   string
 	timeout time.Duration
 	d       *dispatcher
+	store   *storage.Store
 	log     *slog.Logger
 	healthy *atomic.Bool
+	offset  int64
 }
 
 type updatesResponse struct {
-	OK          bool             `json:"ok"`
-	Result      []*models.Update `json:"result"`
-	ErrorCode   int              `json:"error_code"`
-	Description string           `json:"description"`
+	OK          bool              `json:"ok"`
+	Result      []json.RawMessage `json:"result"`
+	ErrorCode   int               `json:"error_code"`
+	Description string            `json:"description"`
 	Parameters  struct {
 		RetryAfter int `json:"retry_after"`
 	} `json:"parameters"`
+}
+
+// replay hands the inbox (updates saved but not handled before the last
+// stop) to the dispatcher, and starts polling after the newest saved.
+func (p *poller) replay(ctx context.Context) error {
+	saved, maxID, err := p.store.Inbox(ctx)
+	if err != nil {
+		return err
+	}
+	if maxID > 0 {
+		p.offset = maxID + 1
+	}
+	p.d.seen(maxID)
+	for _, s := range saved {
+		var u models.Update
+		if err := json.Unmarshal(s.Data, &u); err != nil {
+			p.log.Error("inbox: undecodable update dropped", "update_id", s.ID, "error", err)
+			p.d.done(s.ID)
+			continue
+		}
+		p.d.enqueue(&u, true)
+	}
+	if len(saved) > 0 {
+		p.log.Info("inbox: replaying updates not handled before the last stop", "count", len(saved))
+	}
+	return nil
 }
 
 // run polls until ctx ends.
@@ -51,9 +83,10 @@ func (p *poller) run(ctx context.Context) {
 			case <-time.After(backoff):
 			}
 		}
-		offset := p.d.watermark()
-		updates, retryAfter, err := p.get(ctx, offset, timeout, 100)
-		timeout = int(p.timeout / time.Second)
+		raw, retryAfter, err := p.get(ctx, p.offset, timeout, 100)
+		if err == nil {
+			err = p.accept(ctx, raw)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -66,36 +99,46 @@ func (p *poller) run(ctx context.Context) {
 			p.log.Warn("getUpdates failed", "error", err, "retry_in", backoff)
 			continue
 		}
+		timeout = int(p.timeout / time.Second)
 		backoff = 0
 		p.healthy.Store(true)
-		fresh := 0
-		for _, u := range updates {
-			if p.d.enqueue(u) {
-				fresh++
-			}
-		}
-		if fresh == 0 && len(updates) > 0 {
-			// Everything Telegram gave us is still being handled: wait
-			// for a handler to finish instead of asking again at once.
-			select {
-			case <-ctx.Done():
-				return
-			case <-p.d.progressed():
-			case <-time.After(time.Second):
-			}
-		}
 	}
 }
 
-// confirm tells Telegram that every handled update is done, so that the
-// next start does not see them again.
-func (p *poller) confirm(ctx context.Context) error {
-	_, _, err := p.get(ctx, p.d.watermark(), 0, 1)
-	return err
+// accept saves a batch in the inbox, moves the offset past it (which
+// confirms it to Telegram with the next call) and dispatches it.
+func (p *poller) accept(ctx context.Context, raw []json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	updates := make([]*models.Update, 0, len(raw))
+	fresh := make([]storage.InboxUpdate, 0, len(raw))
+	var last int64
+	for _, data := range raw {
+		var u models.Update
+		if err := json.Unmarshal(data, &u); err != nil {
+			return fmt.Errorf("bot: decode update: %w", err)
+		}
+		last = max(last, u.ID)
+		if p.d.isNew(u.ID) {
+			updates = append(updates, &u)
+			fresh = append(fresh, storage.InboxUpdate{ID: u.ID, Data: data})
+		}
+	}
+	if len(fresh) > 0 {
+		if err := p.store.SaveUpdates(ctx, fresh); err != nil {
+			return err
+		}
+	}
+	p.offset = last + 1
+	for _, u := range updates {
+		p.d.enqueue(u, false)
+	}
+	return nil
 }
 
 // get calls getUpdates. retryAfter is set on a 429.
-func (p *poller) get(ctx context.Context, offset int64, timeout, limit int) ([]*models.Update, int, error) {
+func (p *poller) get(ctx context.Context, offset int64, timeout, limit int) ([]json.RawMessage, int, error) {
 	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": timeout, "limit": limit})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {

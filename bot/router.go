@@ -3,14 +3,17 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
 	"vmeste/storage"
 )
 
-// command is a slash command and the role it needs.
+// command is a slash command, the role it needs and where it works.
 type command struct {
 	role role
 	fn   func(ctx context.Context, r *Request, args string) error
+	// inGroup: the command works in group chats (and only there).
+	inGroup bool
 }
 
 // callback is a button's handler and the role it needs; args are the
@@ -21,10 +24,16 @@ type callback struct {
 }
 
 // flow is a wizard: what to do with a text or a file while the user is in
-// it. Its step is in storage.Conversation.
+// it, the role it needs (checked at every step: a role revoked mid-wizard
+// ends it) and how long an untouched wizard lasts (0: for ever). Its step
+// is in storage.Conversation.
 type flow struct {
+	role role
+	ttl  time.Duration
 	onText     func(ctx context.Context, r *Request, c storage.Conversation, text string) error
 	onDocument func(ctx context.Context, r *Request, c storage.Conversation) error
+	// onMessage, if set, takes any message (text, photo, document…).
+	onMessage func(ctx context.Context, r *Request, c storage.Conversation) error
 }
 
 // route sends the update to its command, button or wizard.
@@ -36,7 +45,7 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 		return b.routeMessage(ctx, r)
 	case r.Update.MyChatMember != nil:
 		r.Handler = "my_chat_member"
-		return nil
+		return b.onMembership(ctx, r)
 	}
 	r.Handler = "ignored"
 	return nil
@@ -44,6 +53,10 @@ func (b *Bot) route(ctx context.Context, r *Request) error {
 
 func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 	m := r.Update.Message
+	if m.MigrateToChatID != 0 {
+		r.Handler = "migrate"
+		return b.store.MigrateGroup(ctx, m.Chat.ID, m.MigrateToChatID)
+	}
 	if name, args, ok := parseCommand(m.Text, b.username); ok {
 		return b.routeCommand(ctx, r, name, args)
 	}
@@ -56,9 +69,20 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 		return err
 	}
 	if err == nil {
-		if f, ok := b.flows[c.Flow]; ok {
+		f, ok := b.flows[c.Flow]
+		if ok && (r.Role() < f.role || (f.ttl > 0 && b.cfg.Now().Sub(c.UpdatedAt) > f.ttl)) {
+			// A wizard the user may no longer run, or one left long ago:
+			// end it, and treat the message as if there were none.
+			if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+				return err
+			}
+			ok = false
+		}
+		if ok {
 			r.Handler = "flow:" + c.Flow + ":" + c.Step
 			switch {
+			case f.onMessage != nil:
+				return f.onMessage(ctx, r, c)
 			case m.Document != nil && f.onDocument != nil:
 				return f.onDocument(ctx, r, c)
 			case m.Text != "" && f.onText != nil:
@@ -89,8 +113,12 @@ func (b *Bot) routeCommand(ctx context.Context, r *Request, name, args string) e
 		return err
 	}
 	r.Handler = "/" + name
-	if !r.Private() {
+	if !r.Private() && !cmd.inGroup {
 		_, err := b.send(ctx, r.ChatID, r.P.T("hint_private_only", "Bot", b.username), nil)
+		return err
+	}
+	if r.Private() && cmd.inGroup {
+		_, err := b.send(ctx, r.ChatID, r.P.T("hint_group_only"), nil)
 		return err
 	}
 	if r.Role() < cmd.role {
@@ -121,7 +149,7 @@ func (b *Bot) refuse(ctx context.Context, r *Request, what, detail string) error
 	if r.Update.CallbackQuery != nil {
 		return b.answer(ctx, r, r.P.T("refused"), true)
 	}
-	if r.Role() == roleNone {
+	if r.Role() == roleNone && r.Private() {
 		_, err := b.send(ctx, r.ChatID, r.P.T("hint_register"), nil)
 		return err
 	}

@@ -13,10 +13,43 @@ type localesPrinter = locales.Printer
 // localesHTML marks bot-built markup for locales.Printer.T.
 type localesHTML = locales.HTML
 
-// cmdSettings shows the user's settings: the language, for now.
+// cmdSettings shows the user's settings: the language and, for registered
+// users, whether they get announcements.
 func (b *Bot) cmdSettings(ctx context.Context, r *Request, _ string) error {
-	_, err := b.send(ctx, r.ChatID, r.P.T("settings_card", "Lang", r.P.T("lang_name")), b.langKeyboard(cbSettingsLang, r.User.Lang))
+	text, kb := b.settingsView(r)
+	_, err := b.send(ctx, r.ChatID, text, kb)
 	return err
+}
+
+func (b *Bot) settingsView(r *Request) (string, keyboard) {
+	kb := b.langKeyboard(cbSettingsLang, r.User.Lang)
+	if !r.User.Registered {
+		return r.P.T("settings_card", "Lang", r.P.T("lang_name")), kb
+	}
+	state, btn, arg := "settings_announcements_on", "btn_announcements_off", "off"
+	if r.User.NoAnnouncements {
+		state, btn, arg = "settings_announcements_off", "btn_announcements_on", "on"
+	}
+	text := r.P.T("settings_card", "Lang", r.P.T("lang_name")) + "\n" + r.P.T(state)
+	return text, append(kb, []modelsButton{button(r.P.T(btn), cb(cbSettingsAnnouncements, arg))})
+}
+
+// cbSettingsAnnouncements turns announcements on or off.
+func (b *Bot) cbSettingsAnnouncements(ctx context.Context, r *Request, args []string) error {
+	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+		return b.stale(ctx, r)
+	}
+	if off := args[0] == "off"; r.User.NoAnnouncements != off {
+		r.User.NoAnnouncements = off
+		if err := b.store.PutUser(ctx, r.User); err != nil {
+			return err
+		}
+	}
+	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
+		return err
+	}
+	text, kb := b.settingsView(r)
+	return b.reply(ctx, r, text, kb)
 }
 
 // cbSettingsLang changes the user's language and redraws the settings in it.
@@ -35,7 +68,8 @@ func (b *Bot) cbSettingsLang(ctx context.Context, r *Request, args []string) err
 	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, r.P.T("settings_card", "Lang", r.P.T("lang_name")), b.langKeyboard(cbSettingsLang, r.User.Lang))
+	text, kb := b.settingsView(r)
+	return b.reply(ctx, r, text, kb)
 }
 
 // cmdCancel leaves whatever wizard the user is in.

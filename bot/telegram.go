@@ -29,6 +29,10 @@ func button(text, data string) models.InlineKeyboardButton {
 	return models.InlineKeyboardButton{Text: text, CallbackData: data}
 }
 
+// errSend wraps a failure to send or edit a message: telling the user
+// about it would most likely fail too.
+var errSend = errors.New("bot: send")
+
 // maxReplyRetryAfter bounds how long a reply waits for Telegram's flood
 // control before giving up: a user is waiting for it.
 const maxReplyRetryAfter = 5 * time.Second
@@ -50,7 +54,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb keyboard) 
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bot: send to %d: %w", chatID, redact(err, b.cfg.Token))
+		return nil, fmt.Errorf("%w to %d: %w", errSend, chatID, redact(err, b.cfg.Token))
 	}
 	return m, nil
 }
@@ -91,7 +95,7 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 		_, err = b.send(ctx, chatID, text, kb)
 		return err
 	}
-	return fmt.Errorf("bot: edit %d/%d: %w", chatID, messageID, redact(err, b.cfg.Token))
+	return fmt.Errorf("%w: edit %d/%d: %w", errSend, chatID, messageID, redact(err, b.cfg.Token))
 }
 
 // answer answers the request's callback query, once.

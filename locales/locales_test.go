@@ -75,21 +75,21 @@ func TestRussianPluralRule(t *testing.T) {
 		n    int
 		want string
 	}{
-		{0, "0 пользователей"}, {1, "1 пользователь"}, {2, "2 пользователя"}, {5, "5 пользователей"},
-		{11, "11 пользователей"}, {12, "12 пользователей"}, {14, "14 пользователей"},
-		{21, "21 пользователь"}, {22, "22 пользователя"}, {25, "25 пользователей"}, {111, "111 пользователей"},
+		{0, "Получат 0 адресатов."}, {1, "Получит 1 адресат."}, {2, "Получат 2 адресата."}, {5, "Получат 5 адресатов."},
+		{11, "Получат 11 адресатов."}, {12, "Получат 12 адресатов."}, {14, "Получат 14 адресатов."},
+		{21, "Получит 21 адресат."}, {22, "Получат 22 адресата."}, {25, "Получат 25 адресатов."}, {111, "Получат 111 адресатов."},
 	} {
-		if got := p.N("org_members", tc.n); got != tc.want {
-			t.Errorf("N(org_members, %d) = %q, want %q", tc.n, got, tc.want)
+		if got := p.N("broadcast_recipients", tc.n); got != tc.want {
+			t.Errorf("N(broadcast_recipients, %d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
 
 func TestEnglishPlural(t *testing.T) {
 	p := catalog(t).For(English)
-	for n, want := range map[int]string{0: "0 users", 1: "1 user", 2: "2 users", 21: "21 users"} {
-		if got := p.N("org_members", n); got != want {
-			t.Errorf("N(org_members, %d) = %q, want %q", n, got, want)
+	for n, want := range map[int]string{0: "0 recipients.", 1: "1 recipient.", 2: "2 recipients.", 21: "21 recipients."} {
+		if got := p.N("broadcast_recipients", n); got != want {
+			t.Errorf("N(broadcast_recipients, %d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -33,7 +33,7 @@ func benchStore(b *testing.B) *Store {
 		}
 		for id := int64(1); id <= benchUsers; id++ {
 			u := benchUser(id, orgs[id%int64(len(orgs))], 0)
-			if err := putUser(tx, u, now); err != nil {
+			if err := putUser(tx, u, now, true); err != nil {
 				return err
 			}
 		}

@@ -63,7 +63,7 @@ func (s *Store) ClearConversation(ctx context.Context, userID int64) error {
 // so that a finished wizard is never half-applied.
 func (s *Store) SaveUserEndConversation(ctx context.Context, u User) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		if err := putUser(tx, u, s.now()); err != nil {
+		if err := putUser(tx, u, s.now(), true); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketConvs).Delete(itob(u.ID))
@@ -78,7 +78,7 @@ func (s *Store) SaveUserEndConversation(ctx context.Context, u User) error {
 func (s *Store) SaveUserConversation(ctx context.Context, u User, c Conversation) error {
 	c.UpdatedAt = s.now()
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		if err := putUser(tx, u, s.now()); err != nil {
+		if err := putUser(tx, u, s.now(), true); err != nil {
 			return err
 		}
 		return putJSON(tx.Bucket(bucketConvs), itob(u.ID), c)

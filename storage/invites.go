@@ -63,7 +63,7 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64) err
 			return err
 		}
 		u.Role = RoleCoordinator
-		if err := putUser(tx, u, now); err != nil {
+		if err := putUser(tx, u, now, false); err != nil {
 			return err
 		}
 		inv.UsedBy, inv.UsedAt = userID, now

@@ -23,24 +23,44 @@ var (
 	bucketConvs   = []byte("conversations")
 	bucketInvites = []byte("invites")
 
-	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites}
+	bucketOutbox           = []byte("outbox")
+	bucketOutboxPending    = []byte("outbox_pending")
+	bucketOutboxOrigin     = []byte("outbox_origin")
+	bucketBroadcasts       = []byte("broadcasts")
+	bucketBroadcastsActive = []byte("broadcasts_active")
+	bucketGroups           = []byte("groups")
+	bucketInbox            = []byte("inbox")
+
+	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
+		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox}
 
 	keySchema = []byte("schema")
 )
 
 // Store is the bbolt store. Its buckets:
 //
-//	meta           "schema" → uint64 BE: the schema version (see migrations)
+//	meta           "schema" → uint64 BE: the schema version (see migrations); "max" → highest update id saved
 //	orgs           org id (uint64 BE) → Organisation (JSON)
 //	users          Telegram user id (uint64 BE) → User (JSON)
 //	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
 //	conversations  Telegram user id (uint64 BE) → Conversation (JSON): wizard state
 //	invites        invitation code (ASCII) → Invite (JSON)
+//	outbox             entry id (uint64 BE) → OutboxEntry (JSON): every message the bot sends on its own
+//	outbox_pending     entry id → empty: the entries still to send, in enqueue order
+//	outbox_origin      "b" + broadcast id (8) + entry id (8) → empty: a broadcast's entries
+//	broadcasts         broadcast id (uint64 BE) → Broadcast (JSON), with its delivery figures
+//	broadcasts_active  broadcast id → empty: broadcasts whose final report is not sent yet
+//	groups             chat id (int64 as 8 bytes BE) → Group (JSON): group chats and their organisation
+//	inbox              update id (uint64 BE) → the update's JSON: received, confirmed to Telegram, not yet handled
+//	                   (meta "max" holds the highest update id saved)
 //
 // Store is safe for concurrent use.
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time
+	// enqueued is signalled (without blocking) after every commit that adds
+	// to the outbox, so the sender wakes at once.
+	enqueued chan struct{}
 }
 
 // Options tune Open. The zero value is usable.
@@ -76,7 +96,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, now: opts.Now, enqueued: make(chan struct{}, 1)}
 	if opts.ReadOnly {
 		return s, nil
 	}
@@ -157,4 +177,15 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 		return fmt.Errorf("decode: %w", err)
 	}
 	return nil
+}
+
+// Enqueued is signalled after a commit that added entries to the outbox.
+// One receiver (the sender) should listen; signals coalesce.
+func (s *Store) Enqueued() <-chan struct{} { return s.enqueued }
+
+func (s *Store) signalEnqueued() {
+	select {
+	case s.enqueued <- struct{}{}:
+	default:
+	}
 }

@@ -52,10 +52,13 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 }
 
 // PutUser creates or replaces the user, keeping the organisation index in
-// step. CreatedAt is kept from the stored record; UpdatedAt is set now.
+// step. CreatedAt is kept from the stored record; UpdatedAt is set now. The
+// role of an existing user is kept too: it changes only through SetRole and
+// RedeemInvite, so a handler writing back a snapshot it loaded earlier
+// cannot undo an admin's concurrent change.
 func (s *Store) PutUser(ctx context.Context, u User) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		return putUser(tx, u, s.now())
+		return putUser(tx, u, s.now(), true)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: put user %d: %w", u.ID, err)
@@ -63,13 +66,17 @@ func (s *Store) PutUser(ctx context.Context, u User) error {
 	return nil
 }
 
-func putUser(tx *bolt.Tx, u User, now time.Time) error {
+// putUser writes u; keepRole keeps an existing user's stored role.
+func putUser(tx *bolt.Tx, u User, now time.Time, keepRole bool) error {
 	users := tx.Bucket(bucketUsers)
 	idx := tx.Bucket(bucketOrgUser)
 	var old User
 	switch err := getJSON(users, itob(u.ID), &old); err {
 	case nil:
 		u.CreatedAt = old.CreatedAt
+		if keepRole {
+			u.Role = old.Role
+		}
 		if old.OrgID != 0 && old.OrgID != u.OrgID {
 			if err := idx.Delete(orgUserKey(old.OrgID, u.ID)); err != nil {
 				return err
@@ -138,7 +145,7 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role Role) error {
 			return err
 		}
 		u.Role = role
-		return putUser(tx, u, s.now())
+		return putUser(tx, u, s.now(), false)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set role of %d: %w", userID, err)

@@ -1,0 +1,381 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+
+	"vmeste/storage"
+)
+
+// /broadcast: the coordinator chooses the audience, sends any message, sees
+// a preview with the number of recipients, and sends. Delivery is the
+// outbox's (scheduler), by copyMessage; the wizard lives in bbolt.
+const (
+	flowBroadcast = "broadcast"
+
+	stepBroadcastAudience = "audience"
+	stepBroadcastKinds    = "kinds"
+	stepBroadcastOrgs     = "orgs"
+	stepBroadcastMessage  = "message"
+	stepBroadcastConfirm  = "confirm"
+
+	broadcastOrgsPerPage = 8
+	recentBroadcasts     = 10
+)
+
+// broadcastDraft is the /broadcast wizard's state.
+type broadcastDraft struct {
+	Audience      storage.Audience `json:"audience"`
+	SourceChat    int64            `json:"source_chat,omitempty"`
+	SourceMessage int              `json:"source_message,omitempty"`
+	Preview       string           `json:"preview,omitempty"`
+}
+
+func broadcastConv(step string, d broadcastDraft) storage.Conversation {
+	data, _ := json.Marshal(d)
+	return storage.Conversation{Flow: flowBroadcast, Step: step, Data: data}
+}
+
+// currentBroadcast returns the user's /broadcast draft if the wizard is at
+// one of steps.
+func (b *Bot) currentBroadcast(ctx context.Context, r *Request, steps ...string) (broadcastDraft, string, bool) {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil || c.Flow != flowBroadcast || !slices.Contains(steps, c.Step) {
+		return broadcastDraft{}, "", false
+	}
+	var d broadcastDraft
+	if json.Unmarshal(c.Data, &d) != nil {
+		return broadcastDraft{}, "", false
+	}
+	return d, c.Step, true
+}
+
+func (b *Bot) cmdBroadcast(ctx context.Context, r *Request, _ string) error {
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastAudience, broadcastDraft{})); err != nil {
+		return err
+	}
+	_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_ask_audience"), keyboard{
+		{button(r.P.T("btn_audience_all"), cb(cbBroadcastAudience, storage.AudienceAllTeachers))},
+		{button(r.P.T("btn_audience_kinds"), cb(cbBroadcastAudience, storage.AudienceKinds))},
+		{button(r.P.T("btn_audience_orgs"), cb(cbBroadcastAudience, storage.AudienceOrgs))},
+		{button(r.P.T("btn_audience_groups"), cb(cbBroadcastAudience, storage.AudienceGroups))},
+		{button(r.P.T("btn_cancel"), cbBroadcastDrop)},
+	})
+	return err
+}
+
+func (b *Bot) cbBroadcastAudience(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience)
+	if !ok || len(args) != 1 {
+		return b.stale(ctx, r)
+	}
+	d.Audience = storage.Audience{Kind: args[0]}
+	switch args[0] {
+	case storage.AudienceAllTeachers, storage.AudienceGroups:
+		return b.askBroadcastMessage(ctx, r, d)
+	case storage.AudienceKinds:
+		if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastKinds, d)); err != nil {
+			return err
+		}
+		return b.showKindPicker(ctx, r, d)
+	case storage.AudienceOrgs:
+		if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastOrgs, d)); err != nil {
+			return err
+		}
+		return b.showBroadcastOrgPicker(ctx, r, d, 0)
+	}
+	return b.stale(ctx, r)
+}
+
+func (b *Bot) showKindPicker(ctx context.Context, r *Request, d broadcastDraft) error {
+	var kb keyboard
+	for i, k := range storage.OrgKinds {
+		label := r.P.T("kind_" + string(k))
+		if slices.Contains(d.Audience.Kinds, k) {
+			label = "✓ " + label
+		}
+		kb = append(kb, []modelsButton{button(label, cb(cbBroadcastKind, i))})
+	}
+	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.Kinds)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)})
+	return b.reply(ctx, r, r.P.T("broadcast_ask_kinds"), kb)
+}
+
+func (b *Bot) cbBroadcastKind(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastKinds)
+	i, valid := argIndex(args, 0, len(storage.OrgKinds))
+	if !ok || !valid {
+		return b.stale(ctx, r)
+	}
+	d.Audience.Kinds = toggle(d.Audience.Kinds, storage.OrgKinds[i])
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastKinds, d)); err != nil {
+		return err
+	}
+	return b.showKindPicker(ctx, r, d)
+}
+
+func toggle[T comparable](list []T, v T) []T {
+	if i := slices.Index(list, v); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return append(list, v)
+}
+
+func (b *Bot) showBroadcastOrgPicker(ctx context.Context, r *Request, d broadcastDraft, page int) error {
+	all, err := b.store.Organisations(ctx)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (len(all)+broadcastOrgsPerPage-1)/broadcastOrgsPerPage)
+	page = min(page, pages-1)
+	var kb keyboard
+	for _, o := range all[page*broadcastOrgsPerPage : min(len(all), (page+1)*broadcastOrgsPerPage)] {
+		label := truncateRunes(o.Name, 60)
+		if slices.Contains(d.Audience.OrgIDs, o.ID) {
+			label = "✓ " + label
+		}
+		kb = append(kb, []modelsButton{button(label, cb(cbBroadcastOrg, o.ID, page))})
+	}
+	kb = append(kb, pager(r.P, cbBroadcastOrgPage, page, pages)...)
+	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.OrgIDs)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)})
+	return b.reply(ctx, r, r.P.T("broadcast_ask_orgs", "Page", page+1, "Pages", pages), kb)
+}
+
+func (b *Bot) cbBroadcastOrg(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastOrgs)
+	id, validID := argID(args, 0)
+	page, validPage := argIndex(args, 1, 10000)
+	if !ok || !validID || !validPage {
+		return b.stale(ctx, r)
+	}
+	if _, err := b.store.Organisation(ctx, id); storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("org_gone"), true)
+	} else if err != nil {
+		return err
+	}
+	d.Audience.OrgIDs = toggle(d.Audience.OrgIDs, id)
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastOrgs, d)); err != nil {
+		return err
+	}
+	return b.showBroadcastOrgPicker(ctx, r, d, page)
+}
+
+func (b *Bot) cbBroadcastOrgPage(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastOrgs)
+	page, valid := argIndex(args, 0, 10000)
+	if !ok || !valid {
+		return b.stale(ctx, r)
+	}
+	return b.showBroadcastOrgPicker(ctx, r, d, page)
+}
+
+func (b *Bot) cbBroadcastDone(ctx context.Context, r *Request, _ []string) error {
+	d, step, ok := b.currentBroadcast(ctx, r, stepBroadcastKinds, stepBroadcastOrgs)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	if (step == stepBroadcastKinds && len(d.Audience.Kinds) == 0) || (step == stepBroadcastOrgs && len(d.Audience.OrgIDs) == 0) {
+		return b.answer(ctx, r, r.P.T("broadcast_choose_something"), true)
+	}
+	return b.askBroadcastMessage(ctx, r, d)
+}
+
+// askBroadcastMessage moves to the step that waits for the message.
+func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDraft) error {
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastMessage, d)); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience)))+"\n\n"+r.P.T("broadcast_ask_message"), keyboard{})
+}
+
+// audienceLabel describes an audience in words (HTML).
+func (b *Bot) audienceLabel(ctx context.Context, r *Request, a storage.Audience) string {
+	switch a.Kind {
+	case storage.AudienceAllTeachers:
+		return r.P.T("audience_all")
+	case storage.AudienceGroups:
+		return r.P.T("audience_groups")
+	case storage.AudienceKinds:
+		var names []string
+		for _, k := range a.Kinds {
+			names = append(names, r.P.T("kind_"+string(k)))
+		}
+		return r.P.T("audience_kinds", "Kinds", strings.Join(names, ", "))
+	case storage.AudienceOrgs:
+		var names []string
+		for _, id := range a.OrgIDs {
+			names = append(names, b.orgShortLabel(ctx, id))
+		}
+		return r.P.T("audience_orgs", "Orgs", truncateRunes(strings.Join(names, ", "), 300))
+	}
+	return ""
+}
+
+func (b *Bot) orgShortLabel(ctx context.Context, id int64) string {
+	o, err := b.store.Organisation(ctx, id)
+	if err != nil {
+		return "—"
+	}
+	return o.Label()
+}
+
+// broadcastMessage takes the message to broadcast: any kind of message.
+func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conversation) error {
+	var d broadcastDraft
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return fmt.Errorf("bot: broadcast draft: %w", err)
+	}
+	switch c.Step {
+	case stepBroadcastMessage:
+	case stepBroadcastConfirm:
+		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_use_buttons"), nil)
+		return err
+	default:
+		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_choose_audience_first"), nil)
+		return err
+	}
+	m := r.Update.Message
+	if !copyable(m.Text, m.Photo != nil, m.Document != nil, m.Video != nil, m.Audio != nil, m.Voice != nil, m.Animation != nil) {
+		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_unsupported"), nil)
+		return err
+	}
+	d.SourceChat, d.SourceMessage = r.ChatID, m.ID
+	d.Preview = truncateRunes(strings.TrimSpace(m.Text+m.Caption), 60)
+	if d.Preview == "" && m.Document != nil {
+		d.Preview = truncateRunes(m.Document.FileName, 60)
+	}
+	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
+	if err != nil {
+		return err
+	}
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastConfirm, d)); err != nil {
+		return err
+	}
+	// The preview: the message exactly as recipients will get it.
+	if _, err := b.api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: r.ChatID, MessageID: m.ID}); err != nil {
+		return fmt.Errorf("bot: preview: %w", redact(err, b.cfg.Token))
+	}
+	text := r.P.T("broadcast_preview", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n" + r.P.N("broadcast_recipients", len(recipients))
+	if len(recipients) == 0 {
+		text += "\n\n" + r.P.T("broadcast_nobody")
+		_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+		return err
+	}
+	_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_broadcast_send"), cbBroadcastSend), button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+	return err
+}
+
+// copyable reports whether a message is something copyMessage carries
+// (not a service message, a poll, a sticker…).
+func copyable(text string, kinds ...bool) bool {
+	return text != "" || slices.Contains(kinds, true)
+}
+
+// cbBroadcastSend stores the broadcast and its recipients in one
+// transaction and turns the preview into the status message.
+func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, _ []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastConfirm)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
+	if err != nil {
+		return err
+	}
+	bc, err := b.store.CreateBroadcast(ctx, storage.Broadcast{
+		AuthorID: r.User.ID, AuthorChat: r.ChatID, Lang: r.P.Lang(), Audience: d.Audience,
+		SourceChat: d.SourceChat, SourceMessage: d.SourceMessage, Preview: d.Preview,
+	}, recipients)
+	if err != nil {
+		return err
+	}
+	b.log.Info("broadcast created", "broadcast", bc.ID, "author", r.User.ID, "recipients", bc.Total)
+	if err := b.answer(ctx, r, r.P.T("broadcast_started"), false); err != nil {
+		return err
+	}
+	text := r.P.T("broadcast_status_running", "ID", bc.ID, "Total", bc.Total, "Sent", 0, "Failed", 0, "Left", bc.Total)
+	if err := b.reply(ctx, r, text, keyboard{}); err != nil {
+		return err
+	}
+	return b.store.SetBroadcastStatusMessage(ctx, bc.ID, r.callbackMessageID())
+}
+
+func (b *Bot) cbBroadcastDrop(ctx context.Context, r *Request, _ []string) error {
+	if _, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience, stepBroadcastKinds, stepBroadcastOrgs, stepBroadcastMessage, stepBroadcastConfirm); !ok {
+		return b.stale(ctx, r)
+	}
+	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.T("broadcast_dropped"), keyboard{})
+}
+
+// cmdBroadcasts lists recent broadcasts with their figures; a running one
+// can be stopped by its author or an admin.
+func (b *Bot) cmdBroadcasts(ctx context.Context, r *Request, _ string) error {
+	list, err := b.store.RecentBroadcasts(ctx, recentBroadcasts)
+	if err != nil {
+		return err
+	}
+	lines := []string{r.P.T("broadcasts_title")}
+	if len(list) == 0 {
+		lines = append(lines, r.P.T("broadcasts_empty"))
+	}
+	kb := keyboard{}
+	for _, bc := range list {
+		lines = append(lines, "", r.P.T("broadcasts_line",
+			"ID", bc.ID,
+			"Date", localesHTML(r.P.Date(bc.CreatedAt.In(b.cfg.Location))),
+			"Author", b.userName(ctx, r, bc.AuthorID),
+			"Audience", localesHTML(b.audienceLabel(ctx, r, bc.Audience)),
+			"Preview", bc.Preview,
+			"State", localesHTML(r.P.T("broadcast_state_"+string(bc.State))),
+			"Total", bc.Total, "Sent", bc.Sent, "Failed", bc.Failed+bc.Skipped, "Left", bc.Left()))
+		if bc.State == storage.BroadcastRunning && (bc.AuthorID == r.User.ID || r.Admin) {
+			kb = append(kb, []modelsButton{button(r.P.T("btn_broadcast_stop", "ID", bc.ID), cb(cbBroadcastStop, bc.ID))})
+		}
+	}
+	return b.reply(ctx, r, r.P.FitLines(lines, 0), kb)
+}
+
+func (b *Bot) userName(ctx context.Context, r *Request, id int64) string {
+	u, err := b.store.User(ctx, id)
+	if err != nil || u.FullName == "" {
+		return r.P.T("unnamed_user", "ID", id)
+	}
+	return u.FullName
+}
+
+func (b *Bot) cbBroadcastStop(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	bc, err := b.store.Broadcast(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.stale(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	if bc.AuthorID != r.User.ID && !r.Admin {
+		return b.refuse(ctx, r, "callback", "stop broadcast of another author")
+	}
+	bc, err = b.store.StopBroadcast(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.log.Info("broadcast stopped", "broadcast", id, "by", r.User.ID)
+	key := "broadcast_stopped_now"
+	if bc.State == storage.BroadcastDone {
+		key = "broadcast_already_done"
+	}
+	if err := b.answer(ctx, r, r.P.T(key, "ID", id), false); err != nil {
+		return err
+	}
+	return b.cmdBroadcasts(ctx, r, "")
+}

@@ -1,0 +1,249 @@
+package scheduler
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"vmeste/storage"
+)
+
+// SenderConfig tunes the outbox sender. Zero values take the defaults.
+type SenderConfig struct {
+	// Rate is the most messages per second overall (default 25). The
+	// sender keeps 1% under it: Telegram counts arrivals over sliding
+	// windows, and requests arrive with jitter.
+	Rate int
+	// Workers is how many sends may be in flight at once (default 8): at
+	// most this many messages can be sent twice after a crash.
+	Workers int
+	// PerGroupPerMinute is the most messages a minute to one group
+	// (default 20). Private chats get at most one a second.
+	PerGroupPerMinute int
+	// MaxAttempts bounds tries after 5xx answers and timeouts (default 5);
+	// Backoff is the first wait between them, doubled each time (default 2 s).
+	MaxAttempts int
+	Backoff     time.Duration
+	// SendTimeout bounds one Bot API call (default 30 s).
+	SendTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// Sender drains the outbox within Telegram's limits. Each entry's result is
+// committed right after its send, so a crash re-sends at most the entries
+// that were in flight (Workers) and skips none.
+type Sender struct {
+	store  *storage.Store
+	tg     Telegram
+	cfg    SenderConfig
+	log    *slog.Logger
+	rate   *rate.Limiter
+	limits *chatLimits
+
+	mu       sync.Mutex
+	inflight map[int64]bool
+	progress chan struct{}
+}
+
+// NewSender returns a sender; start it with Run.
+func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
+	if cfg.Rate <= 0 {
+		cfg.Rate = 25
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.PerGroupPerMinute <= 0 {
+		cfg.PerGroupPerMinute = 20
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 2 * time.Second
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Sender{
+		store:    store,
+		tg:       tg,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		rate:     rate.NewLimiter(rate.Limit(float64(cfg.Rate)*0.99), 1),
+		limits:   newChatLimits(cfg.PerGroupPerMinute),
+		inflight: map[int64]bool{},
+		progress: make(chan struct{}, 1),
+	}
+}
+
+// passSize is how many pending entries one read takes.
+const passSize = 256
+
+// Run sends until ctx ends, then waits for the sends in flight to finish
+// and be recorded.
+func (s *Sender) Run(ctx context.Context) error {
+	work := make(chan storage.OutboxEntry)
+	var wg sync.WaitGroup
+	// Sends in flight at shutdown finish and are recorded.
+	sendCtx := context.WithoutCancel(ctx)
+	for range s.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				s.deliver(sendCtx, e)
+			}
+		}()
+	}
+	defer func() {
+		close(work)
+		wg.Wait()
+	}()
+
+	var after int64
+	dispatched := false
+	var earliest time.Time
+	lastForget := time.Now()
+	for ctx.Err() == nil {
+		entries, err := s.store.PendingOutbox(ctx, after, passSize)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.log.Error("outbox: read pending", "error", err)
+			s.idle(ctx, time.Now().Add(time.Second))
+			continue
+		}
+		if len(entries) == 0 {
+			// End of a pass. Go round again at once if it sent anything;
+			// otherwise wait for news or for the first entry to come due.
+			if !dispatched {
+				s.idle(ctx, earliest)
+			}
+			after, dispatched, earliest = 0, false, time.Time{}
+			if now := time.Now(); now.Sub(lastForget) > time.Minute {
+				s.limits.forget(now)
+				lastForget = now
+			}
+			continue
+		}
+		for _, e := range entries {
+			after = e.ID
+			if s.isInflight(e.ID) {
+				continue
+			}
+			if at := s.readyAt(e); at.After(time.Now()) {
+				earliest = earlier(earliest, at)
+				continue
+			}
+			if err := s.rate.Wait(ctx); err != nil {
+				return nil
+			}
+			if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
+				earliest = earlier(earliest, at)
+				continue
+			}
+			s.limits.take(e.ChatID, e.Group(), time.Now())
+			s.setInflight(e.ID, true)
+			select {
+			case work <- e:
+				dispatched = true
+			case <-ctx.Done():
+				s.setInflight(e.ID, false)
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// readyAt is when e may be sent: its own retry time and its chat's limits.
+func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
+	at := s.limits.readyAt(e.ChatID, e.Group())
+	if e.NotBefore.After(at) {
+		at = e.NotBefore
+	}
+	return at
+}
+
+// idle waits for an enqueue, a finished send, until (if set; at most a
+// second) or the end of ctx.
+func (s *Sender) idle(ctx context.Context, until time.Time) {
+	wait := time.Second
+	if !until.IsZero() {
+		wait = min(wait, max(time.Until(until), time.Millisecond))
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-s.store.Enqueued():
+	case <-s.progress:
+	case <-t.C:
+	}
+}
+
+// deliver sends one entry and records what happened.
+func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
+	defer func() {
+		s.setInflight(e.ID, false)
+		select {
+		case s.progress <- struct{}{}:
+		default:
+		}
+	}()
+	active, err := s.store.RecipientActive(ctx, e)
+	if err != nil {
+		s.log.Error("outbox: recipient", "entry", e.ID, "error", err)
+	}
+	var v verdict
+	if err == nil && !active {
+		v.outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: ReasonInactive}
+	} else {
+		sendCtx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
+		msgID, err := s.tg.Send(sendCtx, e.ChatID, e.Content)
+		cancel()
+		now := time.Now()
+		v = s.classify(e, msgID, err, now)
+		if v.pause > 0 {
+			s.limits.pause(e.ChatID, v.global, now.Add(v.pause))
+		}
+		if err != nil {
+			s.log.Warn("outbox: send failed", "entry", e.ID, "chat_id", e.ChatID, "attempt", e.Attempts+1,
+				"state", v.outcome.State, "reason", v.outcome.Reason, "error", err)
+		}
+	}
+	if err := s.store.CompleteOutbox(ctx, e.ID, v.outcome); err != nil {
+		s.log.Error("outbox: record result", "entry", e.ID, "error", err)
+	}
+}
+
+func (s *Sender) isInflight(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight[id]
+}
+
+func (s *Sender) setInflight(id int64, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if on {
+		s.inflight[id] = true
+	} else {
+		delete(s.inflight, id)
+	}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
+}
