@@ -20,6 +20,7 @@ type config struct {
 	Admins   []int64
 	Location *time.Location
 	HTTP     string
+	Rate     int
 	Demo     bool
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
@@ -38,6 +39,7 @@ var settings = []setting{
 	{"VMESTE_ADMINS", "admins", "", "comma-separated Telegram user ids of the administrators"},
 	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
 	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
+	{"VMESTE_RATE", "rate", "25", "most messages per second the bot sends on its own (announcements, reminders), 1 to 1000"},
 }
 
 // configError names the setting that is wrong.
@@ -120,6 +122,10 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		return config{}, settingErr("tz", "unknown time zone %q", *values["tz"])
 	}
 	c.Location = loc
+	c.Rate, err = strconv.Atoi(strings.TrimSpace(*values["rate"]))
+	if err != nil || c.Rate < 1 || c.Rate > 1000 {
+		return config{}, settingErr("rate", "%q is not a number of messages per second from 1 to 1000", *values["rate"])
+	}
 	for _, part := range strings.Split(*values["admins"], ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {

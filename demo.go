@@ -41,31 +41,32 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	emu := telegramtest.New()
 	defer emu.Close()
 
-	store, err := storage.Open(filepath.Join(dir, "vmeste.db"), storage.Options{})
+	cfg.DB = filepath.Join(dir, "vmeste.db")
+	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
+	cfg.Admins = []int64{demoAdmin.ID}
+	store, err := storage.Open(cfg.DB, storage.Options{})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
 	if err := seedDemo(ctx, store); err != nil {
+		store.Close()
 		return fmt.Errorf("seed: %w", err)
 	}
-	catalog, err := locales.New()
-	if err != nil {
+	if err := store.Close(); err != nil {
 		return err
 	}
-	b, err := bot.New(ctx, bot.Config{
-		Token:    telegramtest.Token,
-		APIURL:   emu.URL(),
-		Admins:   []int64{demoAdmin.ID},
-		Location: cfg.Location,
-		Logger:   logger,
-	}, store, catalog)
-	if err != nil {
-		return err
-	}
+
+	// The same wiring as a real run, against the emulator.
 	botCtx, stopBot := context.WithCancel(ctx)
+	defer stopBot()
+	ready := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- b.Run(botCtx) }()
+	go func() { done <- serve(botCtx, cfg, logger, func(*bot.Bot) { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		return err
+	}
 
 	fmt.Fprintf(stdout, "Vmeste demo: an emulated Telegram, a fresh database in %s (the log is there too).\n", dir)
 	console := &telegramtest.Console{

@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"vmeste/bot"
 	"vmeste/locales"
+	"vmeste/scheduler"
 	"vmeste/storage"
 )
 
@@ -66,10 +68,11 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 // a bad setting ends the process within five seconds.
 const startupTimeout = 3 * time.Second
 
-// serve opens the database, connects to the Bot API, and runs the bot and
-// the health endpoint until ctx ends; then it shuts down in order: stop
-// taking updates and finish the handlers in flight, stop the HTTP server,
-// close the database last. ready, if not nil, is called once the bot polls.
+// serve opens the database, connects to the Bot API, and runs the bot, the
+// scheduler (outbox sender, broadcast reporter) and the health endpoint
+// until ctx ends; then it shuts down in order: stop taking updates and
+// finish the handlers in flight, stop the scheduler after its sends in
+// flight, stop the HTTP server, close the database last. ready, if not nil, is called once the bot polls.
 func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot.Bot)) error {
 	catalog, err := locales.New()
 	if err != nil {
@@ -118,6 +121,28 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
 	}
 
+	api, err := scheduler.NewAPI(cfg.Token, cfg.APIURL, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Logger: logger})
+	reporter := scheduler.NewReporter(store, api, catalog, 0, logger)
+	// The scheduler outlives ctx until the bot has stopped, so that what
+	// the last handlers enqueue is picked up; then it finishes its sends in
+	// flight before the database closes.
+	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopScheduler()
+	var schedWG sync.WaitGroup
+	for _, job := range []func(context.Context) error{sender.Run, reporter.Run} {
+		schedWG.Add(1)
+		go func() {
+			defer schedWG.Done()
+			if err := job(schedCtx); err != nil {
+				logger.Error("scheduler", "error", err)
+			}
+		}()
+	}
+
 	var srv *http.Server
 	if ln != nil {
 		srv = &http.Server{Handler: healthHandler(b, store), ReadHeaderTimeout: 5 * time.Second}
@@ -134,6 +159,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	runErr := b.Run(ctx) // returns after the handlers in flight are done
 	logger.Info("shutting down")
+	stopScheduler()
+	schedWG.Wait()
 	if srv != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -153,53 +152,25 @@ func (h *harness) ctx() context.Context {
 }
 
 // contains matches a bot message whose plain text contains every part.
-func contains(parts ...string) func(telegramtest.Message) bool {
-	return func(m telegramtest.Message) bool {
-		text := m.PlainText()
-		for _, p := range parts {
-			if !strings.Contains(text, p) {
-				return false
-			}
-		}
-		return true
-	}
-}
+var contains = telegramtest.Contains
 
 // say sends text as u and waits for a bot message (sent or edited after it)
 // that contains every part of want.
 func (h *harness) say(u telegramtest.User, text string, want ...string) telegramtest.Message {
 	h.t.Helper()
-	v := h.tg.Version()
-	h.tg.SendText(u, text)
-	m, err := h.tg.WaitBotMessageAfter(h.ctx(), u.ID, v, contains(want...))
-	if err != nil {
-		h.t.Fatalf("after %q from %d, waiting for %q: %v", text, u.ID, want, err)
-	}
-	return m
+	return h.driver().Say(u, text, want...)
 }
 
 // press presses the button labelled label on the newest bot message that
 // has it, waits for the callback to be answered, and then for a bot
-// message containing want (if any). It returns the answer and the message.
+// message containing want (if any).
 func (h *harness) press(u telegramtest.User, label string, want ...string) (telegramtest.CallbackAnswer, telegramtest.Message) {
 	h.t.Helper()
-	v := h.tg.Version()
-	q, err := h.tg.PressButton(u, u.ID, label)
-	if err != nil {
-		h.t.Fatalf("press %q: %v", label, err)
-	}
-	ans, err := h.tg.WaitCallbackAnswered(h.ctx(), q)
-	if err != nil {
-		h.t.Fatalf("press %q: callback not answered: %v", label, err)
-	}
-	if len(want) == 0 {
-		return ans, telegramtest.Message{}
-	}
-	m, err := h.tg.WaitBotMessageAfter(h.ctx(), u.ID, v, contains(want...))
-	if err != nil {
-		h.t.Fatalf("after pressing %q, waiting for %q: %v", label, want, err)
-	}
-	return ans, m
+	return h.driver().Press(u, label, want...)
+}
+
+func (h *harness) driver() *telegramtest.Driver {
+	return &telegramtest.Driver{TB: h.t, Server: h.tg, Timeout: waitTimeout}
 }
 
 // seedOrgs stores organisations directly and returns their ids.

@@ -28,8 +28,8 @@ type callback struct {
 // ends it) and how long an untouched wizard lasts (0: for ever). Its step
 // is in storage.Conversation.
 type flow struct {
-	role role
-	ttl  time.Duration
+	role       role
+	ttl        time.Duration
 	onText     func(ctx context.Context, r *Request, c storage.Conversation, text string) error
 	onDocument func(ctx context.Context, r *Request, c storage.Conversation) error
 	// onMessage, if set, takes any message (text, photo, document…).

@@ -3,6 +3,8 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -17,6 +19,16 @@ type Telegram interface {
 	Send(ctx context.Context, chatID int64, c storage.Content) (int, error)
 	// Edit replaces the text of one of the bot's messages (HTML).
 	Edit(ctx context.Context, chatID int64, messageID int, text string) error
+}
+
+// NewAPI returns a Bot API client for the scheduler. It makes no call.
+func NewAPI(token, apiURL string, timeout time.Duration) (API, error) {
+	b, err := tg.New(token, tg.WithServerURL(apiURL), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(timeout, &http.Client{Timeout: timeout}))
+	if err != nil {
+		return API{}, fmt.Errorf("scheduler: %w", err)
+	}
+	return API{Bot: b}, nil
 }
 
 // API adapts go-telegram/bot to Telegram. Errors are the library's:
