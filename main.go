@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"vmeste/bot"
+	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/scheduler"
 	"vmeste/storage"
@@ -99,6 +100,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		}
 	}
 
+	// One pacer for every sender, so that replies and announcements to one
+	// chat together keep Telegram's per-chat limits.
+	pacer := flood.New(3, 20)
 	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	b, err := bot.New(startCtx, bot.Config{
@@ -107,6 +111,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		Admins:   cfg.Admins,
 		Location: cfg.Location,
 		Logger:   logger,
+		Pacer:    pacer,
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -125,8 +130,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return err
 	}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Logger: logger})
-	reporter := scheduler.NewReporter(store, api, catalog, 0, logger)
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Logger: logger, Pacer: pacer})
+	reporter := scheduler.NewReporter(store, api, catalog, 0, logger, pacer)
 	// The scheduler outlives ctx until the bot has stopped, so that what
 	// the last handlers enqueue is picked up; then it finishes its sends in
 	// flight before the database closes.

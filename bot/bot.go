@@ -12,6 +12,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 
+	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	Now func() time.Time
 	// HTTPClient is used for every Bot API call; nil means a default one.
 	HTTPClient *http.Client
+	// Pacer keeps Telegram's per-chat limits, shared with the scheduler;
+	// nil means one of the bot's own.
+	Pacer *flood.Pacer
 }
 
 // ErrUnauthorized is returned by New when the Bot API refuses the token.
@@ -85,6 +89,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Pacer == nil {
+		cfg.Pacer = flood.New(3, 20)
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}

@@ -256,7 +256,14 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 		return err
 	}
 	// The preview: the message exactly as recipients will get it.
-	if _, err := b.api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: r.ChatID, MessageID: m.ID}); err != nil {
+	if err := b.pace(ctx, r.ChatID); err != nil {
+		return err
+	}
+	err = b.retry429(ctx, func() error {
+		_, err := b.api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: r.ChatID, MessageID: m.ID})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("bot: preview: %w", redact(err, b.cfg.Token))
 	}
 	text := r.P.T("broadcast_preview", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n" + r.P.N("broadcast_recipients", len(recipients))

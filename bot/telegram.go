@@ -12,6 +12,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"vmeste/flood"
 	"vmeste/locales"
 )
 
@@ -48,6 +49,9 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb keyboard) 
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
 	}
 	var m *models.Message
+	if err := b.pace(ctx, chatID); err != nil {
+		return nil, err
+	}
 	err := b.retry429(ctx, func() error {
 		var err error
 		m, err = b.api.SendMessage(ctx, params)
@@ -96,6 +100,21 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 		return err
 	}
 	return fmt.Errorf("%w: edit %d/%d: %w", errSend, chatID, messageID, redact(err, b.cfg.Token))
+}
+
+// maxReplyPace bounds how long a reply waits for its chat's flood limit;
+// past that it goes anyway (a 429 is then waited out by retry429).
+const maxReplyPace = 5 * time.Second
+
+// pace waits until a new message may go to chat without breaking
+// Telegram's per-chat limits, which the scheduler shares.
+func (b *Bot) pace(ctx context.Context, chatID int64) error {
+	err := b.cfg.Pacer.Wait(ctx, chatID, chatID < 0, maxReplyPace)
+	if errors.Is(err, flood.ErrBusy) {
+		b.cfg.Pacer.Take(chatID, chatID < 0, time.Now())
+		return nil
+	}
+	return err
 }
 
 // answer answers the request's callback query, once.

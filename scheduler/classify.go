@@ -42,11 +42,14 @@ func (s *Sender) classify(e storage.OutboxEntry, msgID int, err error, now time.
 	case errors.As(err, &tooMany):
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		// We keep the per-chat limits ourselves, so a 429 for a private
-		// chat means the overall limit; a group has its own per-minute one.
+		// chat, or for a group we have written little to lately, means the
+		// overall limit (our replies to users count towards it too): all
+		// sends wait. A busy group may have hit its own per-minute limit:
+		// only it waits.
 		return verdict{
 			outcome: storage.Outcome{State: storage.OutboxPending, RetryAt: now.Add(wait), Reason: "429"},
 			pause:   wait,
-			global:  !e.Group(),
+			global:  !e.Group() || !s.limits.BusyGroup(e.ChatID, now),
 		}
 	case errors.As(err, &migrate):
 		return verdict{outcome: storage.Outcome{State: storage.OutboxPending, MigrateTo: int64(migrate.MigrateToChatID)}}

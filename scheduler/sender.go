@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"vmeste/flood"
 	"vmeste/storage"
 )
 
@@ -17,12 +18,15 @@ type SenderConfig struct {
 	// sender keeps 1% under it: Telegram counts arrivals over sliding
 	// windows, and requests arrive with jitter.
 	Rate int
-	// Workers is how many sends may be in flight at once (default 8): at
-	// most this many messages can be sent twice after a crash.
+	// Workers is how many sends may be in flight at once: at most this many
+	// messages can be sent twice after a crash. Each worker sends and then
+	// commits (bbolt's Batch waits up to 10 ms, then fsyncs), some 12 ms a
+	// message, so the default, Rate/40 and at least 8, leaves twice the
+	// throughput Rate needs.
 	Workers int
-	// PerGroupPerMinute is the most messages a minute to one group
-	// (default 20). Private chats get at most one a second.
-	PerGroupPerMinute int
+	// Pacer keeps the per-chat limits, shared with the bot's replies; nil
+	// means a pacer of its own (bursts of 3, 20 a minute to a group).
+	Pacer *flood.Pacer
 	// MaxAttempts bounds tries after 5xx answers and timeouts (default 5);
 	// Backoff is the first wait between them, doubled each time (default 2 s).
 	MaxAttempts int
@@ -41,7 +45,7 @@ type Sender struct {
 	cfg    SenderConfig
 	log    *slog.Logger
 	rate   *rate.Limiter
-	limits *chatLimits
+	limits *flood.Pacer
 
 	mu       sync.Mutex
 	inflight map[int64]bool
@@ -54,10 +58,10 @@ func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
 		cfg.Rate = 25
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = max(8, cfg.Rate/40)
 	}
-	if cfg.PerGroupPerMinute <= 0 {
-		cfg.PerGroupPerMinute = 20
+	if cfg.Pacer == nil {
+		cfg.Pacer = flood.New(3, 20)
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
@@ -77,7 +81,7 @@ func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		rate:     rate.NewLimiter(rate.Limit(float64(cfg.Rate)*0.99), 1),
-		limits:   newChatLimits(cfg.PerGroupPerMinute),
+		limits:   cfg.Pacer,
 		inflight: map[int64]bool{},
 		progress: make(chan struct{}, 1),
 	}
@@ -90,6 +94,11 @@ const passSize = 256
 // and be recorded.
 func (s *Sender) Run(ctx context.Context) error {
 	work := make(chan storage.OutboxEntry)
+	// A slot is taken before an entry's limits are checked and given back
+	// when its send is recorded, so that an entry never waits for a worker
+	// after the checks: a 429 or another send to its chat meanwhile would
+	// not be seen.
+	slots := make(chan struct{}, s.cfg.Workers)
 	var wg sync.WaitGroup
 	// Sends in flight at shutdown finish and are recorded.
 	sendCtx := context.WithoutCancel(ctx)
@@ -99,6 +108,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			defer wg.Done()
 			for e := range work {
 				s.deliver(sendCtx, e)
+				<-slots
 			}
 		}()
 	}
@@ -110,7 +120,6 @@ func (s *Sender) Run(ctx context.Context) error {
 	var after int64
 	dispatched := false
 	var earliest time.Time
-	lastForget := time.Now()
 	for ctx.Err() == nil {
 		entries, err := s.store.PendingOutbox(ctx, after, passSize)
 		if err != nil {
@@ -128,10 +137,6 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.idle(ctx, earliest)
 			}
 			after, dispatched, earliest = 0, false, time.Time{}
-			if now := time.Now(); now.Sub(lastForget) > time.Minute {
-				s.limits.forget(now)
-				lastForget = now
-			}
 			continue
 		}
 		for _, e := range entries {
@@ -143,14 +148,20 @@ func (s *Sender) Run(ctx context.Context) error {
 				earliest = earlier(earliest, at)
 				continue
 			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
 			if err := s.rate.Wait(ctx); err != nil {
 				return nil
 			}
 			if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
+				<-slots
 				earliest = earlier(earliest, at)
 				continue
 			}
-			s.limits.take(e.ChatID, e.Group(), time.Now())
+			s.limits.Take(e.ChatID, e.Group(), time.Now())
 			s.setInflight(e.ID, true)
 			select {
 			case work <- e:
@@ -166,7 +177,7 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // readyAt is when e may be sent: its own retry time and its chat's limits.
 func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
-	at := s.limits.readyAt(e.ChatID, e.Group())
+	at := s.limits.ReadyAt(e.ChatID, e.Group())
 	if e.NotBefore.After(at) {
 		at = e.NotBefore
 	}
@@ -199,12 +210,18 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		default:
 		}
 	}()
-	active, err := s.store.RecipientActive(ctx, e)
+	// Read it again: the pass that dispatched it may have read it before
+	// an earlier send of it was recorded.
+	e, ok, active, err := s.store.ToSend(ctx, e.ID, time.Now())
 	if err != nil {
-		s.log.Error("outbox: recipient", "entry", e.ID, "error", err)
+		s.log.Error("outbox: read entry", "entry", e.ID, "error", err)
+		return
+	}
+	if !ok {
+		return
 	}
 	var v verdict
-	if err == nil && !active {
+	if !active {
 		v.outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: ReasonInactive}
 	} else {
 		sendCtx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
@@ -213,7 +230,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		now := time.Now()
 		v = s.classify(e, msgID, err, now)
 		if v.pause > 0 {
-			s.limits.pause(e.ChatID, v.global, now.Add(v.pause))
+			s.limits.Pause(e.ChatID, v.global, now.Add(v.pause))
 		}
 		if err != nil {
 			s.log.Warn("outbox: send failed", "entry", e.ID, "chat_id", e.ChatID, "attempt", e.Attempts+1,

@@ -10,6 +10,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 
+	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
 )
@@ -22,17 +23,23 @@ type Reporter struct {
 	catalog *locales.Catalog
 	every   time.Duration
 	log     *slog.Logger
+	pacer   *flood.Pacer
 }
 
-// NewReporter returns a reporter that looks every `every` (3 s if zero).
-func NewReporter(store *storage.Store, tg Telegram, catalog *locales.Catalog, every time.Duration, log *slog.Logger) *Reporter {
+// NewReporter returns a reporter that looks every `every` (3 s if zero)
+// and sends new messages through pacer (shared with the other senders;
+// nil means one of its own).
+func NewReporter(store *storage.Store, tg Telegram, catalog *locales.Catalog, every time.Duration, log *slog.Logger, pacer *flood.Pacer) *Reporter {
 	if every <= 0 {
 		every = 3 * time.Second
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reporter{store: store, tg: tg, catalog: catalog, every: every, log: log}
+	if pacer == nil {
+		pacer = flood.New(3, 20)
+	}
+	return &Reporter{store: store, tg: tg, catalog: catalog, every: every, log: log, pacer: pacer}
 }
 
 // Run reports until ctx ends.
@@ -80,7 +87,7 @@ func (r *Reporter) report(ctx context.Context, b storage.Broadcast) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.tg.Send(ctx, b.AuthorChat, storage.Content{Text: report}); err != nil {
+	if _, err := r.send(ctx, b.AuthorChat, report); err != nil {
 		return err
 	}
 	return r.store.MarkBroadcastShown(ctx, b.ID, b.Version, true)
@@ -98,11 +105,19 @@ func (r *Reporter) showStatus(ctx context.Context, b storage.Broadcast, text str
 			return err
 		}
 	}
-	id, err := r.tg.Send(ctx, b.AuthorChat, storage.Content{Text: text})
+	id, err := r.send(ctx, b.AuthorChat, text)
 	if err != nil {
 		return err
 	}
 	return r.store.SetBroadcastStatusMessage(ctx, b.ID, id)
+}
+
+// send sends a new message within the chat's flood limits.
+func (r *Reporter) send(ctx context.Context, chatID int64, text string) (int, error) {
+	if err := r.pacer.Wait(ctx, chatID, chatID < 0, r.every); err != nil {
+		return 0, err // busy: the next tick tries again
+	}
+	return r.tg.Send(ctx, chatID, storage.Content{Text: text})
 }
 
 // StatusText is the status message of a broadcast: delivered, failed,

@@ -131,6 +131,23 @@ func countBroadcast(tx *bolt.Tx, id int64, state OutboxState, now time.Time) err
 	return putJSON(bb, itob(id), b)
 }
 
+// reasonStopped is the reason of the entries a stopped broadcast skipped.
+const reasonStopped = "stopped"
+
+// recountStopped moves one entry of a stopped broadcast from skipped to
+// sent: it was delivered while the broadcast was being stopped.
+func recountStopped(tx *bolt.Tx, id int64) error {
+	bb := tx.Bucket(bucketBroadcasts)
+	var b Broadcast
+	if err := getJSON(bb, itob(id), &b); err != nil {
+		return err
+	}
+	b.Skipped--
+	b.Sent++
+	b.Version++
+	return putJSON(bb, itob(id), b)
+}
+
 // Broadcast returns one broadcast, or ErrNotFound.
 func (s *Store) Broadcast(ctx context.Context, id int64) (Broadcast, error) {
 	var b Broadcast
@@ -255,7 +272,7 @@ func (s *Store) StopBroadcast(ctx context.Context, id int64) (Broadcast, error) 
 			if err := getJSON(out, entryKey, &e); err != nil {
 				return err
 			}
-			e.State, e.Reason = OutboxSkipped, "stopped"
+			e.State, e.Reason = OutboxSkipped, reasonStopped
 			if err := putJSON(out, entryKey, e); err != nil {
 				return err
 			}

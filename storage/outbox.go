@@ -193,6 +193,18 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		return err
 	}
 	if e.State != OutboxPending {
+		// A send in flight when its broadcast was stopped reached the
+		// recipient all the same: record it as sent, not as stopped.
+		if e.State == OutboxSkipped && e.Reason == reasonStopped && o.State == OutboxSent {
+			e.State, e.Reason, e.MessageID, e.SentAt = OutboxSent, "", o.MessageID, now
+			e.Attempts++
+			if err := putJSON(out, key, e); err != nil {
+				return err
+			}
+			if e.Origin.Kind == OriginBroadcast {
+				return recountStopped(tx, e.Origin.ID)
+			}
+		}
 		return nil
 	}
 	e.Attempts++
@@ -238,34 +250,61 @@ func (s *Store) OutboxPendingCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// ToSend re-reads entry id just before it is sent: ok is false when it is
+// no longer pending or not yet due (another send or a stop got there
+// first, or a retry time was set meanwhile); active is false when its
+// recipient is marked inactive.
+func (s *Store) ToSend(ctx context.Context, id int64, now time.Time) (e OutboxEntry, ok, active bool, err error) {
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		if err := getJSON(tx.Bucket(bucketOutbox), itob(id), &e); err != nil {
+			return err
+		}
+		ok = e.State == OutboxPending && !e.NotBefore.After(now)
+		active, err = recipientActive(tx, e)
+		return err
+	})
+	if err != nil {
+		return OutboxEntry{}, false, false, fmt.Errorf("storage: outbox entry %d: %w", id, err)
+	}
+	return e, ok, active, nil
+}
+
 // RecipientActive reports whether an entry's recipient may still be sent
 // to: a user or group not marked inactive. An unknown recipient is active.
 func (s *Store) RecipientActive(ctx context.Context, e OutboxEntry) (bool, error) {
-	active := true
+	var active bool
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if e.UserID != 0 {
-			var u User
-			switch err := getJSON(tx.Bucket(bucketUsers), itob(e.UserID), &u); err {
-			case nil:
-				active = u.Active
-			case ErrNotFound:
-			default:
-				return err
-			}
-			return nil
-		}
-		var g Group
-		switch err := getJSON(tx.Bucket(bucketGroups), itob(e.ChatID), &g); err {
-		case nil:
-			active = g.Active
-		case ErrNotFound:
-		default:
-			return err
-		}
-		return nil
+		var err error
+		active, err = recipientActive(tx, e)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("storage: recipient of %d: %w", e.ID, err)
 	}
 	return active, nil
+}
+
+// recipientActive reports whether e's user or group is not marked
+// inactive; an unknown recipient is active.
+func recipientActive(tx *bolt.Tx, e OutboxEntry) (bool, error) {
+	if e.UserID != 0 {
+		var u User
+		switch err := getJSON(tx.Bucket(bucketUsers), itob(e.UserID), &u); err {
+		case nil:
+			return u.Active, nil
+		case ErrNotFound:
+			return true, nil
+		default:
+			return false, err
+		}
+	}
+	var g Group
+	switch err := getJSON(tx.Bucket(bucketGroups), itob(e.ChatID), &g); err {
+	case nil:
+		return g.Active, nil
+	case ErrNotFound:
+		return true, nil
+	default:
+		return false, err
+	}
 }

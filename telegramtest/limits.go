@@ -9,6 +9,11 @@ type Limits struct {
 	Global            int // messages per second over all chats
 	PerChat           int // messages per second to one private chat
 	PerGroupPerMinute int // messages per minute to one group or supergroup
+	// PerChatBurst models Telegram's "short bursts pass" for private
+	// chats: with PerChatBurst = n > 1, a chat may get up to n×PerChat
+	// messages in any n seconds (so a reply of two messages passes, a
+	// steady stream is still held to PerChat a second). 0 or 1: strict.
+	PerChatBurst int
 }
 
 // A send that would exceed a limit is answered 429 with retry_after 1 (per
@@ -53,7 +58,8 @@ func (s *Server) rateLocked(cs *chatState) reply {
 	if cs.rate == nil {
 		switch {
 		case cs.chat.Type == ChatPrivate && s.limits.PerChat > 0:
-			cs.rate = newWindow(s.limits.PerChat, time.Second)
+			burst := max(1, s.limits.PerChatBurst)
+			cs.rate = newWindow(s.limits.PerChat*burst, time.Duration(burst)*time.Second)
 		case cs.chat.Type != ChatPrivate && s.limits.PerGroupPerMinute > 0:
 			cs.rate = newWindow(s.limits.PerGroupPerMinute, time.Minute)
 		}
