@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database, for images without /usr/share/zoneinfo
+
+	"vmeste/flood"
 )
 
 // config is the whole configuration, read once at start. Every setting is
@@ -22,6 +24,9 @@ type config struct {
 	HTTP     string
 	Rate     int
 	Demo     bool
+	// pacer overrides the per-chat flood pacer (the demo's emulated
+	// Telegram has no flood limits); nil means Telegram's.
+	pacer *flood.Pacer
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
 	HealthCheck bool

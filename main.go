@@ -102,7 +102,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	// One pacer for every sender, so that replies and announcements to one
 	// chat together keep Telegram's per-chat limits.
-	pacer := flood.New(3, 20)
+	pacer := cfg.pacer
+	if pacer == nil {
+		pacer = flood.New(3, 20)
+	}
 	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	b, err := bot.New(startCtx, bot.Config{

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegramtest"
@@ -106,6 +107,9 @@ func (h *harness) start() {
 		Location:    moscow,
 		PollTimeout: 5 * time.Second,
 		Logger:      slog.New(slog.NewTextHandler(h.logWriter(), nil)),
+		// The emulator here keeps no flood limits; the delivery tests of
+		// package main check the pacing against limits.
+		Pacer: flood.New(1000, 1000),
 	}, store, catalog)
 	if err != nil {
 		h.t.Fatalf("bot.New: %v", err)

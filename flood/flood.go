@@ -4,10 +4,12 @@
 //
 // Telegram asks for about one message a second to one chat ("short bursts
 // pass") and twenty a minute to one group, and answers 429 with
-// retry_after beyond that. A Pacer lets a private chat have Burst messages
-// in any Burst seconds (a reply of two or three messages passes, a stream
-// is held to one a second) and a group GroupPerMinute a minute, and
-// records pauses ordered by 429s, for one chat or for all.
+// retry_after beyond that. A Pacer lets a private chat have burst messages
+// in any burst seconds (a reply of two or three messages passes, a stream
+// is held to one a second) and a group groupPerMinute a minute, and
+// records pauses ordered by 429s, for one chat or for all. Bulk senders
+// (ReadyAtBulk) also keep a full second after any message to a private
+// chat: announcements and reminders never burst.
 package flood
 
 import (
@@ -62,6 +64,20 @@ func (p *Pacer) readyAtLocked(chat int64, group bool) time.Time {
 	n, span := p.window(group)
 	if r := p.recent[chat]; len(r) >= n {
 		if t := r[len(r)-n].Add(span + p.margin); t.After(at) {
+			at = t
+		}
+	}
+	return at
+}
+
+// ReadyAtBulk is ReadyAt for bulk sends (the outbox): a private chat also
+// gets at most one message a second, whoever sent the one before.
+func (p *Pacer) ReadyAtBulk(chat int64, group bool) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at := p.readyAtLocked(chat, group)
+	if r := p.recent[chat]; !group && len(r) > 0 {
+		if t := r[len(r)-1].Add(time.Second + p.margin); t.After(at) {
 			at = t
 		}
 	}

@@ -177,7 +177,7 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // readyAt is when e may be sent: its own retry time and its chat's limits.
 func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
-	at := s.limits.ReadyAt(e.ChatID, e.Group())
+	at := s.limits.ReadyAtBulk(e.ChatID, e.Group())
 	if e.NotBefore.After(at) {
 		at = e.NotBefore
 	}
@@ -212,7 +212,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 	}()
 	// Read it again: the pass that dispatched it may have read it before
 	// an earlier send of it was recorded.
-	e, ok, active, err := s.store.ToSend(ctx, e.ID, time.Now())
+	fresh, ok, active, err := s.store.ToSend(ctx, e.ID, time.Now())
 	if err != nil {
 		s.log.Error("outbox: read entry", "entry", e.ID, "error", err)
 		return
@@ -220,6 +220,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 	if !ok {
 		return
 	}
+	e = fresh
 	var v verdict
 	if !active {
 		v.outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: ReasonInactive}
