@@ -127,3 +127,27 @@ func TestCancelLeavesWizard(t *testing.T) {
 	h.say(teacher, "/cancel", "Регистрация прервана")
 	h.say(teacher, "привет", "/start")
 }
+
+func TestAnnouncementsOptOut(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seedOrgs(school1)
+	h.register(teacher, "Иванова Мария", school1.Name)
+	h.say(teacher, "/settings", "Объявления: получаю")
+	h.press(teacher, "🔕 Не получать объявления", "Объявления: не получаю")
+	if !h.user(teacher.ID).NoAnnouncements {
+		t.Fatal("the choice was not stored")
+	}
+	recipients, err := h.store.AudienceRecipients(h.ctx(), storage.Audience{Kind: storage.AudienceAllTeachers}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recipients {
+		if r.UserID == teacher.ID {
+			t.Error("a teacher who turned announcements off is still in the audience")
+		}
+	}
+	h.press(teacher, "🔔 Получать объявления", "Объявления: получаю")
+	if h.user(teacher.ID).NoAnnouncements {
+		t.Fatal("turning announcements back on was not stored")
+	}
+}
