@@ -77,7 +77,7 @@ func (b *Bot) cbBroadcastAudience(ctx context.Context, r *Request, args []string
 	d.Audience = storage.Audience{Kind: args[0]}
 	switch args[0] {
 	case storage.AudienceAllTeachers, storage.AudienceGroups:
-		return b.askBroadcastMessage(ctx, r, d)
+		return b.askBroadcastMessage(ctx, r, d, false)
 	case storage.AudienceKinds:
 		if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastKinds, d)); err != nil {
 			return err
@@ -181,15 +181,21 @@ func (b *Bot) cbBroadcastDone(ctx context.Context, r *Request, _ []string) error
 	if (step == stepBroadcastKinds && len(d.Audience.Kinds) == 0) || (step == stepBroadcastOrgs && len(d.Audience.OrgIDs) == 0) {
 		return b.answer(ctx, r, r.P.T("broadcast_choose_something"), true)
 	}
-	return b.askBroadcastMessage(ctx, r, d)
+	return b.askBroadcastMessage(ctx, r, d, false)
 }
 
-// askBroadcastMessage moves to the step that waits for the message.
-func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDraft) error {
+// askBroadcastMessage moves to the step that waits for the message; the
+// question replaces the pressed message, or is a new one when fresh.
+func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDraft, fresh bool) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastMessage, d)); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience)))+"\n\n"+r.P.T("broadcast_ask_message"), keyboard{})
+	text := r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n\n" + r.P.T("broadcast_ask_message")
+	if fresh {
+		_, err := b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+		return err
+	}
+	return b.reply(ctx, r, text, keyboard{})
 }
 
 // audienceLabel describes an audience in words (HTML).
@@ -205,6 +211,12 @@ func (b *Bot) audienceLabel(ctx context.Context, r *Request, a storage.Audience)
 			names = append(names, r.P.T("kind_"+string(k)))
 		}
 		return r.P.T("audience_kinds", "Kinds", strings.Join(names, ", "))
+	case storage.AudienceEvent:
+		e, err := b.store.Event(ctx, a.EventID)
+		if err != nil {
+			return r.P.T("audience_event", "Title", "—")
+		}
+		return r.P.T("audience_event", "Title", e.Title)
 	case storage.AudienceOrgs:
 		var names []string
 		for _, id := range a.OrgIDs {

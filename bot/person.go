@@ -61,15 +61,26 @@ func (b *Bot) cmdStart(ctx context.Context, r *Request, payload string) error {
 		payload = ""
 	}
 	if r.User.Registered {
-		if payload == "" {
+		switch {
+		case payload == "":
 			_, err := b.send(ctx, r.ChatID, r.P.T("start_welcome_back", "Name", r.User.FullName), nil)
 			return err
+		case strings.HasPrefix(payload, "e"):
+			return b.openEventLink(ctx, r, payload)
 		}
 		_, err := b.send(ctx, r.ChatID, r.P.T("start_unknown_link"), nil)
 		return err
 	}
 	c, err := b.store.Conversation(ctx, r.User.ID)
 	if err == nil && c.Flow == flowOnboarding {
+		if payload != "" { // a newer link wins: open it after onboarding
+			d := decodePerson(c)
+			d.Payload = payload
+			c = personConv(c.Step, d, c.Flow)
+			if err := b.store.PutConversation(ctx, r.User.ID, c); err != nil {
+				return err
+			}
+		}
 		return b.promptPersonStep(ctx, r, c)
 	}
 	if err != nil && !storage.IsNotFound(err) {
@@ -209,7 +220,7 @@ func (b *Bot) personStepDone(ctx context.Context, r *Request, c storage.Conversa
 		return err
 	}
 	if next == "" {
-		return b.finishOnboarding(ctx, r)
+		return b.finishOnboarding(ctx, r, decodePerson(c).Payload)
 	}
 	c.Step = next
 	if err := b.store.SaveUserConversation(ctx, r.User, c); err != nil {
@@ -218,7 +229,9 @@ func (b *Bot) personStepDone(ctx context.Context, r *Request, c storage.Conversa
 	return b.promptPersonStep(ctx, r, c)
 }
 
-func (b *Bot) finishOnboarding(ctx context.Context, r *Request) error {
+// finishOnboarding registers the user and, if they came by an event's
+// link, opens that event.
+func (b *Bot) finishOnboarding(ctx context.Context, r *Request, payload string) error {
 	r.User.Registered = true
 	if err := b.store.SaveUserEndConversation(ctx, r.User); err != nil {
 		return err
@@ -231,7 +244,13 @@ func (b *Bot) finishOnboarding(ctx context.Context, r *Request) error {
 	if rl := r.Role(); rl >= roleCoordinator {
 		b.syncUserCommands(ctx, r.User.ID, rl, r.User.Lang)
 	}
-	return b.cmdHelp(ctx, r, "")
+	if err := b.cmdHelp(ctx, r, ""); err != nil {
+		return err
+	}
+	if strings.HasPrefix(payload, "e") {
+		return b.openEventLink(ctx, r, payload)
+	}
+	return nil
 }
 
 func (b *Bot) orgLabel(ctx context.Context, id int64) string {

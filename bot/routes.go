@@ -19,6 +19,10 @@ func (b *Bot) registerRoutes() {
 		"broadcast":    {role: roleCoordinator, fn: b.cmdBroadcast},
 		"broadcasts":   {role: roleCoordinator, fn: b.cmdBroadcasts},
 		"link":         {role: roleCoordinator, fn: b.cmdLink, inGroup: true},
+		"events":       {role: roleTeacher, fn: b.cmdEvents},
+		"my":           {role: roleTeacher, fn: b.cmdMy},
+		"newevent":     {role: roleCoordinator, fn: b.cmdNewEvent},
+		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
 	}
 
 	b.callbacks = map[string]callback{
@@ -58,6 +62,44 @@ func (b *Bot) registerRoutes() {
 		cbBroadcastSend:     {roleCoordinator, b.cbBroadcastSend},
 		cbBroadcastDrop:     {roleCoordinator, b.cbBroadcastDrop},
 		cbBroadcastStop:     {roleCoordinator, b.cbBroadcastStop},
+		// /events, the card, sign-up, /my.
+		cbEventList:        {roleTeacher, b.cbEventList},
+		cbEventFilter:      {roleTeacher, b.cbEventFilter},
+		cbEventCard:        {roleTeacher, b.cbEventCard},
+		cbSignup:           {roleTeacher, b.cbSignup},
+		cbTeamSize:         {roleTeacher, b.cbTeamSize},
+		cbTeamNameSkip:     {roleTeacher, b.cbTeamNameSkip},
+		cbSignupCancel:     {roleTeacher, b.cbSignupCancel},
+		cbSignupCancelYes:  {roleTeacher, b.cbSignupCancelYes},
+		cbDismiss:          {roleNone, b.cbDismiss},
+		cbEventRegulations: {roleTeacher, b.cbEventRegulations},
+		// The card, for coordinators.
+		cbEventParticipants: {roleCoordinator, b.cbEventParticipants},
+		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
+		cbEventPublish:      {roleCoordinator, b.cbEventPublish},
+		cbEventAnnounce:     {roleCoordinator, b.cbEventAnnounce},
+		cbEventShare:        {roleCoordinator, b.cbEventShare},
+		cbEventCancel:       {roleCoordinator, b.cbEventCancel},
+		cbEventCancelYes:    {roleCoordinator, b.cbEventCancelYes},
+		cbAttendance:        {roleCoordinator, b.cbAttendance},
+		cbAttendanceToggle:  {roleCoordinator, b.cbAttendanceToggle},
+		cbResults:           {roleCoordinator, b.cbResults},
+		cbResultPick:        {roleCoordinator, b.cbResultPick},
+		cbResultSet:         {roleCoordinator, b.cbResultSet},
+		// /newevent and editing an event.
+		cbEventSkip:          {roleCoordinator, b.cbEventSkip},
+		cbEventKindPick:      {roleCoordinator, b.cbEventKindPick},
+		cbEventOrgToggle:     {roleCoordinator, b.cbEventOrgToggle},
+		cbEventOrgPage:       {roleCoordinator, b.cbEventOrgPage},
+		cbEventOrgsDone:      {roleCoordinator, b.cbEventOrgsDone},
+		cbEventUnit:          {roleCoordinator, b.cbEventUnit},
+		cbEventFields:        {roleCoordinator, b.cbEventFields},
+		cbEventField:         {roleCoordinator, b.cbEventField},
+		cbEventBackToPreview: {roleCoordinator, b.cbEventBackToPreview},
+		cbEventPublishNew:    {roleCoordinator, b.cbEventPublishNew},
+		cbEventSaveDraft:     {roleCoordinator, b.cbEventSaveDraft},
+		cbEventSave:          {roleCoordinator, b.cbEventSave},
+		cbEventDrop:          {roleCoordinator, b.cbEventDrop},
 		// /link in a group.
 		cbLinkOrg:     {roleCoordinator, b.cbLinkOrg},
 		cbLinkOrgPage: {roleCoordinator, b.cbLinkOrgPage},
@@ -70,6 +112,8 @@ func (b *Bot) registerRoutes() {
 		flowOrgEdit:    {role: roleAdmin, ttl: shortWizard, onText: b.orgEditText},
 		flowOrgImport:  {role: roleAdmin, ttl: longWizard, onText: b.orgImportText, onDocument: b.orgImportDocument},
 		flowBroadcast:  {role: roleCoordinator, ttl: longWizard, onMessage: b.broadcastMessage},
+		flowEvent:      {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage},
+		flowSignup:     {role: roleTeacher, ttl: shortWizard, onText: b.signupText},
 	}
 }
 
@@ -79,14 +123,17 @@ func (b *Bot) registerRoutes() {
 const (
 	shortWizard = time.Hour
 	longWizard  = 24 * time.Hour
+	// An event being prepared may wait for a week: a coordinator collects
+	// the details from partners.
+	weekWizard = 7 * 24 * time.Hour
 )
 
 // menus lists, per role, the commands shown in Telegram's menu and in
 // /help, in order. A role sees its own and those of the roles below it.
 var menus = map[role][]string{
 	roleNone:        {"start", "settings", "help"},
-	roleTeacher:     {"profile", "settings", "help", "cancel"},
-	roleCoordinator: {"broadcast", "broadcasts"},
+	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel"},
+	roleCoordinator: {"newevent", "drafts", "broadcast", "broadcasts"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 

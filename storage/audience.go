@@ -11,10 +11,17 @@ import (
 // transaction: active registered users who have not turned announcements
 // off (all of them, or those of the chosen organisations or kinds), and
 // the active groups linked to those organisations (or every linked group
-// for AudienceGroups). exclude (the author) is left out.
+// for AudienceGroups). For AudienceEvent it is the active users with a
+// confirmed or waitlisted registration for a.EventID, whether or not they
+// turned announcements off (the message is about their own sign-up), and no
+// groups; ErrNotFound when there is no such event. exclude (the author) is
+// left out.
 func (s *Store) AudienceRecipients(ctx context.Context, a Audience, exclude int64) ([]Recipient, error) {
 	var list []Recipient
 	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if a.Kind == AudienceEvent {
+			return eventRecipients(tx, a.EventID, exclude, &list)
+		}
 		orgs := map[int64]bool{}
 		kinds := map[OrgKind]bool{}
 		for _, k := range a.Kinds {
@@ -78,4 +85,24 @@ func (s *Store) AudienceRecipients(ctx context.Context, a Audience, exclude int6
 		return nil, fmt.Errorf("storage: audience: %w", err)
 	}
 	return list, nil
+}
+
+// eventRecipients appends the event's reachable confirmed and waitlisted
+// participants, other than exclude, to list.
+func eventRecipients(tx *bolt.Tx, eventID, exclude int64, list *[]Recipient) error {
+	if tx.Bucket(bucketEvents).Get(itob(eventID)) == nil {
+		return fmt.Errorf("event %d: %w", eventID, ErrNotFound)
+	}
+	users := tx.Bucket(bucketUsers)
+	return forEventRegs(tx, eventID, func(r Registration) error {
+		if !r.active() || r.UserID == exclude {
+			return nil
+		}
+		u, ok, err := activeUser(users, r.UserID)
+		if err != nil || !ok {
+			return err
+		}
+		*list = append(*list, Recipient{ChatID: u.ChatID, UserID: u.ID})
+		return nil
+	})
 }

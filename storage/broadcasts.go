@@ -15,6 +15,8 @@ const (
 	AudienceKinds       = "kinds"
 	AudienceOrgs        = "orgs"
 	AudienceGroups      = "groups"
+	// AudienceEvent is the participants of one event (Audience.EventID).
+	AudienceEvent = "event"
 )
 
 // Audience is who a broadcast goes to.
@@ -22,6 +24,8 @@ type Audience struct {
 	Kind   string    `json:"kind"`
 	Kinds  []OrgKind `json:"kinds,omitempty"`
 	OrgIDs []int64   `json:"org_ids,omitempty"`
+	// EventID is the event whose participants an AudienceEvent means.
+	EventID int64 `json:"event_id,omitempty"`
 }
 
 // BroadcastState is where a broadcast is.

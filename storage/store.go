@@ -31,8 +31,15 @@ var (
 	bucketGroups           = []byte("groups")
 	bucketInbox            = []byte("inbox")
 
+	bucketEvents        = []byte("events")
+	bucketEventsByStart = []byte("events_by_start")
+	bucketRegs          = []byte("regs")
+	bucketRegsByUser    = []byte("regs_by_user")
+	bucketWaitlist      = []byte("waitlist")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
-		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox}
+		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
+		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist}
 
 	keySchema = []byte("schema")
 )
@@ -53,6 +60,13 @@ var (
 //	groups             chat id (int64 as 8 bytes BE) → Group (JSON): group chats and their organisation
 //	inbox              update id (uint64 BE) → the update's JSON: received, confirmed to Telegram, not yet handled
 //	                   (meta "max" holds the highest update id saved)
+//	events             event id (uint64 BE) → Event (JSON), with its Taken and Waiting counters
+//	events_by_start    Start.UnixNano (as uint64, 8 bytes BE) + event id (8) → empty: every event, any
+//	                   status, in start order
+//	regs               event id (8) + user id (8) → Registration (JSON), cancelled ones included
+//	regs_by_user       user id (8) + event id (8) → empty: a user's registrations, any state
+//	waitlist           event id (8) + seq (8, from the bucket's NextSequence) → user id (8): the
+//	                   waitlist in order; only registrations in state waitlist have a key here
 //
 // Store is safe for concurrent use.
 type Store struct {

@@ -1,0 +1,368 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"vmeste/storage"
+)
+
+// What coordinators do on an event's card: participants, publish a draft,
+// cancel, share the deep link, announce to participants, and after the
+// event mark attendance and results.
+
+const participantsPerPage = 20
+
+// cbEventParticipants: ep:<id>:<page>. Twenty a page, so that no message
+// nears Telegram's 4096 characters even with 500 sign-ups.
+func (b *Bot) cbEventParticipants(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	page, ok2 := argIndex(args, 1, 100000)
+	if !ok1 || !ok2 {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	list, err := b.store.Participants(ctx, id)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (len(list)+participantsPerPage-1)/participantsPerPage)
+	page = min(page, pages-1)
+	students := 0
+	for _, pt := range list {
+		if pt.State == storage.RegConfirmed {
+			students += pt.TeamSize
+		}
+	}
+	lines := []string{r.P.T("participants_title", "Title", e.Title, "Page", page+1, "Pages", pages),
+		r.P.T("participants_summary", "Confirmed", e.Taken, "Waiting", e.Waiting, "Students", students)}
+	if len(list) == 0 {
+		lines = append(lines, "", r.P.T("participants_empty"))
+	}
+	for i, pt := range list[page*participantsPerPage : min(len(list), (page+1)*participantsPerPage)] {
+		n := page*participantsPerPage + i + 1
+		lines = append(lines, b.participantLine(ctx, r, n, pt))
+	}
+	kb := pagerFor(r, cbEventParticipants, id, page, pages)
+	kb = append(kb, []modelsButton{button(r.P.T("btn_back_to_event"), cb(cbEventCard, id))})
+	return b.reply(ctx, r, r.P.FitLines(lines, 0), kb)
+}
+
+// participantLine: "3. Иванова Мария — СОШ №1, команда 5 «5А»" (+ place,
+// attendance, waitlist).
+func (b *Bot) participantLine(ctx context.Context, r *Request, n int, pt storage.Participant) string {
+	name := pt.User.FullName
+	if name == "" {
+		name = r.P.T("unnamed_user", "ID", pt.UserID)
+	}
+	line := r.P.T("participant_line", "N", n, "Name", truncateRunes(name, 60), "Org", truncateRunes(b.orgShortLabel(ctx, pt.User.OrgID), 40))
+	if pt.TeamSize > 0 {
+		line += r.P.N("participant_team", pt.TeamSize, "Name", truncateRunes(pt.TeamName, 30))
+	}
+	if pt.State == storage.RegWaitlist {
+		line += r.P.T("participant_waiting")
+	}
+	if pt.Attended != nil && *pt.Attended {
+		line += " ✅"
+	}
+	if pt.Result != "" {
+		line += " 🏆 " + r.P.T("result_"+pt.Result)
+	}
+	return line
+}
+
+// pagerFor is the Previous/Next row for a list that belongs to an event:
+// prefix:<event id>:<page>.
+func pagerFor(r *Request, prefix string, id int64, page, pages int) keyboard {
+	if pages <= 1 {
+		return keyboard{}
+	}
+	var row []modelsButton
+	if page > 0 {
+		row = append(row, button(r.P.T("btn_prev"), cb(prefix, id, page-1)))
+	}
+	row = append(row, button(r.P.T("page_of", "Page", page+1, "Pages", pages), cb(prefix, id, page)))
+	if page < pages-1 {
+		row = append(row, button(r.P.T("btn_next"), cb(prefix, id, page+1)))
+	}
+	return keyboard{row}
+}
+
+// cbEventPublish publishes a draft: eu:<id>.
+func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if err != nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	}
+	if !e.Start.After(b.cfg.Now()) {
+		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
+	}
+	if _, err := b.store.PublishEvent(ctx, id); err != nil {
+		return err
+	}
+	if err := b.answer(ctx, r, r.P.T("event_published"), false); err != nil {
+		return err
+	}
+	return b.showCard(ctx, r, id, "", false)
+}
+
+// cbEventCancel asks to confirm cancelling the event: ex:<id>.
+func (b *Bot) cbEventCancel(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if err != nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	}
+	return b.reply(ctx, r, r.P.N("event_cancel_confirm", e.Taken+e.Waiting, "Title", e.Title), keyboard{
+		{button(r.P.T("btn_event_cancel_yes"), cb(cbEventCancelYes, id)), button(r.P.T("btn_no"), cb(cbEventCard, id))},
+	})
+}
+
+// cbEventCancelYes cancels the event; its participants are told through
+// the outbox in the same transaction.
+func (b *Bot) cbEventCancelYes(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, notified, err := b.store.CancelEvent(ctx, id, b.notifyCancelled)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	b.log.Info("event cancelled", "event", id, "by", r.User.ID, "notified", notified)
+	if err := b.answer(ctx, r, r.P.T("event_cancelled_short"), false); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.N("event_cancelled", notified, "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
+}
+
+// notifyCancelled renders the notice of a cancelled event.
+func (b *Bot) notifyCancelled(u storage.User, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	return storage.Content{Text: p.T("notice_cancelled", "Title", e.Title, "When", localesHTML(p.Date(e.Start.In(b.cfg.Location))))}
+}
+
+// cbEventShare sends the event's deep link to paste into other chats.
+func (b *Bot) cbEventShare(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if err != nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	}
+	if err := b.answer(ctx, r, "", false); err != nil {
+		return err
+	}
+	_, err = b.send(ctx, r.ChatID, r.P.T("event_share", "Title", e.Title,
+		"When", localesHTML(r.P.DateYear(e.Start.In(b.cfg.Location))),
+		"Link", b.startLink("e"+strconv.FormatInt(id, 10))), nil)
+	return err
+}
+
+// cbEventAnnounce starts /broadcast with the event's participants as the
+// audience: ea:<id>.
+func (b *Bot) cbEventAnnounce(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	if _, err := b.store.Event(ctx, id); err != nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	}
+	if err := b.answer(ctx, r, "", false); err != nil {
+		return err
+	}
+	return b.askBroadcastMessage(ctx, r, broadcastDraft{Audience: storage.Audience{Kind: storage.AudienceEvent, EventID: id}}, true)
+}
+
+// cbEventRegulations sends the regulations file: er:<id>.
+func (b *Bot) cbEventRegulations(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if err != nil || e.Regulations == nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_no_regulations"), true))
+	}
+	if err := b.answer(ctx, r, "", false); err != nil {
+		return err
+	}
+	if err := b.pace(ctx, r.ChatID); err != nil {
+		return err
+	}
+	_, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{
+		ChatID:    r.ChatID,
+		Document:  &models.InputFileString{Data: e.Regulations.FileID},
+		Caption:   r.P.T("event_regulations_caption", "Title", e.Title),
+		ParseMode: models.ParseModeHTML,
+	})
+	if err != nil {
+		return redact(err, b.cfg.Token)
+	}
+	return nil
+}
+
+// cbAttendance lists the confirmed participants as toggles: et:<id>:<page>.
+func (b *Bot) cbAttendance(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	page, ok2 := argIndex(args, 1, 100000)
+	if !ok1 || !ok2 {
+		return b.stale(ctx, r)
+	}
+	return b.showMarking(ctx, r, id, page, false)
+}
+
+// cbResults lists the confirmed participants to give places: ew:<id>:<page>.
+func (b *Bot) cbResults(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	page, ok2 := argIndex(args, 1, 100000)
+	if !ok1 || !ok2 {
+		return b.stale(ctx, r)
+	}
+	return b.showMarking(ctx, r, id, page, true)
+}
+
+const markPerPage = 10
+
+// showMarking shows a page of confirmed participants with a button each:
+// attendance toggles, or (results) the place to give.
+func (b *Bot) showMarking(ctx context.Context, r *Request, id int64, page int, results bool) error {
+	e, err := b.store.Event(ctx, id)
+	if err != nil {
+		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	}
+	if b.cfg.Now().Before(e.Start) {
+		return b.answer(ctx, r, r.P.T("marking_not_yet"), true)
+	}
+	if results && !e.Kind.Graded() {
+		return b.stale(ctx, r)
+	}
+	all, err := b.store.Participants(ctx, id)
+	if err != nil {
+		return err
+	}
+	var list []storage.Participant
+	for _, pt := range all {
+		if pt.State == storage.RegConfirmed {
+			list = append(list, pt)
+		}
+	}
+	pages := max(1, (len(list)+markPerPage-1)/markPerPage)
+	page = min(page, pages-1)
+	title, prefix := "attendance_title", cbAttendance
+	if results {
+		title, prefix = "results_title", cbResults
+	}
+	lines := []string{r.P.T(title, "Title", e.Title, "Page", page+1, "Pages", pages)}
+	var kb keyboard
+	for i, pt := range list[page*markPerPage : min(len(list), (page+1)*markPerPage)] {
+		n := page*markPerPage + i + 1
+		lines = append(lines, b.participantLine(ctx, r, n, pt))
+		name := truncateRunes(pt.User.FullName, 40)
+		if results {
+			kb = append(kb, []modelsButton{button(strconv.Itoa(n)+". "+name, cb(cbResultPick, id, pt.UserID, page))})
+			continue
+		}
+		mark := "⬜ "
+		if pt.Attended != nil && *pt.Attended {
+			mark = "✅ "
+		}
+		kb = append(kb, []modelsButton{button(mark+strconv.Itoa(n)+". "+name, cb(cbAttendanceToggle, id, pt.UserID, page))})
+	}
+	if len(list) == 0 {
+		lines = append(lines, "", r.P.T("participants_empty"))
+	}
+	kb = append(kb, pagerFor(r, prefix, id, page, pages)...)
+	kb = append(kb, []modelsButton{button(r.P.T("btn_back_to_event"), cb(cbEventCard, id))})
+	return b.reply(ctx, r, r.P.FitLines(lines, 0), kb)
+}
+
+// cbAttendanceToggle: ett:<id>:<user>:<page>.
+func (b *Bot) cbAttendanceToggle(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	user, ok2 := argID(args, 1)
+	page, ok3 := argIndex(args, 2, 100000)
+	if !ok1 || !ok2 || !ok3 {
+		return b.stale(ctx, r)
+	}
+	reg, err := b.store.Registration(ctx, id, user)
+	if err != nil || reg.State != storage.RegConfirmed {
+		return b.stale(ctx, r)
+	}
+	attended := reg.Attended == nil || !*reg.Attended
+	if err := b.store.SetAttendance(ctx, id, user, attended); err != nil {
+		return err
+	}
+	return b.showMarking(ctx, r, id, page, false)
+}
+
+// resultCodes are the places, in the order of their buttons.
+var resultCodes = []string{storage.ResultFirst, storage.ResultSecond, storage.ResultThird, storage.ResultLaureate, ""}
+
+// cbResultPick offers the places for one participant: ewp:<id>:<user>:<page>.
+func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	user, ok2 := argID(args, 1)
+	page, ok3 := argIndex(args, 2, 100000)
+	if !ok1 || !ok2 || !ok3 {
+		return b.stale(ctx, r)
+	}
+	reg, err := b.store.Registration(ctx, id, user)
+	if err != nil || reg.State != storage.RegConfirmed {
+		return b.stale(ctx, r)
+	}
+	var kb keyboard
+	for i, code := range resultCodes {
+		label := r.P.T("result_none")
+		if code != "" {
+			label = r.P.T("result_" + code)
+		}
+		kb = append(kb, []modelsButton{button(label, cb(cbResultSet, id, user, i, page))})
+	}
+	name := b.userName(ctx, r, user)
+	return b.reply(ctx, r, r.P.T("results_pick", "Name", name), kb)
+}
+
+// cbResultSet: ews:<id>:<user>:<result index>:<page>.
+func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error {
+	id, ok1 := argID(args, 0)
+	user, ok2 := argID(args, 1)
+	i, ok3 := argIndex(args, 2, len(resultCodes))
+	page, ok4 := argIndex(args, 3, 100000)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return b.stale(ctx, r)
+	}
+	if err := b.store.SetResult(ctx, id, user, resultCodes[i]); err != nil {
+		if storage.IsNotFound(err) {
+			return b.stale(ctx, r)
+		}
+		return err
+	}
+	if err := b.answer(ctx, r, r.P.T("saved"), false); err != nil {
+		return err
+	}
+	return b.showMarking(ctx, r, id, page, true)
+}

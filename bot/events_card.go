@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+// The event card: what, when, where, who organises, for whom, seats,
+// deadline, and the buttons that fit the user's role and the event's state.
+
+// eventWhen renders the start (and end) in the district's zone, with the
+// year: "15 марта 2027, 10:00 — 12:00".
+func (b *Bot) eventWhen(p locales.Printer, e storage.Event) string {
+	start := e.Start.In(b.cfg.Location)
+	s := p.DateYear(start)
+	if e.End.IsZero() {
+		return s
+	}
+	end := e.End.In(b.cfg.Location)
+	if sameDay(start, end) {
+		return s + " — " + end.Format("15:04")
+	}
+	return s + " — " + p.DateYear(end)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// organiserNames lists the organisers' short names.
+func (b *Bot) organiserNames(ctx context.Context, ids []int64) string {
+	var names []string
+	for _, id := range ids {
+		names = append(names, b.orgShortLabel(ctx, id))
+	}
+	return strings.Join(names, ", ")
+}
+
+// cardText renders the event card for r's user; reg is their registration
+// (nil if none).
+func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *storage.Registration) string {
+	p := r.P
+	lines := []string{
+		p.T("card_title", "Title", e.Title, "Kind", localesHTML(p.T("ekind_"+string(e.Kind)))),
+		p.T("card_when", "When", localesHTML(b.eventWhen(p, e))),
+		p.T("card_place", "Place", e.Place),
+		p.T("card_organisers", "Orgs", b.organiserNames(ctx, e.Organisers)),
+	}
+	if e.Audience != "" {
+		lines = append(lines, p.T("card_audience", "Audience", e.Audience))
+	}
+	if e.Unit == storage.UnitTeam {
+		lines = append(lines, p.N("card_unit_team", e.MaxTeam))
+	} else {
+		lines = append(lines, p.T("card_unit_individual"))
+	}
+	switch {
+	case e.Capacity == 0:
+		lines = append(lines, p.N("card_seats_unlimited", e.Taken))
+	default:
+		lines = append(lines, p.T("card_seats", "Left", e.SeatsLeft(), "Capacity", e.Capacity))
+	}
+	if e.Waiting > 0 {
+		lines = append(lines, p.N("card_waiting", e.Waiting))
+	}
+	closes := e.SignUpClosesAt()
+	if b.cfg.Now().Before(closes) {
+		lines = append(lines, p.T("card_deadline", "Date", localesHTML(p.DateYear(closes.In(b.cfg.Location)))))
+	} else if e.Status == storage.EventPublished {
+		lines = append(lines, p.T("card_closed"))
+	}
+	if e.Description != "" {
+		lines = append(lines, "", p.T("card_description", "Text", e.Description))
+	}
+	if e.Status != storage.EventPublished {
+		lines = append(lines, "", p.T("card_status_"+string(e.Status)))
+	}
+	if reg != nil {
+		switch reg.State {
+		case storage.RegConfirmed:
+			lines = append(lines, "", p.T("card_you_confirmed"))
+			if reg.TeamSize > 0 {
+				lines = append(lines, p.N("card_your_team", reg.TeamSize, "Name", reg.TeamName))
+			}
+		case storage.RegWaitlist:
+			lines = append(lines, "", p.T("card_you_waiting"))
+		}
+	}
+	return p.FitLines(lines, 0)
+}
+
+// cardKeyboard is the card's buttons for r's role and the event's state.
+// back, if not empty, is the callback data of "« back".
+func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registration, back string) keyboard {
+	p := r.P
+	var kb keyboard
+	now := b.cfg.Now()
+	active := reg != nil && (reg.State == storage.RegConfirmed || reg.State == storage.RegWaitlist)
+	if e.Status == storage.EventPublished {
+		switch {
+		case active && now.Before(e.Start):
+			kb = append(kb, []modelsButton{button(p.T("btn_signup_cancel"), cb(cbSignupCancel, e.ID))})
+		case !active && now.Before(e.SignUpClosesAt()):
+			label := p.T("btn_signup")
+			if e.Capacity > 0 && e.SeatsLeft() == 0 {
+				label = p.T("btn_signup_waitlist")
+			}
+			kb = append(kb, []modelsButton{button(label, cb(cbSignup, e.ID))})
+		}
+	}
+	if e.Regulations != nil {
+		kb = append(kb, []modelsButton{button(p.T("btn_regulations"), cb(cbEventRegulations, e.ID))})
+	}
+	if r.Role() >= roleCoordinator {
+		kb = append(kb, []modelsButton{button(p.T("btn_participants"), cb(cbEventParticipants, e.ID, 0)), button(p.T("btn_event_edit"), cb(cbEventEdit, e.ID))})
+		switch e.Status {
+		case storage.EventDraft:
+			kb = append(kb, []modelsButton{button(p.T("btn_event_publish"), cb(cbEventPublish, e.ID))})
+		case storage.EventPublished:
+			kb = append(kb, []modelsButton{button(p.T("btn_event_announce"), cb(cbEventAnnounce, e.ID)), button(p.T("btn_event_share"), cb(cbEventShare, e.ID))})
+		}
+		if e.Status != storage.EventCancelled && !now.Before(e.Start) {
+			row := []modelsButton{button(p.T("btn_attendance"), cb(cbAttendance, e.ID, 0))}
+			if e.Kind.Graded() {
+				row = append(row, button(p.T("btn_results"), cb(cbResults, e.ID, 0)))
+			}
+			kb = append(kb, row)
+		}
+		if e.Status == storage.EventPublished || e.Status == storage.EventDraft {
+			kb = append(kb, []modelsButton{button(p.T("btn_event_cancel"), cb(cbEventCancel, e.ID))})
+		}
+	}
+	if back != "" {
+		kb = append(kb, []modelsButton{button(p.T("btn_back_to_list"), back)})
+	}
+	if kb == nil {
+		kb = keyboard{}
+	}
+	return kb
+}
+
+// showCard shows an event's card: in place of the pressed message, or new.
+func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, fresh bool) error {
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		if r.Update.CallbackQuery != nil {
+			return b.answer(ctx, r, r.P.T("event_gone"), true)
+		}
+		_, err := b.send(ctx, r.ChatID, r.P.T("event_gone"), nil)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status == storage.EventDraft && r.Role() < roleCoordinator {
+		return b.stale(ctx, r)
+	}
+	var reg *storage.Registration
+	if got, err := b.store.Registration(ctx, id, r.User.ID); err == nil {
+		reg = &got
+	} else if !storage.IsNotFound(err) {
+		return err
+	}
+	text, kb := b.cardText(ctx, r, e, reg), b.cardKeyboard(r, e, reg, back)
+	if fresh || r.Update.CallbackQuery == nil {
+		_, err := b.send(ctx, r.ChatID, text, kb)
+		return err
+	}
+	return b.reply(ctx, r, text, kb)
+}

@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"vmeste/storage"
+)
+
+// /events: upcoming published events, five a page, with a kind filter.
+// Paging, filtering and opening a card all edit the same message.
+
+const eventsPerPage = 5
+
+// kindArg encodes a kind filter in callback data: its index, or "x" for all.
+func kindArg(kind storage.EventKind) string {
+	for i, k := range storage.EventKinds {
+		if k == kind {
+			return strconv.Itoa(i)
+		}
+	}
+	return "x"
+}
+
+// parseKindArg decodes kindArg; ok is false for anything else.
+func parseKindArg(s string) (storage.EventKind, bool) {
+	if s == "x" {
+		return "", true
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= len(storage.EventKinds) {
+		return "", false
+	}
+	return storage.EventKinds[i], true
+}
+
+func (b *Bot) cmdEvents(ctx context.Context, r *Request, _ string) error {
+	return b.showEvents(ctx, r, 0, "")
+}
+
+// showEvents renders a page of upcoming events.
+func (b *Bot) showEvents(ctx context.Context, r *Request, page int, kind storage.EventKind) error {
+	events, total, err := b.store.UpcomingEvents(ctx, b.cfg.Now(), kind, page*eventsPerPage, eventsPerPage)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (total+eventsPerPage-1)/eventsPerPage)
+	if page >= pages && page > 0 {
+		return b.showEvents(ctx, r, pages-1, kind)
+	}
+	filter := r.P.T("events_filter_all")
+	if kind != "" {
+		filter = r.P.T("ekind_" + string(kind))
+	}
+	lines := []string{r.P.T("events_title", "Filter", localesHTML(filter), "Page", page+1, "Pages", pages)}
+	kb := keyboard{}
+	if total == 0 {
+		lines = append(lines, "", r.P.T("events_empty"))
+	}
+	ka := kindArg(kind)
+	for i, e := range events {
+		n := page*eventsPerPage + i + 1
+		lines = append(lines, "", r.P.T("events_line", "N", n, "Title", e.Title,
+			"When", localesHTML(r.P.Date(e.Start.In(b.cfg.Location))),
+			"Kind", localesHTML(r.P.T("ekind_"+string(e.Kind))),
+			"Place", truncateRunes(e.Place, 60)))
+		kb = append(kb, []modelsButton{button(fmt.Sprintf("%d. %s", n, truncateRunes(e.Title, 50)), cb(cbEventCard, e.ID, page, ka))})
+	}
+	if pages > 1 {
+		var row []modelsButton
+		if page > 0 {
+			row = append(row, button(r.P.T("btn_prev"), cb(cbEventList, page-1, ka)))
+		}
+		row = append(row, button(r.P.T("page_of", "Page", page+1, "Pages", pages), cb(cbEventList, page, ka)))
+		if page < pages-1 {
+			row = append(row, button(r.P.T("btn_next"), cb(cbEventList, page+1, ka)))
+		}
+		kb = append(kb, row)
+	}
+	kb = append(kb, []modelsButton{button(r.P.T("btn_events_filter"), cb(cbEventFilter, ka))})
+	return b.reply(ctx, r, r.P.FitLines(lines, 0), kb)
+}
+
+// cbEventList: el:<page>:<kind>.
+func (b *Bot) cbEventList(ctx context.Context, r *Request, args []string) error {
+	page, ok := argIndex(args, 0, 100000)
+	if !ok || len(args) != 2 {
+		return b.stale(ctx, r)
+	}
+	kind, ok := parseKindArg(args[1])
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	return b.showEvents(ctx, r, page, kind)
+}
+
+// cbEventFilter shows the kinds to filter by: ef:<current kind>.
+func (b *Bot) cbEventFilter(ctx context.Context, r *Request, args []string) error {
+	if len(args) != 1 {
+		return b.stale(ctx, r)
+	}
+	if _, ok := parseKindArg(args[0]); !ok {
+		return b.stale(ctx, r)
+	}
+	kb := keyboard{{button(r.P.T("events_filter_all"), cb(cbEventList, 0, "x"))}}
+	var row []modelsButton
+	for i, k := range storage.EventKinds {
+		row = append(row, button(r.P.T("ekind_"+string(k)), cb(cbEventList, 0, i)))
+		if len(row) == 2 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if row != nil {
+		kb = append(kb, row)
+	}
+	return b.reply(ctx, r, r.P.T("events_choose_kind"), kb)
+}
+
+// cbEventCard opens a card from the list: ec:<id>:<page>:<kind>; from
+// elsewhere (a reminder, /my): ec:<id>.
+func (b *Bot) cbEventCard(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	back := ""
+	if len(args) == 3 {
+		page, ok1 := argIndex(args, 1, 100000)
+		_, ok2 := parseKindArg(args[2])
+		if !ok1 || !ok2 {
+			return b.stale(ctx, r)
+		}
+		back = cb(cbEventList, page, args[2])
+	}
+	return b.showCard(ctx, r, id, back, false)
+}
+
+// cmdDrafts lists the drafts, for coordinators.
+func (b *Bot) cmdDrafts(ctx context.Context, r *Request, _ string) error {
+	drafts, err := b.store.Drafts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(drafts) == 0 {
+		_, err := b.send(ctx, r.ChatID, r.P.T("drafts_empty"), nil)
+		return err
+	}
+	lines := []string{r.P.N("drafts_title", len(drafts))}
+	var kb keyboard
+	for i, e := range drafts {
+		if i == 30 {
+			lines = append(lines, r.P.N("lines_more", len(drafts)-i))
+			break
+		}
+		lines = append(lines, r.P.T("events_line", "N", i+1, "Title", e.Title,
+			"When", localesHTML(r.P.Date(e.Start.In(b.cfg.Location))),
+			"Kind", localesHTML(r.P.T("ekind_"+string(e.Kind))), "Place", truncateRunes(e.Place, 60)))
+		kb = append(kb, []modelsButton{button(fmt.Sprintf("%d. %s", i+1, truncateRunes(e.Title, 50)), cb(cbEventCard, e.ID))})
+	}
+	_, err = b.send(ctx, r.ChatID, r.P.FitLines(lines, 0), kb)
+	return err
+}
+
+// openEventLink opens the card of a deep link's event (payload e<id>).
+func (b *Bot) openEventLink(ctx context.Context, r *Request, payload string) error {
+	id, err := strconv.ParseInt(payload[1:], 10, 64)
+	if err != nil || id <= 0 {
+		_, err := b.send(ctx, r.ChatID, r.P.T("start_unknown_link"), nil)
+		return err
+	}
+	return b.showCard(ctx, r, id, "", true)
+}

@@ -1,0 +1,669 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"vmeste/locales"
+	"vmeste/storage"
+)
+
+// /newevent: a step-by-step wizard with buttons where a choice is closed
+// and free text where it is open, then a preview with Publish, Save as
+// draft and Edit a field. Editing an event (the card's Edit) is the same
+// wizard starting at the preview. Its state is in bbolt.
+const (
+	flowEvent = "event"
+
+	stepTitle       = "title"
+	stepKind        = "kind"
+	stepOrganisers  = "orgs"
+	stepStart       = "start"
+	stepEnd         = "end"
+	stepPlace       = "place"
+	stepAudience    = "audience"
+	stepUnit        = "unit"
+	stepMaxTeam     = "maxteam"
+	stepCapacity    = "capacity"
+	stepDeadline    = "deadline"
+	stepReminders   = "reminders"
+	stepDescription = "description"
+	stepRegulations = "regulations"
+	stepPreview     = "preview"
+
+	maxTitleLen       = 200
+	maxPlaceLen       = 300
+	maxAudienceLen    = 300
+	maxDescriptionLen = 2000
+	maxTeamSize       = 50
+	maxCapacity       = 100000
+)
+
+// eventSteps is the wizard's order. Each field's step is also how the
+// preview's "Edit a field" names it.
+var eventSteps = []string{stepTitle, stepKind, stepOrganisers, stepStart, stepEnd, stepPlace, stepAudience,
+	stepUnit, stepMaxTeam, stepCapacity, stepDeadline, stepReminders, stepDescription, stepRegulations}
+
+// optionalSteps can be skipped with a button.
+var optionalSteps = []string{stepEnd, stepAudience, stepCapacity, stepDeadline, stepReminders, stepDescription, stepRegulations}
+
+// eventDraft is the wizard's state.
+type eventDraft struct {
+	Event storage.Event `json:"event"`
+	// EditingID is the stored event being edited (0 for a new one).
+	EditingID int64 `json:"editing_id,omitempty"`
+	// Review: the first pass is done, so each answer returns to the preview.
+	Review bool `json:"review,omitempty"`
+}
+
+func eventConv(step string, d eventDraft) storage.Conversation {
+	data, _ := json.Marshal(d)
+	return storage.Conversation{Flow: flowEvent, Step: step, Data: data}
+}
+
+// currentEventDraft returns the user's draft if the wizard is at one of
+// steps (any step when none are given).
+func (b *Bot) currentEventDraft(ctx context.Context, r *Request, steps ...string) (eventDraft, string, bool) {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil || c.Flow != flowEvent || (len(steps) > 0 && !slices.Contains(steps, c.Step)) {
+		return eventDraft{}, "", false
+	}
+	var d eventDraft
+	if json.Unmarshal(c.Data, &d) != nil {
+		return eventDraft{}, "", false
+	}
+	return d, c.Step, true
+}
+
+func (b *Bot) cmdNewEvent(ctx context.Context, r *Request, _ string) error {
+	d := eventDraft{Event: storage.Event{Unit: storage.UnitIndividual, CreatedBy: r.User.ID}}
+	if r.User.OrgID != 0 {
+		d.Event.Organisers = []int64{r.User.OrgID}
+	}
+	return b.goToStep(ctx, r, d, stepTitle, true)
+}
+
+// goToStep stores the draft at step and asks its question (fresh: as a
+// new message; otherwise in place of the pressed one).
+func (b *Bot) goToStep(ctx context.Context, r *Request, d eventDraft, step string, fresh bool) error {
+	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(step, d)); err != nil {
+		return err
+	}
+	text, kb := b.stepPrompt(ctx, r, d, step)
+	if fresh || r.Update.CallbackQuery == nil {
+		_, err := b.send(ctx, r.ChatID, text, kb)
+		return err
+	}
+	return b.reply(ctx, r, text, kb)
+}
+
+// nextStep is the step after step in the first pass, or the preview.
+func nextStep(d eventDraft, step string) string {
+	if d.Review {
+		return stepPreview
+	}
+	i := slices.Index(eventSteps, step)
+	for _, s := range eventSteps[i+1:] {
+		if s == stepMaxTeam && d.Event.Unit != storage.UnitTeam {
+			continue
+		}
+		return s
+	}
+	return stepPreview
+}
+
+func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step string) (string, keyboard) {
+	p := r.P
+	skip := keyboard{{button(p.T("btn_skip"), cbEventSkip)}}
+	switch step {
+	case stepTitle:
+		return p.T("ne_ask_title"), nil
+	case stepKind:
+		var kb keyboard
+		var row []modelsButton
+		for i, k := range storage.EventKinds {
+			row = append(row, button(p.T("ekind_"+string(k)), cb(cbEventKindPick, i)))
+			if len(row) == 2 {
+				kb, row = append(kb, row), nil
+			}
+		}
+		if row != nil {
+			kb = append(kb, row)
+		}
+		return p.T("ne_ask_kind"), kb
+	case stepOrganisers:
+		return b.organiserPicker(ctx, r, d, 0)
+	case stepStart:
+		return p.T("ne_ask_start", "Example", localesHTML(b.dateExample(p))), nil
+	case stepEnd:
+		return p.T("ne_ask_end"), skip
+	case stepPlace:
+		return p.T("ne_ask_place"), nil
+	case stepAudience:
+		return p.T("ne_ask_audience"), skip
+	case stepUnit:
+		return p.T("ne_ask_unit"), keyboard{
+			{button(p.T("btn_unit_individual"), cb(cbEventUnit, "i"))},
+			{button(p.T("btn_unit_team"), cb(cbEventUnit, "t"))},
+		}
+	case stepMaxTeam:
+		return p.T("ne_ask_maxteam", "Max", maxTeamSize), nil
+	case stepCapacity:
+		return p.T("ne_ask_capacity"), keyboard{{button(p.T("btn_no_limit"), cbEventSkip)}}
+	case stepDeadline:
+		return p.T("ne_ask_deadline"), skip
+	case stepReminders:
+		offsets := d.Event.Reminders
+		if offsets == nil {
+			offsets = storage.DefaultReminders(d.Event.Kind)
+		}
+		return p.T("ne_ask_reminders", "Now", localesHTML(formatOffsets(p, offsets))), keyboard{{button(p.T("btn_keep"), cbEventSkip)}}
+	case stepDescription:
+		return p.T("ne_ask_description", "Max", maxDescriptionLen), skip
+	case stepRegulations:
+		return p.T("ne_ask_regulations"), skip
+	}
+	return b.previewText(ctx, r, d), b.previewKeyboard(r, d)
+}
+
+// dateExample is tomorrow at 10:00 written the way the bot reads it.
+func (b *Bot) dateExample(p locales.Printer) string {
+	t := b.cfg.Now().In(b.cfg.Location).AddDate(0, 0, 7)
+	return t.Format("02.01.2006") + " 10:00"
+}
+
+func (b *Bot) organiserPicker(ctx context.Context, r *Request, d eventDraft, page int) (string, keyboard) {
+	all, err := b.store.Organisations(ctx)
+	if err != nil || len(all) == 0 {
+		return r.P.T("link_no_orgs"), nil
+	}
+	pages := (len(all) + orgsPerPage - 1) / orgsPerPage
+	page = min(page, pages-1)
+	var kb keyboard
+	for _, o := range all[page*orgsPerPage : min(len(all), (page+1)*orgsPerPage)] {
+		label := truncateRunes(o.Name, 60)
+		if slices.Contains(d.Event.Organisers, o.ID) {
+			label = "✓ " + label
+		}
+		kb = append(kb, []modelsButton{button(label, cb(cbEventOrgToggle, o.ID, page))})
+	}
+	kb = append(kb, pager(r.P, cbEventOrgPage, page, pages)...)
+	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Event.Organisers)), cbEventOrgsDone)})
+	return r.P.T("ne_ask_orgs", "Page", page+1, "Pages", pages), kb
+}
+
+// eventMessage takes any message while the wizard runs: a typed answer,
+// or the regulations file.
+func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversation) error {
+	var d eventDraft
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return err
+	}
+	m := r.Update.Message
+	if c.Step == stepRegulations {
+		if m.Document == nil {
+			_, err := b.send(ctx, r.ChatID, r.P.T("ne_regulations_need_file"), keyboard{{button(r.P.T("btn_skip"), cbEventSkip)}})
+			return err
+		}
+		d.Event.Regulations = &storage.Document{FileID: m.Document.FileID, FileName: m.Document.FileName}
+		return b.goToStep(ctx, r, d, nextStep(d, c.Step), true)
+	}
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		_, err := b.send(ctx, r.ChatID, r.P.T("flow_expects_text"), nil)
+		return err
+	}
+	complaint, err := b.applyEventText(r, &d, c.Step, text)
+	if err != nil {
+		return err
+	}
+	if complaint != "" {
+		_, err := b.send(ctx, r.ChatID, complaint, nil)
+		return err
+	}
+	return b.goToStep(ctx, r, d, nextStep(d, c.Step), true)
+}
+
+// applyEventText puts a typed answer into the draft, or returns a short
+// localized complaint with an example of what works.
+func (b *Bot) applyEventText(r *Request, d *eventDraft, step, text string) (string, error) {
+	p := r.P
+	e := &d.Event
+	n := utf8.RuneCountInString(text)
+	now := b.cfg.Now()
+	switch step {
+	case stepTitle:
+		if n < 3 || n > maxTitleLen {
+			return p.T("ne_bad_title", "Max", maxTitleLen), nil
+		}
+		e.Title = text
+	case stepStart, stepEnd, stepDeadline:
+		t, err := parseWhen(text, now, b.cfg.Location)
+		if err != nil {
+			return p.T("ne_bad_date", "Example", localesHTML(b.dateExample(p))), nil
+		}
+		switch step {
+		case stepStart:
+			if !t.After(now) {
+				return p.T("ne_date_past", "Example", localesHTML(b.dateExample(p))), nil
+			}
+			if !e.End.IsZero() && !e.End.After(t) {
+				e.End = time.Time{}
+			}
+			if !e.Deadline.IsZero() && !e.Deadline.Before(t) {
+				e.Deadline = time.Time{}
+			}
+			e.Start = t
+		case stepEnd:
+			if !t.After(e.Start) {
+				return p.T("ne_end_before_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location)))), nil
+			}
+			e.End = t
+		case stepDeadline:
+			if !t.After(now) {
+				return p.T("ne_date_past", "Example", localesHTML(b.dateExample(p))), nil
+			}
+			if !t.Before(e.Start) {
+				return p.T("ne_deadline_after_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location)))), nil
+			}
+			e.Deadline = t
+		}
+	case stepPlace:
+		if n < 2 || n > maxPlaceLen {
+			return p.T("ne_bad_place", "Max", maxPlaceLen), nil
+		}
+		e.Place = text
+	case stepAudience:
+		if n > maxAudienceLen {
+			return p.T("ne_too_long", "Max", maxAudienceLen), nil
+		}
+		e.Audience = text
+	case stepMaxTeam:
+		v, err := strconv.Atoi(text)
+		if err != nil || v < 1 || v > maxTeamSize {
+			return p.T("ne_bad_number", "Min", 1, "Max", maxTeamSize), nil
+		}
+		e.MaxTeam = v
+	case stepCapacity:
+		v, err := strconv.Atoi(text)
+		if err != nil || v < 1 || v > maxCapacity {
+			return p.T("ne_bad_number", "Min", 1, "Max", maxCapacity), nil
+		}
+		e.Capacity = v
+	case stepReminders:
+		offsets, err := parseOffsets(text)
+		if err != nil {
+			return p.T("ne_bad_reminders"), nil
+		}
+		e.Reminders = offsets
+	case stepDescription:
+		if n > maxDescriptionLen {
+			return p.T("ne_too_long", "Max", maxDescriptionLen), nil
+		}
+		e.Description = text
+	default:
+		return p.T("ne_use_buttons"), nil
+	}
+	return "", nil
+}
+
+// cbEventSkip skips an optional step (or keeps the default reminders).
+func (b *Bot) cbEventSkip(ctx context.Context, r *Request, _ []string) error {
+	d, step, ok := b.currentEventDraft(ctx, r, optionalSteps...)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	switch step {
+	case stepEnd:
+		d.Event.End = time.Time{}
+	case stepAudience:
+		d.Event.Audience = ""
+	case stepCapacity:
+		d.Event.Capacity = 0
+	case stepDeadline:
+		d.Event.Deadline = time.Time{}
+	case stepReminders:
+		if d.Event.Reminders == nil {
+			d.Event.Reminders = storage.DefaultReminders(d.Event.Kind)
+		}
+	case stepDescription:
+		d.Event.Description = ""
+	case stepRegulations:
+		d.Event.Regulations = nil
+	}
+	if err := b.reply(ctx, r, r.P.T("ne_skipped"), keyboard{}); err != nil {
+		return err
+	}
+	return b.goToStep(ctx, r, d, nextStep(d, step), true)
+}
+
+// cbEventKindPick: nk:<kind index>.
+func (b *Bot) cbEventKindPick(ctx context.Context, r *Request, args []string) error {
+	d, step, ok := b.currentEventDraft(ctx, r, stepKind)
+	i, valid := argIndex(args, 0, len(storage.EventKinds))
+	if !ok || !valid {
+		return b.stale(ctx, r)
+	}
+	kind := storage.EventKinds[i]
+	if d.Event.Reminders == nil || slices.Equal(d.Event.Reminders, storage.DefaultReminders(d.Event.Kind)) {
+		d.Event.Reminders = storage.DefaultReminders(kind)
+	}
+	d.Event.Kind = kind
+	if err := b.reply(ctx, r, r.P.T("ne_kind_chosen", "Kind", localesHTML(r.P.T("ekind_"+string(kind)))), keyboard{}); err != nil {
+		return err
+	}
+	return b.goToStep(ctx, r, d, nextStep(d, step), true)
+}
+
+// cbEventOrgToggle: no:<org id>:<page>.
+func (b *Bot) cbEventOrgToggle(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepOrganisers)
+	id, validID := argID(args, 0)
+	page, validPage := argIndex(args, 1, 10000)
+	if !ok || !validID || !validPage {
+		return b.stale(ctx, r)
+	}
+	if _, err := b.store.Organisation(ctx, id); err != nil {
+		return b.answer(ctx, r, r.P.T("org_gone"), true)
+	}
+	d.Event.Organisers = toggle(d.Event.Organisers, id)
+	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(stepOrganisers, d)); err != nil {
+		return err
+	}
+	text, kb := b.organiserPicker(ctx, r, d, page)
+	return b.reply(ctx, r, text, kb)
+}
+
+// cbEventOrgPage: np:<page>.
+func (b *Bot) cbEventOrgPage(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepOrganisers)
+	page, valid := argIndex(args, 0, 10000)
+	if !ok || !valid {
+		return b.stale(ctx, r)
+	}
+	text, kb := b.organiserPicker(ctx, r, d, page)
+	return b.reply(ctx, r, text, kb)
+}
+
+// cbEventOrgsDone needs at least one organiser.
+func (b *Bot) cbEventOrgsDone(ctx context.Context, r *Request, _ []string) error {
+	d, step, ok := b.currentEventDraft(ctx, r, stepOrganisers)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	if len(d.Event.Organisers) == 0 {
+		return b.answer(ctx, r, r.P.T("ne_need_organiser"), true)
+	}
+	if err := b.reply(ctx, r, r.P.T("ne_orgs_chosen", "Orgs", b.organiserNames(ctx, d.Event.Organisers)), keyboard{}); err != nil {
+		return err
+	}
+	return b.goToStep(ctx, r, d, nextStep(d, step), true)
+}
+
+// cbEventUnit: nu:<i|t>.
+func (b *Bot) cbEventUnit(ctx context.Context, r *Request, args []string) error {
+	d, step, ok := b.currentEventDraft(ctx, r, stepUnit)
+	if !ok || len(args) != 1 || (args[0] != "i" && args[0] != "t") {
+		return b.stale(ctx, r)
+	}
+	label := "btn_unit_individual"
+	if args[0] == "t" {
+		d.Event.Unit, label = storage.UnitTeam, "btn_unit_team"
+		if d.Review && d.Event.MaxTeam == 0 {
+			if err := b.reply(ctx, r, r.P.T(label), keyboard{}); err != nil {
+				return err
+			}
+			return b.goToStep(ctx, r, d, stepMaxTeam, true)
+		}
+	} else {
+		d.Event.Unit, d.Event.MaxTeam = storage.UnitIndividual, 0
+	}
+	if err := b.reply(ctx, r, r.P.T(label), keyboard{}); err != nil {
+		return err
+	}
+	next := nextStep(d, step)
+	if d.Review && d.Event.Unit == storage.UnitTeam {
+		next = stepMaxTeam
+	}
+	return b.goToStep(ctx, r, d, next, true)
+}
+
+// previewText is the card as participants will see it, with what only the
+// coordinator sees: reminders and the regulations file.
+func (b *Bot) previewText(ctx context.Context, r *Request, d eventDraft) string {
+	p := r.P
+	e := d.Event
+	if e.Status == "" {
+		e.Status = storage.EventPublished
+	}
+	head := p.T("ne_preview_title")
+	if d.EditingID != 0 {
+		head = p.T("ne_edit_title")
+	}
+	lines := []string{head, "", b.cardText(ctx, r, e, nil), "", p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, e.Reminders)))}
+	if e.Regulations != nil {
+		lines = append(lines, p.T("ne_preview_regulations", "Name", e.Regulations.FileName))
+	}
+	return p.FitLines(lines, 0)
+}
+
+func (b *Bot) previewKeyboard(r *Request, d eventDraft) keyboard {
+	p := r.P
+	if d.EditingID != 0 {
+		return keyboard{
+			{button(p.T("btn_save_changes"), cbEventSave)},
+			{button(p.T("btn_edit_field"), cbEventFields)},
+			{button(p.T("btn_cancel"), cbEventDrop)},
+		}
+	}
+	return keyboard{
+		{button(p.T("btn_event_publish"), cbEventPublishNew), button(p.T("btn_save_draft"), cbEventSaveDraft)},
+		{button(p.T("btn_edit_field"), cbEventFields)},
+		{button(p.T("btn_cancel"), cbEventDrop)},
+	}
+}
+
+// cbEventFields lists the fields to change.
+func (b *Bot) cbEventFields(ctx context.Context, r *Request, _ []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	var kb keyboard
+	var row []modelsButton
+	for i, s := range eventSteps {
+		if s == stepMaxTeam && d.Event.Unit != storage.UnitTeam {
+			continue
+		}
+		row = append(row, button(r.P.T("field_"+s), cb(cbEventField, i)))
+		if len(row) == 2 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if row != nil {
+		kb = append(kb, row)
+	}
+	kb = append(kb, []modelsButton{button(r.P.T("btn_back"), cbEventBackToPreview)})
+	return b.reply(ctx, r, r.P.T("ne_which_field"), kb)
+}
+
+// cbEventField: nf:<step index>: answer that step again, then back to the
+// preview.
+func (b *Bot) cbEventField(ctx context.Context, r *Request, args []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
+	i, valid := argIndex(args, 0, len(eventSteps))
+	if !ok || !valid {
+		return b.stale(ctx, r)
+	}
+	d.Review = true
+	return b.goToStep(ctx, r, d, eventSteps[i], false)
+}
+
+func (b *Bot) cbEventBackToPreview(ctx context.Context, r *Request, _ []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	return b.goToStep(ctx, r, d, stepPreview, false)
+}
+
+// missingField names the first required field a draft lacks ("" if none).
+func missingField(e storage.Event) string {
+	switch {
+	case e.Title == "":
+		return stepTitle
+	case e.Kind == "":
+		return stepKind
+	case len(e.Organisers) == 0:
+		return stepOrganisers
+	case e.Start.IsZero():
+		return stepStart
+	case e.Place == "":
+		return stepPlace
+	case e.Unit == storage.UnitTeam && e.MaxTeam == 0:
+		return stepMaxTeam
+	}
+	return ""
+}
+
+// cbEventPublishNew and cbEventSaveDraft store the new event.
+func (b *Bot) cbEventPublishNew(ctx context.Context, r *Request, _ []string) error {
+	return b.storeNewEvent(ctx, r, storage.EventPublished)
+}
+
+func (b *Bot) cbEventSaveDraft(ctx context.Context, r *Request, _ []string) error {
+	return b.storeNewEvent(ctx, r, storage.EventDraft)
+}
+
+func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.EventStatus) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
+	if !ok || d.EditingID != 0 {
+		return b.stale(ctx, r)
+	}
+	if f := missingField(d.Event); f != "" {
+		d.Review = true
+		if err := b.answer(ctx, r, r.P.T("ne_missing", "Field", localesHTML(r.P.T("field_"+f))), true); err != nil {
+			return err
+		}
+		return b.goToStep(ctx, r, d, f, true)
+	}
+	if status == storage.EventPublished && !d.Event.Start.After(b.cfg.Now()) {
+		d.Review = true
+		if err := b.answer(ctx, r, r.P.T("ne_start_passed"), true); err != nil {
+			return err
+		}
+		return b.goToStep(ctx, r, d, stepStart, true)
+	}
+	d.Event.Status = status
+	e, err := b.store.CreateEvent(ctx, d.Event)
+	if err != nil {
+		return err
+	}
+	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+		return err
+	}
+	b.log.Info("event created", "event", e.ID, "status", e.Status, "by", r.User.ID)
+	key := "ne_published"
+	if status == storage.EventDraft {
+		key = "ne_saved_draft"
+	}
+	if err := b.reply(ctx, r, r.P.T(key, "Title", e.Title, "Link", b.startLink("e"+strconv.FormatInt(e.ID, 10))), keyboard{}); err != nil {
+		return err
+	}
+	return b.showCard(ctx, r, e.ID, "", true)
+}
+
+// cbEventDrop leaves the wizard without saving.
+func (b *Bot) cbEventDrop(ctx context.Context, r *Request, _ []string) error {
+	if _, _, ok := b.currentEventDraft(ctx, r); !ok {
+		return b.stale(ctx, r)
+	}
+	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.T("ne_dropped"), keyboard{})
+}
+
+// cbEventEdit starts editing a stored event: ee:<id>.
+func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status == storage.EventCancelled {
+		return b.answer(ctx, r, r.P.T("event_cancelled_no_edit"), true)
+	}
+	if err := b.answer(ctx, r, "", false); err != nil {
+		return err
+	}
+	return b.goToStep(ctx, r, eventDraft{Event: e, EditingID: id, Review: true}, stepPreview, true)
+}
+
+// cbEventSave stores the edited event; a change of time or place is sent
+// to every participant through the outbox, in the same transaction.
+func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
+	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
+	if !ok || d.EditingID == 0 {
+		return b.stale(ctx, r)
+	}
+	if f := missingField(d.Event); f != "" {
+		return b.goToStep(ctx, r, d, f, true)
+	}
+	d.Event.ID = d.EditingID
+	e, notified, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged)
+	if storage.IsNotFound(err) {
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		return b.reply(ctx, r, r.P.T("event_gone"), keyboard{})
+	}
+	if err != nil {
+		return err
+	}
+	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+		return err
+	}
+	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", notified)
+	if err := b.reply(ctx, r, r.P.N("ne_saved_changes", notified, "Title", e.Title), keyboard{}); err != nil {
+		return err
+	}
+	return b.showCard(ctx, r, e.ID, "", true)
+}
+
+// notifyChanged renders the notice of a change of time or place.
+func (b *Bot) notifyChanged(u storage.User, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	return storage.Content{
+		Text:    p.T("notice_changed", "Title", e.Title, "When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
+		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+	}
+}
+
+// formatOffsets renders reminder offsets: "за 7 дней, за 1 день".
+func formatOffsets(p locales.Printer, offsets []time.Duration) string {
+	if len(offsets) == 0 {
+		return p.T("offsets_none")
+	}
+	var parts []string
+	for _, d := range offsets {
+		switch {
+		case d%(24*time.Hour) == 0:
+			parts = append(parts, p.N("offset_days", int(d/(24*time.Hour))))
+		case d%time.Hour == 0:
+			parts = append(parts, p.N("offset_hours", int(d/time.Hour)))
+		default:
+			parts = append(parts, p.N("offset_minutes", int(d/time.Minute)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

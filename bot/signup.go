@@ -1,0 +1,307 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"vmeste/storage"
+)
+
+// Sign-up: one tap for an individual event; for a team event the bot asks
+// the number of students and, optionally, a class or team name. Capacity
+// and the waitlist are decided by storage in one transaction.
+const (
+	flowSignup     = "signup"
+	stepTeamSize   = "size"
+	stepTeamName   = "name"
+	maxTeamNameLen = 60
+)
+
+type signupDraft struct {
+	EventID  int64 `json:"event_id"`
+	TeamSize int   `json:"team_size,omitempty"`
+}
+
+func signupConv(step string, d signupDraft) storage.Conversation {
+	data, _ := json.Marshal(d)
+	return storage.Conversation{Flow: flowSignup, Step: step, Data: data}
+}
+
+// cbSignup: ss:<event id>.
+func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.SignUpClosesAt()) {
+		return errors.Join(b.answer(ctx, r, r.P.T("signup_closed"), true), b.showCard(ctx, r, id, "", false))
+	}
+	if reg, err := b.store.Registration(ctx, id, r.User.ID); err == nil && reg.State != storage.RegCancelled {
+		return errors.Join(b.answer(ctx, r, r.P.T("signup_already"), true), b.showCard(ctx, r, id, "", false))
+	}
+	if e.Unit == storage.UnitTeam {
+		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamSize, signupDraft{EventID: id})); err != nil {
+			return err
+		}
+		if err := b.answer(ctx, r, "", false); err != nil {
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(e.MaxTeam))
+		return err
+	}
+	return b.signUp(ctx, r, storage.SignUp{EventID: id, UserID: r.User.ID}, true)
+}
+
+// teamSizeKeyboard offers 1…max as buttons when max is small.
+func teamSizeKeyboard(maxTeam int) keyboard {
+	if maxTeam > 12 {
+		return nil
+	}
+	var kb keyboard
+	var row []modelsButton
+	for n := 1; n <= maxTeam; n++ {
+		row = append(row, button(strconv.Itoa(n), cb(cbTeamSize, n)))
+		if len(row) == 6 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if row != nil {
+		kb = append(kb, row)
+	}
+	return kb
+}
+
+// cbTeamSize: sz:<n>.
+func (b *Bot) cbTeamSize(ctx context.Context, r *Request, args []string) error {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil || c.Flow != flowSignup || c.Step != stepTeamSize || len(args) != 1 {
+		return b.stale(ctx, r)
+	}
+	if err := b.reply(ctx, r, r.P.T("signup_team_size_chosen", "N", args[0]), keyboard{}); err != nil {
+		return err
+	}
+	return b.signupText(ctx, r, c, args[0])
+}
+
+// signupText takes the typed team size or team name.
+func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation, text string) error {
+	var d signupDraft
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return err
+	}
+	e, err := b.store.Event(ctx, d.EventID)
+	if storage.IsNotFound(err) {
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		_, err := b.send(ctx, r.ChatID, r.P.T("event_gone"), nil)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	switch c.Step {
+	case stepTeamSize:
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 || n > e.MaxTeam {
+			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_size", "Max", e.MaxTeam), teamSizeKeyboard(e.MaxTeam))
+			return err
+		}
+		d.TeamSize = n
+		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamName, d)); err != nil {
+			return err
+		}
+		_, err = b.send(ctx, r.ChatID, r.P.T("signup_ask_team_name"), keyboard{{button(r.P.T("btn_skip"), cbTeamNameSkip)}})
+		return err
+	case stepTeamName:
+		if utf8.RuneCountInString(text) > maxTeamNameLen {
+			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_name", "Max", maxTeamNameLen), nil)
+			return err
+		}
+		return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize, TeamName: text}, false)
+	}
+	return nil
+}
+
+// cbTeamNameSkip signs up the team without a name.
+func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, _ []string) error {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil || c.Flow != flowSignup || c.Step != stepTeamName {
+		return b.stale(ctx, r)
+	}
+	var d signupDraft
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return err
+	}
+	if err := b.reply(ctx, r, r.P.T("signup_ask_team_name"), keyboard{}); err != nil {
+		return err
+	}
+	return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize}, false)
+}
+
+// signUp registers and tells the user where they are: confirmed or on the
+// waitlist. onCard: the request is a button on the card, which is redrawn.
+func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard bool) error {
+	reg, err := b.store.Register(ctx, su, b.cfg.Now())
+	if err == nil || !onCard {
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+	}
+	var key string
+	switch {
+	case err == nil && reg.State == storage.RegConfirmed:
+		key = "signup_done"
+	case err == nil:
+		key = "signup_waitlisted"
+	case errors.Is(err, storage.ErrAlreadyRegistered):
+		key = "signup_already"
+	case errors.Is(err, storage.ErrSignUpClosed):
+		key = "signup_closed"
+	case storage.IsNotFound(err):
+		key = "event_gone"
+	default:
+		return err
+	}
+	e, eerr := b.store.Event(ctx, su.EventID)
+	if eerr != nil {
+		_, err := b.send(ctx, r.ChatID, r.P.T(key, "Title", "", "N", 0), nil)
+		return err
+	}
+	position := 0
+	if err == nil && reg.State == storage.RegWaitlist {
+		position = e.Waiting
+	}
+	msg := r.P.T(key, "Title", e.Title, "N", position)
+	if onCard {
+		if err := b.answer(ctx, r, stripTags(msg), key != "signup_done"); err != nil {
+			return err
+		}
+		return b.showCard(ctx, r, su.EventID, "", false)
+	}
+	if _, err := b.send(ctx, r.ChatID, msg, nil); err != nil {
+		return err
+	}
+	return b.showCard(ctx, r, su.EventID, "", true)
+}
+
+// stripTags turns a one-line HTML message into the plain text a callback
+// answer shows.
+func stripTags(s string) string {
+	var sb strings.Builder
+	in := false
+	for _, c := range s {
+		switch {
+		case c == '<':
+			in = true
+		case c == '>':
+			in = false
+		case !in:
+			sb.WriteRune(c)
+		}
+	}
+	return html.UnescapeString(sb.String())
+}
+
+// cbSignupCancel asks to confirm: sc:<event id>.
+func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = b.send(ctx, r.ChatID, r.P.T("signup_cancel_confirm", "Title", e.Title), keyboard{
+		{button(r.P.T("btn_signup_cancel_yes"), cb(cbSignupCancelYes, id)), button(r.P.T("btn_no"), cb(cbDismiss))},
+	})
+	return err
+}
+
+// cbSignupCancelYes cancels the sign-up; the first on the waitlist is
+// promoted and told, through the outbox, in the same transaction.
+func (b *Bot) cbSignupCancelYes(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	_, err := b.store.CancelRegistration(ctx, id, r.User.ID, b.notifyPromoted)
+	switch {
+	case errors.Is(err, storage.ErrNotRegistered), storage.IsNotFound(err):
+		return b.reply(ctx, r, r.P.T("signup_not_registered"), keyboard{})
+	case err != nil:
+		return err
+	}
+	e, err := b.store.Event(ctx, id)
+	if err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.T("signup_cancelled", "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
+}
+
+// cbDismiss removes a question's buttons ("No").
+func (b *Bot) cbDismiss(ctx context.Context, r *Request, _ []string) error {
+	return b.reply(ctx, r, r.P.T("dismissed"), keyboard{})
+}
+
+// cmdMy lists the user's sign-ups, upcoming first, with cancel buttons.
+func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
+	list, err := b.store.UserRegistrations(ctx, r.User.ID)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		_, err := b.send(ctx, r.ChatID, r.P.T("my_empty"), nil)
+		return err
+	}
+	now := b.cfg.Now()
+	lines := []string{r.P.N("my_title", len(list))}
+	var kb keyboard
+	for i, m := range list {
+		state := "my_state_confirmed"
+		if m.State == storage.RegWaitlist {
+			state = "my_state_waitlist"
+		}
+		if !m.Event.Start.After(now) {
+			state = "my_state_past"
+		}
+		if m.Event.Status == storage.EventCancelled {
+			state = "my_state_cancelled"
+		}
+		lines = append(lines, "", r.P.T("my_line", "N", i+1, "Title", m.Event.Title,
+			"When", localesHTML(r.P.Date(m.Event.Start.In(b.cfg.Location))), "Place", truncateRunes(m.Event.Place, 60),
+			"State", localesHTML(r.P.T(state))))
+		if len(kb) < 40 {
+			row := []modelsButton{button(strconv.Itoa(i+1)+". "+truncateRunes(m.Event.Title, 30), cb(cbEventCard, m.EventID))}
+			if m.Event.Start.After(now) && m.Event.Status == storage.EventPublished {
+				row = append(row, button(r.P.T("btn_signup_cancel_short"), cb(cbSignupCancel, m.EventID)))
+			}
+			kb = append(kb, row)
+		}
+	}
+	_, err = b.send(ctx, r.ChatID, r.P.FitLines(lines, 0), kb)
+	return err
+}
+
+// notifyPromoted renders the notice to a teacher promoted from the
+// waitlist (runs inside the storage transaction: computes only).
+func (b *Bot) notifyPromoted(u storage.User, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	return storage.Content{
+		Text:    p.T("notice_promoted", "Title", e.Title, "When", localesHTML(p.Date(e.Start.In(b.cfg.Location)))),
+		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+	}
+}

@@ -1,0 +1,201 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// EventKind is the kind of a joint event (product.md, "Events").
+type EventKind string
+
+// Event kinds, in the order they are offered.
+const (
+	EventContest     EventKind = "contest"
+	EventCompetition EventKind = "competition"
+	EventSeminar     EventKind = "seminar"
+	EventConference  EventKind = "conference"
+	EventCampaign    EventKind = "campaign"
+	EventCelebration EventKind = "celebration"
+	EventMasterClass EventKind = "master_class"
+	EventExhibition  EventKind = "exhibition"
+	EventPreventive  EventKind = "preventive"
+	EventMeeting     EventKind = "meeting"
+	EventCamp        EventKind = "camp"
+	EventOther       EventKind = "other"
+)
+
+// EventKinds lists every event kind in display order.
+var EventKinds = []EventKind{EventContest, EventCompetition, EventSeminar, EventConference, EventCampaign,
+	EventCelebration, EventMasterClass, EventExhibition, EventPreventive, EventMeeting, EventCamp, EventOther}
+
+// Valid reports whether k is one of EventKinds.
+func (k EventKind) Valid() bool {
+	for _, v := range EventKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Graded reports whether the kind has results (places): contests and
+// competitions.
+func (k EventKind) Graded() bool { return k == EventContest || k == EventCompetition }
+
+// DefaultReminders are the reminder offsets before the start for a kind:
+// 7 days and 1 day before a contest or competition, 1 day and 2 hours
+// before other kinds.
+func DefaultReminders(k EventKind) []time.Duration {
+	if k.Graded() {
+		return []time.Duration{7 * 24 * time.Hour, 24 * time.Hour}
+	}
+	return []time.Duration{24 * time.Hour, 2 * time.Hour}
+}
+
+// EventStatus is where an event is in its life.
+type EventStatus string
+
+// Event statuses.
+const (
+	EventDraft     EventStatus = "draft"
+	EventPublished EventStatus = "published"
+	EventCancelled EventStatus = "cancelled"
+	EventFinished  EventStatus = "finished"
+)
+
+// Participation units.
+const (
+	UnitIndividual = "individual" // one teacher is one seat
+	UnitTeam       = "team"       // a teacher with up to MaxTeam students is one seat
+)
+
+// Document is a file kept by Telegram (the regulations, положение).
+type Document struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name,omitempty"`
+}
+
+// Event is a joint event of one or more organisations.
+type Event struct {
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Kind        EventKind `json:"kind"`
+	Description string    `json:"description,omitempty"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end,omitzero"` // zero: no end given
+	Place       string    `json:"place"`
+	// Organisers are one or more organisations (that is what makes the
+	// event interagency).
+	Organisers []int64 `json:"organisers"`
+	Audience   string  `json:"audience,omitempty"` // free text: grades, ages
+	Unit       string  `json:"unit"`               // UnitIndividual or UnitTeam
+	MaxTeam    int     `json:"max_team,omitempty"` // students in a team, for UnitTeam
+	// Capacity is the number of sign-ups (seats); 0 means no limit.
+	Capacity int       `json:"capacity,omitempty"`
+	Deadline time.Time `json:"deadline,omitzero"` // zero: sign-up open until the start
+	// Reminders are offsets before Start at which participants are
+	// reminded.
+	Reminders   []time.Duration `json:"reminders,omitempty"`
+	Regulations *Document       `json:"regulations,omitempty"`
+	Status      EventStatus     `json:"status"`
+	CreatedBy   int64           `json:"created_by"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+
+	// Taken and Waiting are kept in step with the registrations, in the
+	// same transactions: confirmed seats and the waitlist's length.
+	Taken   int `json:"taken"`
+	Waiting int `json:"waiting"`
+}
+
+// SignUpClosesAt is when sign-up closes: the deadline, or the start.
+func (e Event) SignUpClosesAt() time.Time {
+	if !e.Deadline.IsZero() {
+		return e.Deadline
+	}
+	return e.Start
+}
+
+// SeatsLeft is how many seats are free; -1 when there is no limit.
+func (e Event) SeatsLeft() int {
+	if e.Capacity == 0 {
+		return -1
+	}
+	return max(0, e.Capacity-e.Taken)
+}
+
+// RegistrationState is where a sign-up is.
+type RegistrationState string
+
+// Registration states.
+const (
+	RegConfirmed RegistrationState = "confirmed"
+	RegWaitlist  RegistrationState = "waitlist"
+	RegCancelled RegistrationState = "cancelled"
+)
+
+// Results a participant of a contest or competition may get.
+const (
+	ResultFirst    = "1"
+	ResultSecond   = "2"
+	ResultThird    = "3"
+	ResultLaureate = "laureate"
+)
+
+// Registration is one teacher's sign-up (themselves, or a team of students)
+// for one event.
+type Registration struct {
+	EventID  int64             `json:"event_id"`
+	UserID   int64             `json:"user_id"`
+	TeamSize int               `json:"team_size,omitempty"` // students, for team events
+	TeamName string            `json:"team_name,omitempty"` // class or team name
+	State    RegistrationState `json:"state"`
+	// WaitSeq orders the waitlist (smaller is earlier); 0 when confirmed.
+	WaitSeq   int64     `json:"wait_seq,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Attended is nil until attendance is marked.
+	Attended *bool  `json:"attended,omitempty"`
+	Result   string `json:"result,omitempty"`
+}
+
+// SignUp is a request to sign up.
+type SignUp struct {
+	EventID  int64
+	UserID   int64
+	TeamSize int
+	TeamName string
+}
+
+// Participant is a registration with its user, for lists.
+type Participant struct {
+	Registration
+	User User
+}
+
+// MyRegistration is a user's registration with its event, for /my.
+type MyRegistration struct {
+	Registration
+	Event Event
+}
+
+// Notify renders the outbox message to one user about an event (a waitlist
+// promotion, a change of time or place, a cancellation). It runs inside the
+// transaction, so it must only compute: no I/O, no side effects.
+type Notify func(u User, e Event) Content
+
+var (
+	// ErrAlreadyRegistered is returned by Register when the user has an
+	// active (confirmed or waitlisted) registration for the event.
+	ErrAlreadyRegistered = errors.New("storage: already registered")
+	// ErrSignUpClosed is returned by Register after the deadline (or the
+	// start), and for an event that is not published.
+	ErrSignUpClosed = errors.New("storage: sign-up closed")
+	// ErrNotRegistered is returned by CancelRegistration when the user has
+	// no active registration for the event.
+	ErrNotRegistered = errors.New("storage: not registered")
+)
+
+// The functions below are implemented in events_store.go.
+var _ = context.Background

@@ -1,0 +1,352 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// startKey is the events_by_start key of an event: its start in Unix
+// nanoseconds as a big-endian uint64, then its id. Starts before 1970 would
+// sort after every later one; events are never that old.
+func startKey(start time.Time, id int64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, uint64(start.UnixNano()))
+	binary.BigEndian.PutUint64(k[8:], uint64(id))
+	return k
+}
+
+// checkEventTimes refuses an event whose start cannot be indexed.
+func checkEventTimes(e Event) error {
+	if e.Start.IsZero() {
+		return errors.New("no start time")
+	}
+	if y := e.Start.Year(); y < 1970 || y > 2200 {
+		return fmt.Errorf("start %s out of range", e.Start.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// CreateEvent stores a new event and returns it with its ID, CreatedAt and
+// UpdatedAt set (to the store's clock), indexed by its start. Status is kept
+// as given, draft or published; an empty status is stored as a draft, any
+// other status is refused, as is an event without a start. Taken and
+// Waiting start at zero whatever e holds.
+func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
+	if e.Status == "" {
+		e.Status = EventDraft
+	}
+	if e.Status != EventDraft && e.Status != EventPublished {
+		return Event{}, fmt.Errorf("storage: create event: status %q: want draft or published", e.Status)
+	}
+	if err := checkEventTimes(e); err != nil {
+		return Event{}, fmt.Errorf("storage: create event: %w", err)
+	}
+	now := s.now()
+	e.CreatedAt, e.UpdatedAt, e.Taken, e.Waiting = now, now, 0, 0
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		seq, err := events.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.ID = int64(seq)
+		if err := putJSON(events, itob(e.ID), e); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil)
+	})
+	if err != nil {
+		return Event{}, fmt.Errorf("storage: create event: %w", err)
+	}
+	return e, nil
+}
+
+// Event returns the event with id, any status, or ErrNotFound.
+func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
+	var e Event
+	err := s.view(ctx, func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketEvents), itob(id), &e) })
+	if err != nil {
+		return Event{}, fmt.Errorf("storage: event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// UpdateEvent replaces the editable fields of the stored event e.ID (title,
+// kind, description, start, end, place, organisers, audience, unit, team
+// size, capacity, deadline, reminders, regulations) with e's, keeping its
+// ID, CreatedBy, CreatedAt, Taken, Waiting and Status, sets UpdatedAt and
+// moves its start index. If the stored event is published and its start,
+// end or place changed, notify(user, updated) is enqueued to the outbox
+// (origin notice "change:<id>") for every confirmed and waitlisted
+// participant whose user is active, in the same transaction; the count of
+// those notices is returned. A nil notify enqueues nothing. ErrNotFound
+// when there is no such event.
+//
+// Raising the capacity promotes nobody: call PromoteWaitlist after it.
+func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event, int, error) {
+	if err := checkEventTimes(e); err != nil {
+		return Event{}, 0, fmt.Errorf("storage: update event %d: %w", e.ID, err)
+	}
+	now := s.now()
+	var (
+		updated Event
+		sent    int
+	)
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		updated, sent = Event{}, 0
+		events := tx.Bucket(bucketEvents)
+		var old Event
+		if err := getJSON(events, itob(e.ID), &old); err != nil {
+			return err
+		}
+		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
+		e.UpdatedAt = now
+		if !old.Start.Equal(e.Start) {
+			idx := tx.Bucket(bucketEventsByStart)
+			if err := idx.Delete(startKey(old.Start, e.ID)); err != nil {
+				return err
+			}
+			if err := idx.Put(startKey(e.Start, e.ID), nil); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(events, itob(e.ID), e); err != nil {
+			return err
+		}
+		updated = e
+		moved := !old.Start.Equal(e.Start) || !old.End.Equal(e.End) || old.Place != e.Place
+		if old.Status != EventPublished || !moved {
+			return nil
+		}
+		n, err := notifyParticipants(tx, e, notify, "change:"+strconv.FormatInt(e.ID, 10), now)
+		sent = n
+		return err
+	})
+	if err != nil {
+		return Event{}, 0, fmt.Errorf("storage: update event %d: %w", e.ID, err)
+	}
+	if sent > 0 {
+		s.signalEnqueued()
+	}
+	return updated, sent, nil
+}
+
+// PublishEvent makes a draft published and returns it. An event that is not
+// a draft is returned unchanged. ErrNotFound when there is no such event.
+func (s *Store) PublishEvent(ctx context.Context, id int64) (Event, error) {
+	now := s.now()
+	var e Event
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		e = Event{}
+		if err := getJSON(events, itob(id), &e); err != nil {
+			return err
+		}
+		if e.Status != EventDraft {
+			return nil
+		}
+		e.Status, e.UpdatedAt = EventPublished, now
+		return putJSON(events, itob(id), e)
+	})
+	if err != nil {
+		return Event{}, fmt.Errorf("storage: publish event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// CancelEvent marks the event cancelled and enqueues notify(user, event)
+// (origin notice "cancel:<id>") to every confirmed and waitlisted
+// participant whose user is active, in the same transaction, returning the
+// event and the count of notices. Registrations keep their state, so
+// reports still show who had signed up. An event already cancelled or
+// finished is returned unchanged and nobody is notified; a nil notify
+// enqueues nothing. ErrNotFound when there is no such event.
+func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify) (Event, int, error) {
+	now := s.now()
+	var (
+		e    Event
+		sent int
+	)
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		e, sent = Event{}, 0
+		events := tx.Bucket(bucketEvents)
+		if err := getJSON(events, itob(id), &e); err != nil {
+			return err
+		}
+		if e.Status == EventCancelled || e.Status == EventFinished {
+			return nil
+		}
+		e.Status, e.UpdatedAt = EventCancelled, now
+		if err := putJSON(events, itob(id), e); err != nil {
+			return err
+		}
+		n, err := notifyParticipants(tx, e, notify, "cancel:"+strconv.FormatInt(id, 10), now)
+		sent = n
+		return err
+	})
+	if err != nil {
+		return Event{}, 0, fmt.Errorf("storage: cancel event %d: %w", id, err)
+	}
+	if sent > 0 {
+		s.signalEnqueued()
+	}
+	return e, sent, nil
+}
+
+// SetEventStatus sets the event's status (one of the four EventStatus
+// values; used to mark events finished) without notifying anyone.
+// ErrNotFound when there is no such event.
+func (s *Store) SetEventStatus(ctx context.Context, id int64, status EventStatus) error {
+	switch status {
+	case EventDraft, EventPublished, EventCancelled, EventFinished:
+	default:
+		return fmt.Errorf("storage: set event %d status: unknown status %q", id, status)
+	}
+	now := s.now()
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		var e Event
+		if err := getJSON(events, itob(id), &e); err != nil {
+			return err
+		}
+		if e.Status == status {
+			return nil
+		}
+		e.Status, e.UpdatedAt = status, now
+		return putJSON(events, itob(id), e)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set event %d status: %w", id, err)
+	}
+	return nil
+}
+
+// UpcomingEvents returns the published events starting at or after from,
+// in start order (ties by id), of the given kind ("" for any): the page
+// [offset, offset+limit) of them, and how many there are in all. A limit
+// of 0 or less means no limit. It walks events_by_start from from, so past
+// events cost nothing.
+func (s *Store) UpcomingEvents(ctx context.Context, from time.Time, kind EventKind, offset, limit int) ([]Event, int, error) {
+	offset = max(offset, 0)
+	var (
+		page  []Event
+		total int
+	)
+	seek := make([]byte, 8)
+	if !from.IsZero() && from.Year() >= 1970 {
+		binary.BigEndian.PutUint64(seek, uint64(from.UnixNano()))
+	}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		c := tx.Bucket(bucketEventsByStart).Cursor()
+		for k, _ := c.Seek(seek); k != nil; k, _ = c.Next() {
+			var e Event
+			if err := getJSON(events, k[8:], &e); err != nil {
+				return fmt.Errorf("event %d: %w", btoi(k[8:]), err)
+			}
+			if e.Status != EventPublished || (kind != "" && e.Kind != kind) {
+				continue
+			}
+			if total >= offset && (limit <= 0 || total < offset+limit) {
+				page = append(page, e)
+			}
+			total++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage: upcoming events: %w", err)
+	}
+	return page, total, nil
+}
+
+// Drafts returns every draft event, newest (highest id) first.
+func (s *Store) Drafts(ctx context.Context) ([]Event, error) {
+	var list []Event
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var e Event
+			if err := jsonUnmarshal(v, &e); err != nil {
+				return fmt.Errorf("event %d: %w", btoi(k), err)
+			}
+			if e.Status == EventDraft {
+				list = append(list, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: drafts: %w", err)
+	}
+	return list, nil
+}
+
+// notifyParticipants enqueues notify(user, e) with origin notice key to
+// every confirmed and waitlisted participant of e whose user is active,
+// inside tx, and returns how many it enqueued.
+func notifyParticipants(tx *bolt.Tx, e Event, notify Notify, key string, now time.Time) (int, error) {
+	if notify == nil {
+		return 0, nil
+	}
+	users := tx.Bucket(bucketUsers)
+	var entries []OutboxEntry
+	err := forEventRegs(tx, e.ID, func(r Registration) error {
+		if r.State != RegConfirmed && r.State != RegWaitlist {
+			return nil
+		}
+		u, ok, err := activeUser(users, r.UserID)
+		if err != nil || !ok {
+			return err
+		}
+		entries = append(entries, OutboxEntry{
+			ChatID: u.ChatID, UserID: u.ID, Content: notify(u, e),
+			Origin: Origin{Kind: OriginNotice, Key: key},
+		})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	return len(entries), enqueue(tx, entries, now)
+}
+
+// activeUser loads a user and reports whether a message can reach them:
+// stored, active, with a private chat.
+func activeUser(users *bolt.Bucket, id int64) (User, bool, error) {
+	var u User
+	switch err := getJSON(users, itob(id), &u); {
+	case errors.Is(err, ErrNotFound):
+		return User{}, false, nil
+	case err != nil:
+		return User{}, false, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, u.Active && u.ChatID != 0, nil
+}
+
+// forEventRegs calls fn for each registration (any state) of the event, in
+// user id order.
+func forEventRegs(tx *bolt.Tx, eventID int64, fn func(Registration) error) error {
+	prefix := itob(eventID)
+	c := tx.Bucket(bucketRegs).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var r Registration
+		if err := jsonUnmarshal(v, &r); err != nil {
+			return fmt.Errorf("registration %d/%d: %w", eventID, btoi(k[8:]), err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
