@@ -41,6 +41,27 @@ type harness struct {
 	stop  func()
 	// logTo receives the bot's log; nil means logs.
 	logTo io.Writer
+	clock *testClock
+}
+
+// testClock is an injected clock: real time, shifted by an offset the test
+// sets, so that deadlines and starts can be passed without waiting.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// advance moves the clock forward by d.
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // lockedBuffer collects the bot's log for assertions.
@@ -70,6 +91,7 @@ func newHarness(t testing.TB, setup func(*Bot)) *harness {
 func newHarnessLogging(t testing.TB, setup func(*Bot), logTo io.Writer) *harness {
 	t.Helper()
 	h := &harness{
+		clock:  &testClock{},
 		logTo:  logTo,
 		t:      t,
 		tg:     telegramtest.New(),
@@ -88,7 +110,7 @@ func newHarnessLogging(t testing.TB, setup func(*Bot), logTo io.Writer) *harness
 // start opens the database and starts the bot.
 func (h *harness) start() {
 	h.t.Helper()
-	store, err := storage.Open(h.dbPath, storage.Options{})
+	store, err := storage.Open(h.dbPath, storage.Options{Now: h.clock.Now})
 	if err != nil {
 		h.t.Fatalf("open store: %v", err)
 	}
@@ -106,6 +128,7 @@ func (h *harness) start() {
 		Admins:      []int64{admin.ID},
 		Location:    moscow,
 		PollTimeout: 5 * time.Second,
+		Now:         h.clock.Now,
 		Logger:      slog.New(slog.NewTextHandler(h.logWriter(), nil)),
 		// The emulator here keeps no flood limits; the delivery tests of
 		// package main check the pacing against limits.

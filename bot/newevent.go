@@ -622,6 +622,10 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		return b.goToStep(ctx, r, d, f, true)
 	}
 	d.Event.ID = d.EditingID
+	before, err := b.store.Event(ctx, d.EditingID)
+	if err != nil && !storage.IsNotFound(err) {
+		return err
+	}
 	e, notified, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged)
 	if storage.IsNotFound(err) {
 		_ = b.store.ClearConversation(ctx, r.User.ID)
@@ -632,6 +636,14 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	}
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
 		return err
+	}
+	if more := e.Capacity == 0 || e.Capacity > before.Capacity; more && before.Capacity != 0 && e.Waiting > 0 {
+		// More seats: the waitlist moves up before anyone new can take them.
+		promoted, err := b.store.PromoteWaitlist(ctx, e.ID, b.notifyPromoted)
+		if err != nil {
+			return err
+		}
+		b.log.Info("waitlist promoted after a capacity change", "event", e.ID, "promoted", len(promoted))
 	}
 	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", notified)
 	if err := b.reply(ctx, r, r.P.N("ne_saved_changes", notified, "Title", e.Title), keyboard{}); err != nil {

@@ -179,7 +179,9 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 	}
 	position := 0
 	if err == nil && reg.State == storage.RegWaitlist {
-		position = e.Waiting
+		if position, err = b.waitlistPosition(ctx, su.EventID, su.UserID); err != nil {
+			return err
+		}
 	}
 	msg := r.P.T(key, "Title", e.Title, "N", position)
 	if onCard {
@@ -304,4 +306,22 @@ func (b *Bot) notifyPromoted(u storage.User, e storage.Event) storage.Content {
 		Text:    p.T("notice_promoted", "Title", e.Title, "When", localesHTML(p.Date(e.Start.In(b.cfg.Location)))),
 		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
 	}
+}
+
+// waitlistPosition is the user's place on the event's waitlist, from 1.
+func (b *Bot) waitlistPosition(ctx context.Context, eventID, userID int64) (int, error) {
+	list, err := b.store.Participants(ctx, eventID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range list {
+		if p.State == storage.RegWaitlist {
+			n++
+			if p.UserID == userID {
+				return n, nil
+			}
+		}
+	}
+	return n, nil
 }

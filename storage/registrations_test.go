@@ -435,13 +435,22 @@ func TestParticipants500(t *testing.T) {
 	in := testEvent("x")
 	in.Capacity = seats
 	e := mustCreateEvent(t, s, in)
-	// Users sign up in a shuffled order (deterministic), a second apart.
+	// Users sign up in a shuffled order (deterministic), a second apart,
+	// in one transaction (Register alone would wait for a batch 500 times).
 	order := make([]int64, n)
 	for i := range order {
 		order[i] = int64((i*7919)%n + 1)
 	}
-	for _, id := range order {
-		mustRegister(t, s, e.ID, id, clk.Advance(time.Second))
+	err = s.DB().Update(func(tx *bolt.Tx) error {
+		for _, id := range order {
+			if _, err := register(tx, SignUp{EventID: e.ID, UserID: id}, clk.Advance(time.Second)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	// Five confirmed leave (promoting the first five in line), and the
 	// next three in line leave too.
@@ -542,7 +551,7 @@ func TestSetAttendanceAndResult(t *testing.T) {
 		kind    EventKind
 		user    int64
 		call    string // "attend", "miss" or a result
-		wantErr error   // nil: success; errAny: some error
+		wantErr error  // nil: success; errAny: some error
 		check   func(Registration) bool
 	}{
 		{name: "came", kind: EventSeminar, user: 1, call: "attend", check: func(r Registration) bool { return r.Attended != nil && *r.Attended }},
