@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"vmeste/storage"
 	"vmeste/telegramtest"
@@ -193,5 +194,38 @@ func TestStopBroadcast(t *testing.T) {
 	}
 	if after > sent+8 { // at most the sends in flight at the stop
 		t.Errorf("%d copies after the stop, %d before", after, sent)
+	}
+}
+
+// TestPromotionNoticeIsDelivered: a cancellation promotes the first on the
+// waitlist, and the outbox delivers the notice with the card's button.
+func TestPromotionNoticeIsDelivered(t *testing.T) {
+	emu := telegramtest.New(telegramtest.WithRateLimits(telegramtest.Limits{Global: 30, PerChat: 1, PerChatBurst: 3}))
+	defer emu.Close()
+	var users []telegramtest.User
+	a := newApp(t, emu, 25, func(ctx context.Context, s *storage.Store) {
+		org := mustOrg(ctx, t, s, appSchool)
+		seedStaff(ctx, t, s, emu, org)
+		users = seedUsers(ctx, t, s, emu, 10000, 2, org)
+		e, err := s.CreateEvent(ctx, storage.Event{Title: "Солдаты Победы", Kind: storage.EventContest, Start: time.Now().Add(72 * time.Hour),
+			Place: "ДК «Эльбрус»", Organisers: []int64{org}, Unit: storage.UnitIndividual, Capacity: 1, Status: storage.EventPublished})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if _, err := s.Register(ctx, storage.SignUp{EventID: e.ID, UserID: u.ID}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	first, second := users[0], users[1]
+	a.d.Say(first, "/my", "Солдаты Победы")
+	a.d.Press(first, "❌ Отменить", "Отменить запись")
+	v := emu.Version()
+	a.d.Press(first, "Да, отменить запись", "отменена")
+	a.d.Expect(second.ID, v, "Освободилось место", "Солдаты Победы")
+	a.d.Press(second, "Открыть мероприятие", "Вы записаны")
+	if n := emu.RateViolations(); n != 0 {
+		t.Errorf("the bot broke Telegram's limits %d times", n)
 	}
 }

@@ -502,3 +502,25 @@ func TestMoreSeatsPromoteTheWaitlist(t *testing.T) {
 		t.Errorf("notices: %q", n)
 	}
 }
+
+func TestAnnounceToParticipants(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	h.makeCoordinator(coordinator, ids[0])
+	e := h.event(ids[0], func(e *storage.Event) { e.Capacity = 2 })
+	users := h.teachers(5000, 3, ids[0]) // two confirmed, one waitlisted
+	for _, u := range users {
+		if _, err := h.store.Register(h.ctx(), storage.SignUp{EventID: e.ID, UserID: u.ID}, h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := h.user(users[0].ID) // announcements off: messages about one's own sign-up still come
+	u.NoAnnouncements = true
+	if err := h.store.PutUser(h.ctx(), u); err != nil {
+		t.Fatal(err)
+	}
+	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.press(coordinator, "📣 Написать участникам", "участники мероприятия «Безопасное колесо»", "отправьте само объявление")
+	h.say(coordinator, "Сбор в 9:30 у входа", "Получат 3 адресата")
+	h.press(coordinator, "📨 Отправить", "Рассылка №1 идёт: доставлено 0 из 3")
+}
