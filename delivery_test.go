@@ -52,7 +52,7 @@ func TestBroadcastWithinLimitsAndFaults(t *testing.T) {
 	d.Say(appCoord, "/broadcast", "Кому отправить")
 	d.Press(appCoord, "🏫 Организациям выбранных видов", "Отметьте виды")
 	d.Press(appCoord, "Школа (ОО)", "Отметьте виды")
-	d.Press(appCoord, "Готово (выбрана 1)", "Теперь отправьте")
+	d.Press(appCoord, "Готово (выбрано: 1)", "Теперь отправьте")
 	d.Say(appCoord, "Педсовет переносится на <пятницу> & 15:00", "Получит 41 адресат") // 40 teachers + the group
 	v := emu.Version()
 	d.Press(appCoord, "📨 Отправить", "Рассылка №1 идёт")

@@ -195,7 +195,7 @@ func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDr
 		_, err := b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
 		return err
 	}
-	return b.reply(ctx, r, text, keyboard{})
+	return b.reply(ctx, r, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
 }
 
 // audienceLabel describes an audience in words (HTML).
@@ -280,11 +280,13 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 	}
 	text := r.P.T("broadcast_preview", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n" + r.P.N("broadcast_recipients", len(recipients))
 	if len(recipients) == 0 {
-		text += "\n\n" + r.P.T("broadcast_nobody")
+		text += "\n\n" + r.P.T("broadcast_nobody_"+d.Audience.Kind)
 		_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
 		return err
 	}
-	_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_broadcast_send"), cbBroadcastSend), button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+	// Send carries the message it sends: an old preview's button cannot
+	// send a newer draft.
+	_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_broadcast_send"), cb(cbBroadcastSend, m.ID)), button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
 	return err
 }
 
@@ -296,18 +298,22 @@ func copyable(text string, kinds ...bool) bool {
 
 // cbBroadcastSend stores the broadcast and its recipients in one
 // transaction and turns the preview into the status message.
-func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, _ []string) error {
+func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) error {
 	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastConfirm)
-	if !ok {
+	source, valid := argIndex(args, 0, 1<<31-1)
+	if !ok || !valid || source != d.SourceMessage {
 		return b.stale(ctx, r)
 	}
 	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
 	if err != nil {
 		return err
 	}
+	// The preview becomes the status message: recorded in the same
+	// transaction, so the reporter never sends a second one.
 	bc, err := b.store.CreateBroadcast(ctx, storage.Broadcast{
 		AuthorID: r.User.ID, AuthorChat: r.ChatID, Lang: r.P.Lang(), Audience: d.Audience,
 		SourceChat: d.SourceChat, SourceMessage: d.SourceMessage, Preview: d.Preview,
+		StatusMessage: r.callbackMessageID(),
 	}, recipients)
 	if err != nil {
 		return err
@@ -317,10 +323,7 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, _ []string) error
 		return err
 	}
 	text := r.P.T("broadcast_status_running", "ID", bc.ID, "Total", bc.Total, "Sent", 0, "Failed", 0, "Left", bc.Total)
-	if err := b.reply(ctx, r, text, keyboard{}); err != nil {
-		return err
-	}
-	return b.store.SetBroadcastStatusMessage(ctx, bc.ID, r.callbackMessageID())
+	return b.reply(ctx, r, text, keyboard{})
 }
 
 func (b *Bot) cbBroadcastDrop(ctx context.Context, r *Request, _ []string) error {

@@ -23,9 +23,15 @@ type dispatcher struct {
 	sem    chan struct{}
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	queues  map[int64][]*models.Update
-	maxSeen int64
+	mu     sync.Mutex
+	queues map[int64][]*models.Update
+	// known holds the ids queued or being handled, and recent the last
+	// handled ones (a ring): an update Telegram sends again while we know
+	// it is not handled twice. Ids are not compared by size: after a week
+	// without updates Telegram picks the next id at random.
+	known   map[int64]bool
+	recent  []int64
+	next    int
 	handled []int64
 
 	stopFlush chan struct{}
@@ -43,6 +49,8 @@ func newDispatcher(ctx context.Context, workers int, store *storage.Store, log *
 		log:       log,
 		sem:       make(chan struct{}, workers),
 		queues:    map[int64][]*models.Update{},
+		known:     map[int64]bool{},
+		recent:    make([]int64, recentHandled),
 		stopFlush: make(chan struct{}),
 		flushDone: make(chan struct{}),
 	}
@@ -50,32 +58,26 @@ func newDispatcher(ctx context.Context, workers int, store *storage.Store, log *
 	return d
 }
 
-// seen records that updates up to id were received before.
-func (d *dispatcher) seen(id int64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.maxSeen = max(d.maxSeen, id)
-}
+// recentHandled is how many handled update ids are remembered.
+const recentHandled = 4096
 
-// isNew reports whether id is newer than every update received so far.
+// isNew reports whether the update is neither queued, being handled, nor
+// handled lately.
 func (d *dispatcher) isNew(id int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return id > d.maxSeen
+	return !d.known[id]
 }
 
-// enqueue queues u behind the same user's earlier updates. A fresh update
-// older than the newest seen is a duplicate and is dropped; replayed ones
-// (from the inbox) are always queued.
-func (d *dispatcher) enqueue(u *models.Update, replayed bool) {
+// enqueue queues u behind the same user's earlier updates, unless it is
+// already known.
+func (d *dispatcher) enqueue(u *models.Update) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !replayed {
-		if u.ID <= d.maxSeen {
-			return
-		}
-		d.maxSeen = u.ID
+	if d.known[u.ID] {
+		return
 	}
+	d.known[u.ID] = true
 	key := queueKey(u)
 	q, running := d.queues[key]
 	d.queues[key] = append(q, u)
@@ -115,11 +117,17 @@ func (d *dispatcher) drain(key int64) {
 	}
 }
 
-// done marks an update handled.
+// done marks an update handled: it leaves the inbox with the next flush
+// and is remembered among the recent ones.
 func (d *dispatcher) done(id int64) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.handled = append(d.handled, id)
-	d.mu.Unlock()
+	if old := d.recent[d.next]; old != 0 {
+		delete(d.known, old)
+	}
+	d.recent[d.next] = id
+	d.next = (d.next + 1) % len(d.recent)
 }
 
 func (d *dispatcher) flushLoop() {

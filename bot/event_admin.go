@@ -108,6 +108,9 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 	if err != nil {
 		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
 	}
+	if e.Status != storage.EventDraft {
+		return errors.Join(b.answer(ctx, r, r.P.T("event_not_draft"), true), b.showCard(ctx, r, id, "", false))
+	}
 	if !e.Start.After(b.cfg.Now()) {
 		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
 	}
@@ -204,7 +207,7 @@ func (b *Bot) cbEventRegulations(ctx context.Context, r *Request, args []string)
 		return b.stale(ctx, r)
 	}
 	e, err := b.store.Event(ctx, id)
-	if err != nil || e.Regulations == nil {
+	if err != nil || e.Regulations == nil || (e.Status == storage.EventDraft && r.Role() < roleCoordinator) {
 		return errors.Join(err, b.answer(ctx, r, r.P.T("event_no_regulations"), true))
 	}
 	if err := b.answer(ctx, r, "", false); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"vmeste/locales"
 	"vmeste/storage"
@@ -42,15 +44,25 @@ func (b *Bot) organiserNames(ctx context.Context, ids []int64) string {
 	return strings.Join(names, ", ")
 }
 
-// cardText renders the event card for r's user; reg is their registration
-// (nil if none).
-func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *storage.Registration) string {
+// maxCardOrganisers bounds the organisers named on a card.
+const maxCardOrganisers = 10
+
+// cardLines are the card's lines for r's user; reg is their registration
+// (nil if none). The description comes last, so that when a card must be
+// shortened to fit Telegram's limit it is the description that is cut.
+func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *storage.Registration) []string {
 	p := r.P
+	orgs := e.Organisers
+	more := ""
+	if len(orgs) > maxCardOrganisers {
+		more = " " + p.N("and_more", len(orgs)-maxCardOrganisers)
+		orgs = orgs[:maxCardOrganisers]
+	}
 	lines := []string{
 		p.T("card_title", "Title", e.Title, "Kind", localesHTML(p.T("ekind_"+string(e.Kind)))),
 		p.T("card_when", "When", localesHTML(b.eventWhen(p, e))),
 		p.T("card_place", "Place", e.Place),
-		p.T("card_organisers", "Orgs", b.organiserNames(ctx, e.Organisers)),
+		p.T("card_organisers", "Orgs", b.organiserNames(ctx, orgs)) + more,
 	}
 	if e.Audience != "" {
 		lines = append(lines, p.T("card_audience", "Audience", e.Audience))
@@ -60,39 +72,60 @@ func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *st
 	} else {
 		lines = append(lines, p.T("card_unit_individual"))
 	}
-	switch {
-	case e.Capacity == 0:
-		lines = append(lines, p.N("card_seats_unlimited", e.Taken))
-	default:
-		lines = append(lines, p.T("card_seats", "Left", e.SeatsLeft(), "Capacity", e.Capacity))
-	}
-	if e.Waiting > 0 {
-		lines = append(lines, p.N("card_waiting", e.Waiting))
-	}
-	closes := e.SignUpClosesAt()
-	if b.cfg.Now().Before(closes) {
-		lines = append(lines, p.T("card_deadline", "Date", localesHTML(p.DateYear(closes.In(b.cfg.Location)))))
-	} else if e.Status == storage.EventPublished {
-		lines = append(lines, p.T("card_closed"))
-	}
-	if e.Description != "" {
-		lines = append(lines, "", p.T("card_description", "Text", e.Description))
+	if e.Status == storage.EventPublished || e.Status == storage.EventDraft {
+		switch {
+		case e.Capacity == 0:
+			lines = append(lines, p.N("card_seats_unlimited", e.Taken))
+		default:
+			lines = append(lines, p.T("card_seats", "Left", e.SeatsLeft(), "Capacity", e.Capacity))
+		}
+		if e.Waiting > 0 {
+			lines = append(lines, p.N("card_waiting", e.Waiting))
+		}
+		closes := e.SignUpClosesAt()
+		if b.cfg.Now().Before(closes) {
+			lines = append(lines, p.T("card_deadline", "Date", localesHTML(p.DateYear(closes.In(b.cfg.Location)))))
+		} else if e.Status == storage.EventPublished {
+			lines = append(lines, p.T("card_closed"))
+		}
 	}
 	if e.Status != storage.EventPublished {
-		lines = append(lines, "", p.T("card_status_"+string(e.Status)))
+		lines = append(lines, p.T("card_status_"+string(e.Status)))
 	}
 	if reg != nil {
 		switch reg.State {
 		case storage.RegConfirmed:
-			lines = append(lines, "", p.T("card_you_confirmed"))
+			lines = append(lines, p.T("card_you_confirmed"))
 			if reg.TeamSize > 0 {
-				lines = append(lines, p.N("card_your_team", reg.TeamSize, "Name", reg.TeamName))
+				if reg.TeamName != "" {
+					lines = append(lines, p.N("card_your_team_named", reg.TeamSize, "Name", reg.TeamName))
+				} else {
+					lines = append(lines, p.N("card_your_team", reg.TeamSize))
+				}
 			}
 		case storage.RegWaitlist:
-			lines = append(lines, "", p.T("card_you_waiting"))
+			lines = append(lines, p.T("card_you_waiting"))
 		}
 	}
-	return p.FitLines(lines, 0)
+	if e.Description != "" {
+		lines = append(lines, "", p.T("card_description", "Text", e.Description))
+	}
+	return lines
+}
+
+// cardText joins prefix lines, the card's lines and tail lines, cutting
+// the description to what fits in one message.
+func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *storage.Registration, prefix, tail []string) string {
+	lines := append(append(append([]string{}, prefix...), b.cardLines(ctx, r, e, reg)...), tail...)
+	if n := utf16Len(strings.Join(lines, "\n")); n > locales.MaxMessage && utf8.RuneCountInString(e.Description) > 20 {
+		// Cut the plain description and render again, so that escaping
+		// is done once.
+		cut := e
+		keep := utf8.RuneCountInString(e.Description) - (n - locales.MaxMessage) - 50
+		cut.Description = truncateRunes(e.Description, max(keep, 20))
+		return b.cardText(ctx, r, cut, reg, prefix, tail)
+	}
+	return r.P.FitLines(lines, len(tail))
 }
 
 // cardKeyboard is the card's buttons for r's role and the event's state.
@@ -114,7 +147,7 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 			kb = append(kb, []modelsButton{button(label, cb(cbSignup, e.ID))})
 		}
 	}
-	if e.Regulations != nil {
+	if e.Regulations != nil && e.Status != storage.EventCancelled {
 		kb = append(kb, []modelsButton{button(p.T("btn_regulations"), cb(cbEventRegulations, e.ID))})
 	}
 	if r.Role() >= roleCoordinator {
@@ -167,10 +200,12 @@ func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, f
 	} else if !storage.IsNotFound(err) {
 		return err
 	}
-	text, kb := b.cardText(ctx, r, e, reg), b.cardKeyboard(r, e, reg, back)
+	text, kb := b.cardText(ctx, r, e, reg, nil, nil), b.cardKeyboard(r, e, reg, back)
 	if fresh || r.Update.CallbackQuery == nil {
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
 	}
 	return b.reply(ctx, r, text, kb)
 }
+
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -80,7 +80,7 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.press(c, "✓ "+gibdd.Name, "Отметьте организаторов") // the coordinator's own org is ticked: untick
 	h.press(c, gibdd.Name, "Отметьте организаторов")
 	h.press(c, crtdiu.Name, "Отметьте организаторов")
-	h.press(c, "Готово (выбрано 2)", "Когда начало")
+	h.press(c, "Готово (выбрано: 2)", "Когда начало")
 	h.say(c, "вчера 10:00", "Не понял дату", "например")
 	h.say(c, "32.01 10:00", "Не понял дату")
 	yesterday := h.clock.Now().In(h.bot.cfg.Location).AddDate(0, 0, -1).Format("02.01.2006") + " 10:00"
@@ -138,7 +138,7 @@ func TestSaveDraftAndPublishLater(t *testing.T) {
 	h.say(c, "/newevent", "Новое мероприятие")
 	h.say(c, "Добрая дорога детства", "Вид мероприятия")
 	h.press(c, "Конкурс", "Отметьте организаторов")
-	h.press(c, "Готово (выбрана 1)", "Когда начало")
+	h.press(c, "Готово (выбрано: 1)", "Когда начало")
 	h.say(c, "15.12 10:00", "Когда окончание")
 	h.press(c, "Пропустить", "Где пройдёт")
 	h.say(c, "Онлайн", "Для кого")
@@ -251,7 +251,7 @@ func TestTeamSignup(t *testing.T) {
 	h.press(teacher, "✅ Записаться", "Сколько учащихся")
 	h.say(teacher, "9", "от 1 до 5")
 	h.press(teacher, "3", "Название команды")
-	h.say(teacher, "5 «А»", "Вы записаны", "Команда: 3 учащихся 5 «А»")
+	h.say(teacher, "5 «А»", "Вы записаны", "Ваша команда «5 «А»»: 3 учащихся")
 	reg, err := h.store.Registration(h.ctx(), e.ID, teacher.ID)
 	if err != nil || reg.TeamSize != 3 || reg.TeamName != "5 «А»" {
 		t.Errorf("registration %+v, %v", reg, err)

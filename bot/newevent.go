@@ -81,6 +81,14 @@ func (b *Bot) currentEventDraft(ctx context.Context, r *Request, steps ...string
 }
 
 func (b *Bot) cmdNewEvent(ctx context.Context, r *Request, _ string) error {
+	if d, step, ok := b.currentEventDraft(ctx, r); ok {
+		// A draft in progress is not thrown away: continue it (/cancel
+		// drops it).
+		if _, err := b.send(ctx, r.ChatID, r.P.T("ne_continue", "Title", d.Event.Title), nil); err != nil {
+			return err
+		}
+		return b.goToStep(ctx, r, d, step, true)
+	}
 	d := eventDraft{Event: storage.Event{Unit: storage.UnitIndividual, CreatedBy: r.User.ID}}
 	if r.User.OrgID != 0 {
 		d.Event.Organisers = []int64{r.User.OrgID}
@@ -119,7 +127,9 @@ func nextStep(d eventDraft, step string) string {
 
 func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step string) (string, keyboard) {
 	p := r.P
-	skip := keyboard{{button(p.T("btn_skip"), cbEventSkip)}}
+	// Skip buttons carry their step: a double tap or an old button cannot
+	// skip a later one.
+	skip := keyboard{{button(p.T("btn_skip"), cb(cbEventSkip, step))}}
 	switch step {
 	case stepTitle:
 		return p.T("ne_ask_title"), nil
@@ -154,7 +164,7 @@ func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step str
 	case stepMaxTeam:
 		return p.T("ne_ask_maxteam", "Max", maxTeamSize), nil
 	case stepCapacity:
-		return p.T("ne_ask_capacity"), keyboard{{button(p.T("btn_no_limit"), cbEventSkip)}}
+		return p.T("ne_ask_capacity"), keyboard{{button(p.T("btn_no_limit"), cb(cbEventSkip, step))}}
 	case stepDeadline:
 		return p.T("ne_ask_deadline"), skip
 	case stepReminders:
@@ -162,7 +172,7 @@ func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step str
 		if offsets == nil {
 			offsets = storage.DefaultReminders(d.Event.Kind)
 		}
-		return p.T("ne_ask_reminders", "Now", localesHTML(formatOffsets(p, offsets))), keyboard{{button(p.T("btn_keep"), cbEventSkip)}}
+		return p.T("ne_ask_reminders", "Now", localesHTML(formatOffsets(p, offsets))), keyboard{{button(p.T("btn_keep"), cb(cbEventSkip, step))}}
 	case stepDescription:
 		return p.T("ne_ask_description", "Max", maxDescriptionLen), skip
 	case stepRegulations:
@@ -207,7 +217,7 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 	m := r.Update.Message
 	if c.Step == stepRegulations {
 		if m.Document == nil {
-			_, err := b.send(ctx, r.ChatID, r.P.T("ne_regulations_need_file"), keyboard{{button(r.P.T("btn_skip"), cbEventSkip)}})
+			_, err := b.send(ctx, r.ChatID, r.P.T("ne_regulations_need_file"), keyboard{{button(r.P.T("btn_skip"), cb(cbEventSkip, stepRegulations))}})
 			return err
 		}
 		d.Event.Regulations = &storage.Document{FileID: m.Document.FileID, FileName: m.Document.FileName}
@@ -312,10 +322,11 @@ func (b *Bot) applyEventText(r *Request, d *eventDraft, step, text string) (stri
 	return "", nil
 }
 
-// cbEventSkip skips an optional step (or keeps the default reminders).
-func (b *Bot) cbEventSkip(ctx context.Context, r *Request, _ []string) error {
+// cbEventSkip skips an optional step (or keeps the default reminders):
+// nsk:<step>.
+func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error {
 	d, step, ok := b.currentEventDraft(ctx, r, optionalSteps...)
-	if !ok {
+	if !ok || len(args) != 1 || args[0] != step {
 		return b.stale(ctx, r)
 	}
 	switch step {
@@ -445,11 +456,11 @@ func (b *Bot) previewText(ctx context.Context, r *Request, d eventDraft) string 
 	if d.EditingID != 0 {
 		head = p.T("ne_edit_title")
 	}
-	lines := []string{head, "", b.cardText(ctx, r, e, nil), "", p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, e.Reminders)))}
+	lines := []string{p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, e.Reminders)))}
 	if e.Regulations != nil {
 		lines = append(lines, p.T("ne_preview_regulations", "Name", e.Regulations.FileName))
 	}
-	return p.FitLines(lines, 0)
+	return b.cardText(ctx, r, e, nil, []string{head, ""}, append([]string{""}, lines...))
 }
 
 func (b *Bot) previewKeyboard(r *Request, d eventDraft) keyboard {
@@ -646,7 +657,11 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		b.log.Info("waitlist promoted after a capacity change", "event", e.ID, "promoted", len(promoted))
 	}
 	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", notified)
-	if err := b.reply(ctx, r, r.P.N("ne_saved_changes", notified, "Title", e.Title), keyboard{}); err != nil {
+	key := "ne_saved_changes"
+	if notified == 0 {
+		key = "ne_saved_changes_quiet"
+	}
+	if err := b.reply(ctx, r, r.P.N(key, notified, "Title", e.Title), keyboard{}); err != nil {
 		return err
 	}
 	return b.showCard(ctx, r, e.ID, "", true)

@@ -28,8 +28,16 @@ func parseOffsets(s string) ([]time.Duration, error) {
 	if s == "" || len(s) > 200 {
 		return nil, errBadOffsets
 	}
-	s = strings.NewReplacer(",", " ", ";", " ", " и ", " ", " and ", " ").Replace(s)
-	fields := strings.Fields(s)
+	s = strings.NewReplacer(",", " ", ";", " ").Replace(s)
+	// "за 7 дней, за 1 день" — the way the bot itself writes them — reads too.
+	var fields []string
+	for _, f := range strings.Fields(s) {
+		switch f {
+		case "за", "и", "and", "before", "до":
+			continue
+		}
+		fields = append(fields, f)
+	}
 	// Join "7 дней" into one token.
 	var tokens []string
 	for i := 0; i < len(fields); i++ {
@@ -76,7 +84,7 @@ func offsetUnit(u string) (time.Duration, bool) {
 		return 7 * 24 * time.Hour, true
 	case strings.HasPrefix(u, "ч"), u == "h", strings.HasPrefix(u, "hour"):
 		return time.Hour, true
-	case strings.HasPrefix(u, "м"), u == "m", strings.HasPrefix(u, "min"):
+	case strings.HasPrefix(u, "мин"), u == "m", strings.HasPrefix(u, "min"):
 		return time.Minute, true
 	}
 	return 0, false

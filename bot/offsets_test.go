@@ -24,6 +24,9 @@ func TestParseOffsets(t *testing.T) {
 		{"100д", nil},
 		{"1д 2д 3д 4д 5д 6д", nil},
 		{"7", nil},
+		{"за 7 дней, за 1 день", []time.Duration{7 * day, day}},
+		{"1 месяц", nil},
+		{"30 мин", []time.Duration{30 * time.Minute}},
 	} {
 		got, err := parseOffsets(tc.in)
 		if (err != nil) != (tc.want == nil) {

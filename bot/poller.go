@@ -45,16 +45,14 @@ type updatesResponse struct {
 }
 
 // replay hands the inbox (updates saved but not handled before the last
-// stop) to the dispatcher, and starts polling after the newest saved.
+// stop) to the dispatcher. Polling then starts from offset 0: Telegram
+// gives what it has not had confirmed, and what the inbox already holds is
+// not handled twice.
 func (p *poller) replay(ctx context.Context) error {
-	saved, maxID, err := p.store.Inbox(ctx)
+	saved, err := p.store.Inbox(ctx)
 	if err != nil {
 		return err
 	}
-	if maxID > 0 {
-		p.offset = maxID + 1
-	}
-	p.d.seen(maxID)
 	for _, s := range saved {
 		var u models.Update
 		if err := json.Unmarshal(s.Data, &u); err != nil {
@@ -62,7 +60,7 @@ func (p *poller) replay(ctx context.Context) error {
 			p.d.done(s.ID)
 			continue
 		}
-		p.d.enqueue(&u, true)
+		p.d.enqueue(&u)
 	}
 	if len(saved) > 0 {
 		p.log.Info("inbox: replaying updates not handled before the last stop", "count", len(saved))
@@ -132,7 +130,7 @@ func (p *poller) accept(ctx context.Context, raw []json.RawMessage) error {
 	}
 	p.offset = last + 1
 	for _, u := range updates {
-		p.d.enqueue(u, false)
+		p.d.enqueue(u)
 	}
 	return nil
 }

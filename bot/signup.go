@@ -52,27 +52,32 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 		return errors.Join(b.answer(ctx, r, r.P.T("signup_already"), true), b.showCard(ctx, r, id, "", false))
 	}
 	if e.Unit == storage.UnitTeam {
+		if c, err := b.store.Conversation(ctx, r.User.ID); err == nil && c.Flow != flowSignup {
+			// Do not throw away another wizard (a coordinator's draft).
+			return b.answer(ctx, r, r.P.T("finish_current_first"), true)
+		}
 		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamSize, signupDraft{EventID: id})); err != nil {
 			return err
 		}
 		if err := b.answer(ctx, r, "", false); err != nil {
 			return err
 		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(e.MaxTeam))
+		_, err := b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(id, e.MaxTeam))
 		return err
 	}
 	return b.signUp(ctx, r, storage.SignUp{EventID: id, UserID: r.User.ID}, true)
 }
 
-// teamSizeKeyboard offers 1…max as buttons when max is small.
-func teamSizeKeyboard(maxTeam int) keyboard {
+// teamSizeKeyboard offers 1…max as buttons when max is small; each carries
+// the event, so that an old keyboard cannot sign up for another event.
+func teamSizeKeyboard(eventID int64, maxTeam int) keyboard {
 	if maxTeam > 12 {
 		return nil
 	}
 	var kb keyboard
 	var row []modelsButton
 	for n := 1; n <= maxTeam; n++ {
-		row = append(row, button(strconv.Itoa(n), cb(cbTeamSize, n)))
+		row = append(row, button(strconv.Itoa(n), cb(cbTeamSize, eventID, n)))
 		if len(row) == 6 {
 			kb, row = append(kb, row), nil
 		}
@@ -83,16 +88,33 @@ func teamSizeKeyboard(maxTeam int) keyboard {
 	return kb
 }
 
-// cbTeamSize: sz:<n>.
-func (b *Bot) cbTeamSize(ctx context.Context, r *Request, args []string) error {
+// currentSignup returns the team sign-up wizard for event id at step.
+func (b *Bot) currentSignup(ctx context.Context, r *Request, id int64, step string) (storage.Conversation, bool) {
 	c, err := b.store.Conversation(ctx, r.User.ID)
-	if err != nil || c.Flow != flowSignup || c.Step != stepTeamSize || len(args) != 1 {
+	if err != nil || c.Flow != flowSignup || c.Step != step {
+		return c, false
+	}
+	var d signupDraft
+	if json.Unmarshal(c.Data, &d) != nil || d.EventID != id {
+		return c, false
+	}
+	return c, true
+}
+
+// cbTeamSize: sz:<event id>:<n>.
+func (b *Bot) cbTeamSize(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok || len(args) != 2 {
 		return b.stale(ctx, r)
 	}
-	if err := b.reply(ctx, r, r.P.T("signup_team_size_chosen", "N", args[0]), keyboard{}); err != nil {
+	c, ok := b.currentSignup(ctx, r, id, stepTeamSize)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	if err := b.reply(ctx, r, r.P.T("signup_ask_team_size_short"), keyboard{}); err != nil {
 		return err
 	}
-	return b.signupText(ctx, r, c, args[0])
+	return b.signupText(ctx, r, c, args[1])
 }
 
 // signupText takes the typed team size or team name.
@@ -115,14 +137,15 @@ func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation
 	case stepTeamSize:
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > e.MaxTeam {
-			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_size", "Max", e.MaxTeam), teamSizeKeyboard(e.MaxTeam))
+			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_size", "Max", e.MaxTeam), teamSizeKeyboard(e.ID, e.MaxTeam))
 			return err
 		}
 		d.TeamSize = n
 		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamName, d)); err != nil {
 			return err
 		}
-		_, err = b.send(ctx, r.ChatID, r.P.T("signup_ask_team_name"), keyboard{{button(r.P.T("btn_skip"), cbTeamNameSkip)}})
+		_, err = b.send(ctx, r.ChatID, r.P.T("signup_team_size_chosen", "N", n)+"\n"+r.P.T("signup_ask_team_name"),
+			keyboard{{button(r.P.T("btn_skip"), cb(cbTeamNameSkip, e.ID))}})
 		return err
 	case stepTeamName:
 		if utf8.RuneCountInString(text) > maxTeamNameLen {
@@ -134,17 +157,21 @@ func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation
 	return nil
 }
 
-// cbTeamNameSkip signs up the team without a name.
-func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, _ []string) error {
-	c, err := b.store.Conversation(ctx, r.User.ID)
-	if err != nil || c.Flow != flowSignup || c.Step != stepTeamName {
+// cbTeamNameSkip signs up the team without a name: sn:<event id>.
+func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	c, ok := b.currentSignup(ctx, r, id, stepTeamName)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	var d signupDraft
 	if err := json.Unmarshal(c.Data, &d); err != nil {
 		return err
 	}
-	if err := b.reply(ctx, r, r.P.T("signup_ask_team_name"), keyboard{}); err != nil {
+	if err := b.reply(ctx, r, r.P.T("signup_team_no_name"), keyboard{}); err != nil {
 		return err
 	}
 	return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize}, false)
@@ -154,8 +181,10 @@ func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, _ []string) error 
 // waitlist. onCard: the request is a button on the card, which is redrawn.
 func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard bool) error {
 	reg, err := b.store.Register(ctx, su, b.cfg.Now())
-	if err == nil || !onCard {
-		_ = b.store.ClearConversation(ctx, r.User.ID)
+	if !onCard { // the team wizard is over, whatever the answer
+		if c, cerr := b.store.Conversation(ctx, r.User.ID); cerr == nil && c.Flow == flowSignup {
+			_ = b.store.ClearConversation(ctx, r.User.ID)
+		}
 	}
 	var key string
 	switch {
@@ -165,6 +194,9 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 		key = "signup_waitlisted"
 	case errors.Is(err, storage.ErrAlreadyRegistered):
 		key = "signup_already"
+		if prev, perr := b.store.Registration(ctx, su.EventID, su.UserID); perr == nil && prev.State == storage.RegWaitlist {
+			key = "signup_already_waiting"
+		}
 	case errors.Is(err, storage.ErrSignUpClosed):
 		key = "signup_closed"
 	case storage.IsNotFound(err):
@@ -221,7 +253,7 @@ func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) err
 		return b.stale(ctx, r)
 	}
 	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
+	if storage.IsNotFound(err) || (err == nil && e.Status == storage.EventDraft) {
 		return b.answer(ctx, r, r.P.T("event_gone"), true)
 	}
 	if err != nil {
@@ -240,15 +272,22 @@ func (b *Bot) cbSignupCancelYes(ctx context.Context, r *Request, args []string) 
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	_, err := b.store.CancelRegistration(ctx, id, r.User.ID, b.notifyPromoted)
+	e, err := b.store.Event(ctx, id)
+	if storage.IsNotFound(err) {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.Start) {
+		// After the start the sign-up is history: attendance and reports.
+		return b.reply(ctx, r, r.P.T("signup_cancel_too_late"), keyboard{})
+	}
+	_, err = b.store.CancelRegistration(ctx, id, r.User.ID, b.notifyPromoted)
 	switch {
 	case errors.Is(err, storage.ErrNotRegistered), storage.IsNotFound(err):
 		return b.reply(ctx, r, r.P.T("signup_not_registered"), keyboard{})
 	case err != nil:
-		return err
-	}
-	e, err := b.store.Event(ctx, id)
-	if err != nil {
 		return err
 	}
 	return b.reply(ctx, r, r.P.T("signup_cancelled", "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})

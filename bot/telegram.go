@@ -117,7 +117,12 @@ func (b *Bot) pace(ctx context.Context, chatID int64) error {
 	return err
 }
 
-// answer answers the request's callback query, once.
+// maxAnswer is Telegram's limit on a callback answer's text.
+const maxAnswer = 200
+
+// answer answers the request's callback query, once. A failure is logged,
+// not returned: the query may have expired (a button pressed while the bot
+// was down), and what the handler did is done all the same.
 func (b *Bot) answer(ctx context.Context, r *Request, text string, alert bool) error {
 	if r.Update.CallbackQuery == nil || r.answered {
 		return nil
@@ -125,11 +130,11 @@ func (b *Bot) answer(ctx context.Context, r *Request, text string, alert bool) e
 	r.answered = true
 	_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
 		CallbackQueryID: r.Update.CallbackQuery.ID,
-		Text:            text,
+		Text:            truncateRunes(text, maxAnswer),
 		ShowAlert:       alert,
 	})
 	if err != nil {
-		return fmt.Errorf("bot: answer callback: %w", redact(err, b.cfg.Token))
+		b.log.Warn("answerCallbackQuery failed", "update_id", r.Update.ID, "error", redact(err, b.cfg.Token))
 	}
 	return nil
 }

@@ -238,8 +238,24 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 				"state", v.outcome.State, "reason", v.outcome.Reason, "error", err)
 		}
 	}
-	if err := s.store.CompleteOutbox(ctx, e.ID, v.outcome); err != nil {
-		s.log.Error("outbox: record result", "entry", e.ID, "error", err)
+	// Recording the result is retried here rather than the send: an entry
+	// left pending after a delivered send would be delivered again.
+	for attempt := 0; ; attempt++ {
+		err := s.store.CompleteOutbox(ctx, e.ID, v.outcome)
+		if err == nil {
+			return
+		}
+		s.log.Error("outbox: record result", "entry", e.ID, "attempt", attempt+1, "error", err)
+		if attempt == 4 {
+			return
+		}
+		t := time.NewTimer(time.Duration(100<<attempt) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
 	}
 }
 

@@ -65,7 +65,16 @@ func (r *Reporter) Tick(ctx context.Context) {
 		return
 	}
 	for _, b := range list {
-		if err := r.report(ctx, b); err != nil && ctx.Err() == nil {
+		err := r.report(ctx, b)
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, tg.ErrorForbidden):
+			// The author blocked the bot: nobody to report to.
+			r.log.Warn("broadcast status: the author blocked the bot; reporting ends", "broadcast", b.ID)
+			if err := r.store.MarkBroadcastShown(ctx, b.ID, b.Version, true); err != nil {
+				r.log.Error("broadcast status", "broadcast", b.ID, "error", err)
+			}
+		default:
 			r.log.Warn("broadcast status", "broadcast", b.ID, "error", err)
 		}
 	}

@@ -36,17 +36,24 @@ var (
 	bucketRegs          = []byte("regs")
 	bucketRegsByUser    = []byte("regs_by_user")
 	bucketWaitlist      = []byte("waitlist")
+	bucketRegsByTime    = []byte("regs_by_time")
+
+	bucketDue           = []byte("due")
+	bucketRemindersSent = []byte("reminders_sent")
+	bucketDeadlineSent  = []byte("deadline_sent")
+	bucketPeriods       = []byte("periods")
 
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
-		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist}
+		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime,
+		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods}
 
 	keySchema = []byte("schema")
 )
 
 // Store is the bbolt store. Its buckets:
 //
-//	meta           "schema" → uint64 BE: the schema version (see migrations); "max" → highest update id saved
+//	meta           "schema" → uint64 BE: the schema version (see migrations)
 //	orgs           org id (uint64 BE) → Organisation (JSON)
 //	users          Telegram user id (uint64 BE) → User (JSON)
 //	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
@@ -59,7 +66,6 @@ var (
 //	broadcasts_active  broadcast id → empty: broadcasts whose final report is not sent yet
 //	groups             chat id (int64 as 8 bytes BE) → Group (JSON): group chats and their organisation
 //	inbox              update id (uint64 BE) → the update's JSON: received, confirmed to Telegram, not yet handled
-//	                   (meta "max" holds the highest update id saved)
 //	events             event id (uint64 BE) → Event (JSON), with its Taken and Waiting counters
 //	events_by_start    Start.UnixNano (as uint64, 8 bytes BE) + event id (8) → empty: every event, any
 //	                   status, in start order
@@ -67,11 +73,22 @@ var (
 //	regs_by_user       user id (8) + event id (8) → empty: a user's registrations, any state
 //	waitlist           event id (8) + seq (8, from the bucket's NextSequence) → user id (8): the
 //	                   waitlist in order; only registrations in state waitlist have a key here
+//	regs_by_time       CreatedAt.UnixNano (8) + event id (8) + user id (8) → empty: sign-ups in the
+//	                   order they were made (a re-sign-up moves its key), for the daily summaries
+//	due                due time UnixNano (8) + DueKind (1) + event id (8) + reminder offset ns (8, 0 for
+//	                   other kinds) → empty: the scheduled work of published events, soonest first
+//	                   (kept by reindexDue in every transaction that changes an event)
+//	reminders_sent     event id (8) + offset ns (8) → the Start (UnixNano, 8) the reminder was sent for
+//	deadline_sent      event id (8) → the due time (UnixNano, 8) of the deadline notice that was sent
+//	periods            "digest:<period>" or "summary:<period>" → UnixNano (8) when it was enqueued:
+//	                   each digest and summary goes out once per period
 //
 // Store is safe for concurrent use.
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time
+	// loc is the district's zone, for calendar rules (the deadline notice).
+	loc *time.Location
 	// enqueued is signalled (without blocking) after every commit that adds
 	// to the outbox, so the sender wakes at once.
 	enqueued chan struct{}
@@ -86,6 +103,9 @@ type Options struct {
 	Now func() time.Time
 	// ReadOnly opens the file for reading only (used to check backups).
 	ReadOnly bool
+	// Location is the district's time zone: the deadline notice is due at
+	// 10:00 there on the day before the deadline. nil means UTC.
+	Location *time.Location
 }
 
 // Open opens (creating if needed, with its folder) the database at path,
@@ -110,7 +130,10 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, enqueued: make(chan struct{}, 1)}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	s := &Store{db: db, now: opts.Now, loc: opts.Location, enqueued: make(chan struct{}, 1)}
 	if opts.ReadOnly {
 		return s, nil
 	}

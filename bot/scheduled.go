@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"time"
+
+	"vmeste/storage"
+)
+
+// The messages the scheduler sends, rendered here because the bot owns
+// every word and button a user sees. main hands the Bot to the scheduler
+// as its scheduler.Messages. These methods only compute: storage calls
+// some of them inside its transactions.
+
+// Reminder renders a reminder to a participant, with the card's buttons.
+func (b *Bot) Reminder(u storage.User, e storage.Event, offset time.Duration) storage.Content {
+	p := b.catalog.For(u.Lang)
+	return storage.Content{
+		Text: p.T("reminder", "In", localesHTML(formatIn(p, offset)), "Title", e.Title,
+			"When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
+		Buttons: [][]storage.Button{{
+			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
+			{Text: p.T("btn_signup_cancel"), Data: cb(cbSignupCancel, e.ID)},
+		}},
+	}
+}
+
+// DeadlineNotice tells a teacher that registration closes tomorrow.
+func (b *Bot) DeadlineNotice(u storage.User, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	return storage.Content{
+		Text: p.T("deadline_notice", "Title", e.Title,
+			"Deadline", localesHTML(p.Date(e.Deadline.In(b.cfg.Location))),
+			"When", localesHTML(b.eventWhen(p, e))),
+		Buttons: [][]storage.Button{{
+			{Text: p.T("btn_signup"), Data: cb(cbSignup, e.ID)},
+			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
+		}},
+	}
+}
+
+// Finished asks the event's coordinator to mark attendance and results.
+func (b *Bot) Finished(u storage.User, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	key := "finished_notice"
+	row := []storage.Button{{Text: p.T("btn_attendance"), Data: cb(cbAttendance, e.ID, 0)}}
+	if e.Kind.Graded() {
+		key = "finished_notice_graded"
+		row = append(row, storage.Button{Text: p.T("btn_results"), Data: cb(cbResults, e.ID, 0)})
+	}
+	return storage.Content{Text: p.T(key, "Title", e.Title), Buttons: [][]storage.Button{row}}
+}
+
+// digestButtons bounds the buttons of a digest.
+const digestButtons = 10
+
+// Digest renders the week's events; nothing when there are none.
+func (b *Bot) Digest(u storage.User, events []storage.Event, from time.Time) (storage.Content, bool) {
+	if len(events) == 0 {
+		return storage.Content{}, false
+	}
+	p := b.catalog.For(u.Lang)
+	from = from.In(b.cfg.Location)
+	lines := []string{p.T("digest_title", "From", localesHTML(p.Day(from)), "To", localesHTML(p.Day(from.AddDate(0, 0, 6))))}
+	var buttons [][]storage.Button
+	for i, e := range events {
+		lines = append(lines, "", p.T("events_line", "N", i+1, "Title", e.Title,
+			"When", localesHTML(p.Date(e.Start.In(b.cfg.Location))),
+			"Kind", localesHTML(p.T("ekind_"+string(e.Kind))), "Place", truncateRunes(e.Place, 60)))
+		if i < digestButtons {
+			buttons = append(buttons, []storage.Button{{Text: truncateRunes(e.Title, 40), Data: cb(cbEventCard, e.ID)}})
+		}
+	}
+	lines = append(lines, "", p.T("digest_footer"))
+	return storage.Content{Text: p.FitLines(lines, 2), Buttons: buttons}, true
+}
+
+// Summary renders a coordinator's new sign-ups of the last day.
+func (b *Bot) Summary(u storage.User, items []storage.SummaryItem) storage.Content {
+	p := b.catalog.For(u.Lang)
+	lines := []string{p.T("summary_title")}
+	for _, it := range items {
+		seats := p.T("summary_unlimited", "Taken", it.Event.Taken)
+		if it.Event.Capacity > 0 {
+			seats = p.T("summary_seats", "Taken", it.Event.Taken, "Capacity", it.Event.Capacity)
+		}
+		lines = append(lines, p.N("summary_line", it.NewSignups, "Title", it.Event.Title,
+			"When", localesHTML(p.Date(it.Event.Start.In(b.cfg.Location))), "Seats", localesHTML(seats)))
+	}
+	return storage.Content{Text: p.FitLines(lines, 0)}
+}
+
+// formatIn renders how soon an event is: "через 1 день", "через 2 часа".
+func formatIn(p localesPrinter, d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return p.N("in_days", int(d/(24*time.Hour)))
+	case d >= time.Hour && d%time.Hour == 0:
+		return p.N("in_hours", int(d/time.Hour))
+	default:
+		return p.N("in_minutes", max(1, int(d/time.Minute)))
+	}
+}
