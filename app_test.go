@@ -34,14 +34,14 @@ var (
 // newApp seeds a fresh database with seed, then starts serve.
 func newApp(t *testing.T, emu *telegramtest.Server, rate int, seed func(ctx context.Context, s *storage.Store)) *app {
 	t.Helper()
-	moscow, err := time.LoadLocation("Europe/Moscow")
+	// The configuration as a real start reads it, with its defaults.
+	cfg, err := parseConfig([]string{"-token", telegramtest.Token, "-api-url", emu.URL(), "-http", "",
+		"-db", filepath.Join(t.TempDir(), "vmeste.db"), "-admins", fmt.Sprint(appAdmin.ID),
+		"-rate", fmt.Sprint(rate), "-backup-dir", t.TempDir()}, func(string) (string, bool) { return "", false }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, emu: emu, cfg: config{
-		Token: telegramtest.Token, APIURL: emu.URL(), DB: filepath.Join(t.TempDir(), "vmeste.db"),
-		Admins: []int64{appAdmin.ID}, Location: moscow, Rate: rate,
-	}, d: &telegramtest.Driver{TB: t, Server: emu, Timeout: 30 * time.Second}}
+	a := &app{t: t, emu: emu, cfg: cfg, d: &telegramtest.Driver{TB: t, Server: emu, Timeout: 30 * time.Second}}
 	if seed != nil {
 		s, err := storage.Open(a.cfg.DB, storage.Options{})
 		if err != nil {

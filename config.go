@@ -10,6 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // the zone database, for images without /usr/share/zoneinfo
 
+	"github.com/robfig/cron/v3"
+
 	"vmeste/flood"
 )
 
@@ -23,7 +25,14 @@ type config struct {
 	Location *time.Location
 	HTTP     string
 	Rate     int
-	Demo     bool
+	// Tick is how often due reminders are looked for; Digest, Summary and
+	// Backup are cron specs; BackupDir is where backups go.
+	Tick                    time.Duration
+	Digest, Summary, Backup string
+	BackupDir               string
+	// Restore is a backup to put back in place of the database (-restore).
+	Restore string
+	Demo    bool
 	// pacer overrides the per-chat flood pacer (the demo's emulated
 	// Telegram has no flood limits); nil means Telegram's.
 	pacer *flood.Pacer
@@ -45,6 +54,11 @@ var settings = []setting{
 	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
 	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
 	{"VMESTE_RATE", "rate", "25", "most messages per second the bot sends on its own (announcements, reminders), 1 to 1000"},
+	{"VMESTE_TICK", "tick", "15s", "how often due reminders and notices are looked for (1s to 10m)"},
+	{"VMESTE_DIGEST", "digest", "0 9 * * 1", "cron spec of the weekly digest to teachers (district time)"},
+	{"VMESTE_SUMMARY", "summary", "0 18 * * *", "cron spec of the coordinators' daily summary of new sign-ups"},
+	{"VMESTE_BACKUP", "backup", "0 3 * * *", "cron spec of the nightly hot backup"},
+	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 }
 
 // configError names the setting that is wrong.
@@ -84,6 +98,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		}
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
+	restore := fs.String("restore", "", "put the backup `FILE` back as the database (-db), refusing while another instance holds it, and exit")
 	health := fs.Bool("healthcheck", false, "check a running instance's /healthz at the -http address and exit 0 if it is healthy")
 	demo := fs.Bool("demo", false, "try the bot without a token: an emulated Telegram in this terminal, on a fresh database")
 	fs.Usage = func() {
@@ -103,11 +118,18 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		HTTP:        strings.TrimSpace(*values["http"]),
 		Demo:        *demo,
 		HealthCheck: *health,
+		Restore:     strings.TrimSpace(*restore),
 	}
 	if c.HealthCheck {
 		if c.HTTP == "" {
 			return config{}, settingErr("http", "empty: nothing to check")
 		}
+		return c, nil
+	}
+	if c.DB == "" {
+		return config{}, settingErr("db", "empty path")
+	}
+	if c.Restore != "" {
 		return c, nil
 	}
 	if c.Token == "" && !c.Demo {
@@ -130,6 +152,23 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	c.Rate, err = strconv.Atoi(strings.TrimSpace(*values["rate"]))
 	if err != nil || c.Rate < 1 || c.Rate > 1000 {
 		return config{}, settingErr("rate", "%q is not a number of messages per second from 1 to 1000", *values["rate"])
+	}
+	c.Tick, err = time.ParseDuration(strings.TrimSpace(*values["tick"]))
+	if err != nil || c.Tick < time.Second || c.Tick > 10*time.Minute {
+		return config{}, settingErr("tick", "%q is not a duration from 1s to 10m (like 15s)", *values["tick"])
+	}
+	for _, spec := range []struct {
+		flag string
+		dst  *string
+	}{{"digest", &c.Digest}, {"summary", &c.Summary}, {"backup", &c.Backup}} {
+		*spec.dst = strings.TrimSpace(*values[spec.flag])
+		if _, err := cron.ParseStandard(*spec.dst); err != nil {
+			return config{}, settingErr(spec.flag, "%q is not a cron spec (five fields, like \"0 9 * * 1\"): %v", *spec.dst, err)
+		}
+	}
+	c.BackupDir = strings.TrimSpace(*values["backup-dir"])
+	if c.BackupDir == "" {
+		return config{}, settingErr("backup-dir", "empty path")
 	}
 	for _, part := range strings.Split(*values["admins"], ",") {
 		part = strings.TrimSpace(part)

@@ -41,6 +41,9 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 	if cfg.HealthCheck {
 		return healthCheck(cfg.HTTP, stderr)
 	}
+	if cfg.Restore != "" {
+		return restore(cfg, stdout, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if cfg.Demo {
@@ -135,13 +138,24 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	}
 	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Logger: logger, Pacer: pacer})
 	reporter := scheduler.NewReporter(store, api, catalog, 0, logger, pacer)
+	sched, err := scheduler.New(store, b, scheduler.Config{
+		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
+		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Logger: logger,
+	})
+	if err != nil {
+		var se *scheduler.SettingError
+		if errors.As(err, &se) {
+			return settingErr(se.Setting, "%v", se.Err)
+		}
+		return err
+	}
 	// The scheduler outlives ctx until the bot has stopped, so that what
 	// the last handlers enqueue is picked up; then it finishes its sends in
 	// flight before the database closes.
 	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopScheduler()
 	var schedWG sync.WaitGroup
-	for _, job := range []func(context.Context) error{sender.Run, reporter.Run} {
+	for _, job := range []func(context.Context) error{sender.Run, reporter.Run, sched.Run} {
 		schedWG.Add(1)
 		go func() {
 			defer schedWG.Done()
@@ -235,4 +249,21 @@ func healthCheck(addr string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// restore puts a backup back as the database, refusing while another
+// instance holds it.
+func restore(cfg config, stdout, stderr io.Writer) int {
+	err := storage.Restore(cfg.Restore, cfg.DB, time.Second)
+	switch {
+	case err == nil:
+		fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
+		return 0
+	case errors.Is(err, storage.ErrLocked):
+		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("db", "%s is held by another running instance: stop it first", cfg.DB))
+		return 2
+	default:
+		fmt.Fprintf(stderr, "vmeste: restore: %v\n", unwrapAll(err))
+		return 1
+	}
 }

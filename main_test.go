@@ -115,6 +115,8 @@ func TestConfigurationErrors(t *testing.T) {
 		{"database held by another instance", good, []string{"-db", heldDB}, "VMESTE_DB", "held by another running instance"},
 		{"token refused", []string{"TELEGRAM_BOT_TOKEN=999:wrong", "TELEGRAM_API_URL=" + emu.URL(), "VMESTE_HTTP="}, []string{"-db", filepath.Join(t.TempDir(), "a.db")}, "TELEGRAM_BOT_TOKEN", "refused the token"},
 		{"Bot API unreachable", []string{"TELEGRAM_BOT_TOKEN=1:x", "TELEGRAM_API_URL=http://127.0.0.1:1", "VMESTE_HTTP="}, []string{"-db", filepath.Join(t.TempDir(), "a.db")}, "TELEGRAM_API_URL", "cannot reach"},
+		{"bad cron spec", append(good, "VMESTE_DIGEST=every monday"), []string{"-db", filepath.Join(t.TempDir(), "a.db")}, "VMESTE_DIGEST", "not a cron spec"},
+		{"bad tick", good, []string{"-db", filepath.Join(t.TempDir(), "a.db"), "-tick", "5ms"}, "VMESTE_TICK", "not a duration"},
 		{"bad http address", good, []string{"-db", filepath.Join(t.TempDir(), "a.db"), "-http", "nonsense"}, "VMESTE_HTTP", "cannot listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -292,5 +294,50 @@ func TestDemoThroughPipe(t *testing.T) {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)
 		}
+	}
+}
+
+func TestRestoreRefusesWhileHeld(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vmeste.db")
+	s, err := storage.Open(db, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateOrganisation(context.Background(), storage.Organisation{Name: "МКОУ СОШ №3", Kind: storage.KindSchool}); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	f, err := os.Create(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backup(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := s.CreateOrganisation(context.Background(), storage.Organisation{Name: "Добавлена после копии", Kind: storage.KindSchool}); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stderr, _ := runBinary(t, nil, "-db", db, "-restore", backup)
+	if code == 0 || !strings.Contains(stderr, "held by another running instance") {
+		t.Fatalf("restore while held: exit %d, %s", code, stderr)
+	}
+	s.Close()
+	if code, stderr, _ := runBinary(t, nil, "-db", db, "-restore", filepath.Join(dir, "nonsense.db")); code == 0 {
+		t.Errorf("restoring a missing file succeeded: %s", stderr)
+	}
+	if code, stderr, _ := runBinary(t, nil, "-db", db, "-restore", backup); code != 0 {
+		t.Fatalf("restore: exit %d, %s", code, stderr)
+	}
+	s, err = storage.Open(db, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	orgs, _ := s.Organisations(context.Background())
+	if len(orgs) != 1 || orgs[0].Name != "МКОУ СОШ №3" {
+		t.Errorf("after restore: %+v", orgs)
 	}
 }

@@ -29,6 +29,7 @@ const (
 	cbCoordRevokeConfirm    = "cry" // cry:<user id>
 	cbCoordBack             = "cb"  // cb: back to /coordinators
 	cbSettingsAnnouncements = "sa"  // sa:<on|off>
+	cbSettingsDigest        = "sd"  // sd:<on|off>
 	cbBroadcastAudience     = "ba"  // ba:<all|kinds|orgs|groups>
 	cbBroadcastKind         = "bk"  // bk:<kind index>: toggle
 	cbBroadcastOrg          = "bo"  // bo:<org id>:<page>: toggle

@@ -53,6 +53,7 @@ func (b *Bot) registerRoutes() {
 		cbInviteRevoke:       {roleAdmin, b.cbInviteRevoke},
 		// /settings: announcements on or off.
 		cbSettingsAnnouncements: {roleTeacher, b.cbSettingsAnnouncements},
+		cbSettingsDigest:        {roleTeacher, b.cbSettingsDigest},
 		// /broadcast and /broadcasts.
 		cbBroadcastAudience: {roleCoordinator, b.cbBroadcastAudience},
 		cbBroadcastKind:     {roleCoordinator, b.cbBroadcastKind},

@@ -12,10 +12,17 @@ import (
 // some of them inside its transactions.
 
 // Reminder renders a reminder to a participant, with the card's buttons.
+// "In how long" is counted from now, not from the offset: a reminder sent
+// late (after downtime, or after the event was moved closer) tells the
+// truth.
 func (b *Bot) Reminder(u storage.User, e storage.Event, offset time.Duration) storage.Content {
 	p := b.catalog.For(u.Lang)
+	left := e.Start.Sub(b.cfg.Now())
+	if left <= 0 {
+		left = offset
+	}
 	return storage.Content{
-		Text: p.T("reminder", "In", localesHTML(formatIn(p, offset)), "Title", e.Title,
+		Text: p.T("reminder", "In", localesHTML(formatIn(p, roundLeft(left))), "Title", e.Title,
 			"When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
 		Buttons: [][]storage.Button{{
 			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
@@ -87,6 +94,18 @@ func (b *Bot) Summary(u storage.User, items []storage.SummaryItem) storage.Conte
 			"When", localesHTML(p.Date(it.Event.Start.In(b.cfg.Location))), "Seats", localesHTML(seats)))
 	}
 	return storage.Content{Text: p.FitLines(lines, 0)}
+}
+
+// roundLeft rounds how long is left to what a person would say: whole
+// days from a day on, whole hours from an hour on, else minutes.
+func roundLeft(d time.Duration) time.Duration {
+	switch {
+	case d >= 24*time.Hour-time.Minute:
+		return (d + 12*time.Hour).Truncate(24 * time.Hour)
+	case d >= time.Hour-time.Minute:
+		return (d + 30*time.Minute).Truncate(time.Hour)
+	}
+	return (d + 30*time.Second).Truncate(time.Minute)
 }
 
 // formatIn renders how soon an event is: "через 1 день", "через 2 часа".

@@ -30,8 +30,32 @@ func (b *Bot) settingsView(r *Request) (string, keyboard) {
 	if r.User.NoAnnouncements {
 		state, btn, arg = "settings_announcements_off", "btn_announcements_on", "on"
 	}
-	text := r.P.T("settings_card", "Lang", r.P.T("lang_name")) + "\n" + r.P.T(state)
-	return text, append(kb, []modelsButton{button(r.P.T(btn), cb(cbSettingsAnnouncements, arg))})
+	digest, dbtn, darg := "settings_digest_on", "btn_digest_off", "off"
+	if r.User.NoDigest {
+		digest, dbtn, darg = "settings_digest_off", "btn_digest_on", "on"
+	}
+	text := r.P.T("settings_card", "Lang", r.P.T("lang_name")) + "\n" + r.P.T(state) + "\n" + r.P.T(digest)
+	return text, append(kb,
+		[]modelsButton{button(r.P.T(btn), cb(cbSettingsAnnouncements, arg))},
+		[]modelsButton{button(r.P.T(dbtn), cb(cbSettingsDigest, darg))})
+}
+
+// cbSettingsDigest turns the weekly digest on or off.
+func (b *Bot) cbSettingsDigest(ctx context.Context, r *Request, args []string) error {
+	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+		return b.stale(ctx, r)
+	}
+	if off := args[0] == "off"; r.User.NoDigest != off {
+		r.User.NoDigest = off
+		if err := b.store.PutUser(ctx, r.User); err != nil {
+			return err
+		}
+	}
+	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
+		return err
+	}
+	text, kb := b.settingsView(r)
+	return b.reply(ctx, r, text, kb)
 }
 
 // cbSettingsAnnouncements turns announcements on or off.

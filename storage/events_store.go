@@ -60,7 +60,10 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 		if err := putJSON(events, itob(e.ID), e); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil)
+		if err := tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil); err != nil {
+			return err
+		}
+		return s.reindexDue(tx, nil, &e, now)
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: create event: %w", err)
@@ -120,6 +123,9 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event,
 		if err := putJSON(events, itob(e.ID), e); err != nil {
 			return err
 		}
+		if err := s.reindexDue(tx, &old, &e, now); err != nil {
+			return err
+		}
 		updated = e
 		moved := !old.Start.Equal(e.Start) || !old.End.Equal(e.End) || old.Place != e.Place
 		if old.Status != EventPublished || !moved {
@@ -152,8 +158,12 @@ func (s *Store) PublishEvent(ctx context.Context, id int64) (Event, error) {
 		if e.Status != EventDraft {
 			return nil
 		}
+		old := e
 		e.Status, e.UpdatedAt = EventPublished, now
-		return putJSON(events, itob(id), e)
+		if err := putJSON(events, itob(id), e); err != nil {
+			return err
+		}
+		return s.reindexDue(tx, &old, &e, now)
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: publish event %d: %w", id, err)
@@ -183,8 +193,12 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify) (Event
 		if e.Status == EventCancelled || e.Status == EventFinished {
 			return nil
 		}
+		old := e
 		e.Status, e.UpdatedAt = EventCancelled, now
 		if err := putJSON(events, itob(id), e); err != nil {
+			return err
+		}
+		if err := s.reindexDue(tx, &old, &e, now); err != nil {
 			return err
 		}
 		n, err := notifyParticipants(tx, e, notify, "cancel:"+strconv.FormatInt(id, 10), now)
@@ -219,8 +233,12 @@ func (s *Store) SetEventStatus(ctx context.Context, id int64, status EventStatus
 		if e.Status == status {
 			return nil
 		}
+		old := e
 		e.Status, e.UpdatedAt = status, now
-		return putJSON(events, itob(id), e)
+		if err := putJSON(events, itob(id), e); err != nil {
+			return err
+		}
+		return s.reindexDue(tx, &old, &e, now)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set event %d status: %w", id, err)

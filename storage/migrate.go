@@ -11,15 +11,47 @@ import (
 // Open, inside the same transaction that creates the buckets, so a failed
 // migration leaves the file as it was. Append only; never edit one that has
 // shipped.
-var migrations = []func(tx *bolt.Tx) error{
+var migrations = []func(s *Store, tx *bolt.Tx) error{
 	// 0 → 1: the initial layout; the buckets are created before migrations run.
-	func(*bolt.Tx) error { return nil },
+	func(*Store, *bolt.Tx) error { return nil },
+	// 1 → 2: scheduled work (the due index) and sign-ups by time, for
+	// events and sign-ups stored before they existed.
+	func(s *Store, tx *bolt.Tx) error {
+		now := s.now()
+		var events []Event
+		if err := tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error {
+			var e Event
+			if err := jsonUnmarshal(v, &e); err != nil {
+				return err
+			}
+			events = append(events, e)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i := range events {
+			if err := s.reindexDue(tx, nil, &events[i], now); err != nil {
+				return err
+			}
+		}
+		byTime := tx.Bucket(bucketRegsByTime)
+		return tx.Bucket(bucketRegs).ForEach(func(_, v []byte) error {
+			var r Registration
+			if err := jsonUnmarshal(v, &r); err != nil {
+				return err
+			}
+			if r.State == RegCancelled {
+				return nil
+			}
+			return byTime.Put(regTimeKey(r.CreatedAt, r.EventID, r.UserID), nil)
+		})
+	},
 }
 
 // SchemaVersion is the version a database has after Open.
 func SchemaVersion() uint64 { return uint64(len(migrations)) }
 
-func migrate(tx *bolt.Tx) error {
+func migrate(s *Store, tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	var version uint64
 	if v := meta.Get(keySchema); v != nil {
@@ -29,7 +61,7 @@ func migrate(tx *bolt.Tx) error {
 		return fmt.Errorf("schema version %d is newer than this binary knows (%d)", version, len(migrations))
 	}
 	for ; version < uint64(len(migrations)); version++ {
-		if err := migrations[version](tx); err != nil {
+		if err := migrations[version](s, tx); err != nil {
 			return fmt.Errorf("migrate %d→%d: %w", version, version+1, err)
 		}
 	}

@@ -17,6 +17,11 @@ func regKey(eventID, userID int64) []byte     { return append(itob(eventID), ito
 func userRegKey(userID, eventID int64) []byte { return append(itob(userID), itob(eventID)...) }
 func waitKey(eventID, seq int64) []byte       { return append(itob(eventID), itob(seq)...) }
 
+// regTimeKey is the regs_by_time key of a sign-up made at createdAt.
+func regTimeKey(createdAt time.Time, eventID, userID int64) []byte {
+	return append(append(itob(createdAt.UnixNano()), itob(eventID)...), itob(userID)...)
+}
+
 // active reports whether the registration holds a seat or a place in line.
 func (r Registration) active() bool { return r.State == RegConfirmed || r.State == RegWaitlist }
 
@@ -84,6 +89,7 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 	}
 	regs := tx.Bucket(bucketRegs)
 	key := regKey(su.EventID, su.UserID)
+	var oldTimeKey []byte // the regs_by_time key of a cancelled registration replaced here
 	if v := regs.Get(key); v != nil {
 		var old Registration
 		if err := jsonUnmarshal(v, &old); err != nil {
@@ -92,6 +98,7 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 		if old.active() {
 			return Registration{}, ErrAlreadyRegistered
 		}
+		oldTimeKey = regTimeKey(old.CreatedAt, su.EventID, su.UserID)
 	}
 	r := Registration{
 		EventID: su.EventID, UserID: su.UserID, TeamSize: su.TeamSize, TeamName: su.TeamName,
@@ -115,6 +122,15 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 		return Registration{}, err
 	}
 	if err := tx.Bucket(bucketRegsByUser).Put(userRegKey(su.UserID, su.EventID), nil); err != nil {
+		return Registration{}, err
+	}
+	byTime := tx.Bucket(bucketRegsByTime)
+	if oldTimeKey != nil {
+		if err := byTime.Delete(oldTimeKey); err != nil {
+			return Registration{}, err
+		}
+	}
+	if err := byTime.Put(regTimeKey(now, su.EventID, su.UserID), nil); err != nil {
 		return Registration{}, err
 	}
 	if err := putJSON(events, eventKey, e); err != nil {

@@ -103,6 +103,9 @@ type Options struct {
 	Now func() time.Time
 	// ReadOnly opens the file for reading only (used to check backups).
 	ReadOnly bool
+	// NoSync skips fsync on commit. It loses data on a crash: only for
+	// building throwaway databases in benchmarks, never for real data.
+	NoSync bool
 	// Location is the district's time zone: the deadline notice is due at
 	// 10:00 there on the day before the deadline. nil means UTC.
 	Location *time.Location
@@ -123,7 +126,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("storage: create folder: %w", err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, ErrLocked
@@ -143,7 +146,7 @@ func Open(path string, opts Options) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return migrate(tx)
+		return migrate(s, tx)
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("storage: prepare: %w", err)

@@ -34,9 +34,11 @@ type User struct {
 	// again when they write.
 	Active bool `json:"active"`
 	// NoAnnouncements is the teacher's choice to get no broadcasts.
-	NoAnnouncements bool      `json:"no_announcements,omitempty"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	NoAnnouncements bool `json:"no_announcements,omitempty"`
+	// NoDigest is the teacher's choice to get no weekly digest.
+	NoDigest  bool      `json:"no_digest,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // User returns the user with Telegram id, or ErrNotFound.

@@ -1,0 +1,85 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"vmeste/storage"
+)
+
+// backupPrefix and backupSuffix name the backup files:
+// vmeste-20261126-030000.db.
+const (
+	backupPrefix = "vmeste-"
+	backupSuffix = ".db"
+)
+
+// BackupNow writes a hot copy of the database into the backup folder while
+// the bot keeps serving, checks it by opening it read-only, and keeps the
+// newest Keep copies.
+func (s *Scheduler) BackupNow(ctx context.Context) {
+	path, err := s.Backup(ctx)
+	if err != nil {
+		s.log.Error("scheduler: backup", "error", err)
+		return
+	}
+	s.log.Info("scheduler: backup written and checked", "path", path)
+}
+
+// Backup is BackupNow returning the new file's path.
+func (s *Scheduler) Backup(ctx context.Context) (string, error) {
+	if err := os.MkdirAll(s.cfg.BackupDir, 0o750); err != nil {
+		return "", fmt.Errorf("scheduler: backup folder: %w", err)
+	}
+	name := backupPrefix + s.cfg.Now().In(s.cfg.Location).Format("20060102-150405") + backupSuffix
+	path := filepath.Join(s.cfg.BackupDir, name)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("scheduler: backup: %w", err)
+	}
+	_, err = s.store.Backup(ctx, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = storage.VerifyBackup(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return "", fmt.Errorf("scheduler: backup: %w", err)
+	}
+	return path, s.prune()
+}
+
+// prune removes all but the newest Keep backups (names sort by time).
+func (s *Scheduler) prune() error {
+	entries, err := os.ReadDir(s.cfg.BackupDir)
+	if err != nil {
+		return fmt.Errorf("scheduler: prune backups: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, backupPrefix) && strings.HasSuffix(n, backupSuffix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for len(names) > s.cfg.Keep {
+		if err := os.Remove(filepath.Join(s.cfg.BackupDir, names[0])); err != nil {
+			return fmt.Errorf("scheduler: prune backups: %w", err)
+		}
+		names = names[1:]
+	}
+	return nil
+}

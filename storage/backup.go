@@ -1,0 +1,171 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// verifyLockTimeout bounds how long VerifyBackup waits for a file held by
+// another process.
+const verifyLockTimeout = 200 * time.Millisecond
+
+// Backup writes a consistent copy of the whole database to w, from one read
+// transaction (Tx.WriteTo), while writers go on; the copy holds exactly the
+// commits made before it began. It returns the bytes written. The read
+// transaction keeps the file from growing until it ends, so w should be a
+// local file, not a network peer.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	var n int64
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("storage: backup: %w", err)
+	}
+	return n, nil
+}
+
+// VerifyBackup opens the database file at path read-only and checks it: a
+// schema version this binary knows (1 to SchemaVersion), every bucket
+// present, and bbolt's consistency check of every page. It returns
+// ErrLocked when another process holds the file for writing.
+func VerifyBackup(path string) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: verifyLockTimeout})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return ErrLocked
+		}
+		return fmt.Errorf("storage: verify backup %s: %w", path, err)
+	}
+	err = db.View(verifyTx)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("storage: verify backup %s: %w", path, err)
+	}
+	return nil
+}
+
+func verifyTx(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return errors.New("no meta bucket")
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return errors.New("no schema version")
+	}
+	if version := binary.BigEndian.Uint64(v); version < 1 || version > SchemaVersion() {
+		return fmt.Errorf("schema version %d unknown (this binary knows 1 to %d)", version, SchemaVersion())
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("bucket %s missing", name)
+		}
+	}
+	var first error
+	for err := range tx.Check() { // drain the channel: Check's goroutine sends every error
+		if first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return fmt.Errorf("consistency check: %w", first)
+	}
+	return nil
+}
+
+// Restore puts the backup src in place of the database dst: it checks src
+// with VerifyBackup, refuses with ErrLocked when another process (or
+// another Store in this one) holds dst for longer than lockTimeout (0 or
+// less: one second), copies src to dst+".restore" and syncs it, renames it
+// over dst (atomic: dst is whole, old or new, at every moment) and syncs
+// the folder. A missing dst is fine, and so is a dst bbolt cannot open (a
+// damaged file is what a restore replaces). Nothing must open dst while
+// Restore runs: the lock is only checked, not held.
+func Restore(src, dst string, lockTimeout time.Duration) error {
+	if lockTimeout <= 0 {
+		lockTimeout = time.Second
+	}
+	if err := VerifyBackup(src); err != nil {
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	switch _, err := os.Stat(dst); {
+	case err == nil:
+		db, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: lockTimeout})
+		if errors.Is(err, berrors.ErrTimeout) {
+			return ErrLocked
+		}
+		if err == nil {
+			if err := db.Close(); err != nil {
+				return fmt.Errorf("storage: restore: close %s: %w", dst, err)
+			}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("storage: restore: create folder: %w", err)
+	}
+	tmp := dst + ".restore"
+	if err := copyFileSync(src, tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("storage: restore: %w", err)
+	}
+	return nil
+}
+
+// copyFileSync copies src to a new (or truncated) file dst and fsyncs it.
+func copyFileSync(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir fsyncs a folder, so a rename in it survives a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
