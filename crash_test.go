@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,17 +16,35 @@ import (
 )
 
 // startBinary runs the built vmeste against the emulator on db.
-func startBinary(t *testing.T, emu *telegramtest.Server, db string, rate string) (*exec.Cmd, *bytes.Buffer) {
+func startBinary(t *testing.T, emu *telegramtest.Server, db string, rate string, extra ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(binary, "-db", db, "-http", "", "-rate", rate, "-admins", "500")
+	cmd := exec.Command(binary, append([]string{"-db", db, "-http", "", "-rate", rate, "-admins", "500", "-backup-dir", t.TempDir()}, extra...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TELEGRAM_BOT_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + emu.URL()}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return cmd, &stderr
+	return cmd, stderr
+}
+
+// syncBuffer is a buffer a process writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestBroadcastSurvivesSIGKILL starts a broadcast to 1,001 recipients in

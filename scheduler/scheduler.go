@@ -101,6 +101,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 // until ctx ends, and waits for the jobs running then to finish.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.Tick(ctx)
+	s.log.Info("scheduler: started; what fell due while down is done")
 	s.cron.Start()
 	<-ctx.Done()
 	<-s.cron.Stop().Done()
