@@ -20,9 +20,8 @@ const participantsPerPage = 20
 // cbEventParticipants: ep:<id>:<page>. Twenty a page, so that no message
 // nears Telegram's 4096 characters even with 500 sign-ups.
 func (b *Bot) cbEventParticipants(ctx context.Context, r *Request, args []string) error {
-	id, ok1 := argID(args, 0)
-	page, ok2 := argIndex(args, 1, 100000)
-	if !ok1 || !ok2 {
+	id, page, ok := eventPage(args)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	e, err := b.store.Event(ctx, id)
@@ -228,11 +227,17 @@ func (b *Bot) cbEventRegulations(ctx context.Context, r *Request, args []string)
 	return nil
 }
 
-// cbAttendance lists the confirmed participants as toggles: et:<id>:<page>.
-func (b *Bot) cbAttendance(ctx context.Context, r *Request, args []string) error {
+// eventPage parses "<event id>:<page>".
+func eventPage(args []string) (int64, int, bool) {
 	id, ok1 := argID(args, 0)
 	page, ok2 := argIndex(args, 1, 100000)
-	if !ok1 || !ok2 {
+	return id, page, ok1 && ok2 && len(args) == 2
+}
+
+// cbAttendance lists the confirmed participants as toggles: et:<id>:<page>.
+func (b *Bot) cbAttendance(ctx context.Context, r *Request, args []string) error {
+	id, page, ok := eventPage(args)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	return b.showMarking(ctx, r, id, page, false)
@@ -240,12 +245,24 @@ func (b *Bot) cbAttendance(ctx context.Context, r *Request, args []string) error
 
 // cbResults lists the confirmed participants to give places: ew:<id>:<page>.
 func (b *Bot) cbResults(ctx context.Context, r *Request, args []string) error {
-	id, ok1 := argID(args, 0)
-	page, ok2 := argIndex(args, 1, 100000)
-	if !ok1 || !ok2 {
+	id, page, ok := eventPage(args)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	return b.showMarking(ctx, r, id, page, true)
+}
+
+// markedParticipant parses "<event id>:<user id>:<page>" and returns the
+// user's registration if it is confirmed (only those are marked).
+func (b *Bot) markedParticipant(ctx context.Context, args []string) (reg storage.Registration, page int, ok bool) {
+	id, ok1 := argID(args, 0)
+	user, ok2 := argID(args, 1)
+	page, ok3 := argIndex(args, 2, 100000)
+	if !ok1 || !ok2 || !ok3 {
+		return reg, 0, false
+	}
+	reg, err := b.store.Registration(ctx, id, user)
+	return reg, page, err == nil && reg.State == storage.RegConfirmed
 }
 
 const markPerPage = 10
@@ -305,21 +322,15 @@ func (b *Bot) showMarking(ctx context.Context, r *Request, id int64, page int, r
 
 // cbAttendanceToggle: ett:<id>:<user>:<page>.
 func (b *Bot) cbAttendanceToggle(ctx context.Context, r *Request, args []string) error {
-	id, ok1 := argID(args, 0)
-	user, ok2 := argID(args, 1)
-	page, ok3 := argIndex(args, 2, 100000)
-	if !ok1 || !ok2 || !ok3 {
-		return b.stale(ctx, r)
-	}
-	reg, err := b.store.Registration(ctx, id, user)
-	if err != nil || reg.State != storage.RegConfirmed {
+	reg, page, ok := b.markedParticipant(ctx, args)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	attended := reg.Attended == nil || !*reg.Attended
-	if err := b.store.SetAttendance(ctx, id, user, attended); err != nil {
+	if err := b.store.SetAttendance(ctx, reg.EventID, reg.UserID, attended); err != nil {
 		return err
 	}
-	return b.showMarking(ctx, r, id, page, false)
+	return b.showMarking(ctx, r, reg.EventID, page, false)
 }
 
 // resultCodes are the places, in the order of their buttons.
@@ -327,16 +338,11 @@ var resultCodes = []string{storage.ResultFirst, storage.ResultSecond, storage.Re
 
 // cbResultPick offers the places for one participant: ewp:<id>:<user>:<page>.
 func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error {
-	id, ok1 := argID(args, 0)
-	user, ok2 := argID(args, 1)
-	page, ok3 := argIndex(args, 2, 100000)
-	if !ok1 || !ok2 || !ok3 {
+	reg, page, ok := b.markedParticipant(ctx, args)
+	if !ok {
 		return b.stale(ctx, r)
 	}
-	reg, err := b.store.Registration(ctx, id, user)
-	if err != nil || reg.State != storage.RegConfirmed {
-		return b.stale(ctx, r)
-	}
+	id, user := reg.EventID, reg.UserID
 	var kb keyboard
 	for i, code := range resultCodes {
 		label := r.P.T("result_none")
