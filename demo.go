@@ -46,7 +46,7 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
 	cfg.Admins = []int64{demoAdmin.ID}
 	cfg.pacer = flood.New(1000, 1000) // the emulator keeps no flood limits: answer at once
-	store, err := storage.Open(cfg.DB, storage.Options{})
+	store, err := storage.Open(cfg.DB, storage.Options{Location: cfg.Location})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return err
 	}
-	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second})
+	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second, Location: cfg.Location})
 	switch {
 	case errors.Is(err, storage.ErrLocked):
 		return settingErr("db", "%s is held by another running instance", cfg.DB)

@@ -340,4 +340,7 @@ func TestRestoreRefusesWhileHeld(t *testing.T) {
 	if len(orgs) != 1 || orgs[0].Name != "МКОУ СОШ №3" {
 		t.Errorf("after restore: %+v", orgs)
 	}
+	if kept, _ := filepath.Glob(db + ".replaced-*"); len(kept) != 1 {
+		t.Errorf("the replaced database was not kept: %v", kept)
+	}
 }

@@ -110,7 +110,7 @@ func newHarnessLogging(t testing.TB, setup func(*Bot), logTo io.Writer) *harness
 // start opens the database and starts the bot.
 func (h *harness) start() {
 	h.t.Helper()
-	store, err := storage.Open(h.dbPath, storage.Options{Now: h.clock.Now})
+	store, err := storage.Open(h.dbPath, storage.Options{Now: h.clock.Now, Location: moscowZone})
 	if err != nil {
 		h.t.Fatalf("open store: %v", err)
 	}
@@ -239,3 +239,12 @@ func (h *harness) user(id int64) storage.User {
 	}
 	return u
 }
+
+// moscowZone is the district's zone in these tests.
+var moscowZone = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()

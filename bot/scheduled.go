@@ -57,8 +57,8 @@ func (b *Bot) Finished(u storage.User, e storage.Event) storage.Content {
 	return storage.Content{Text: p.T(key, "Title", e.Title), Buttons: [][]storage.Button{row}}
 }
 
-// digestButtons bounds the buttons of a digest.
-const digestButtons = 10
+// digestEvents bounds the events a digest lists (and gives buttons).
+const digestEvents = 12
 
 // Digest renders the week's events; nothing when there are none.
 func (b *Bot) Digest(u storage.User, events []storage.Event, from time.Time) (storage.Content, bool) {
@@ -67,15 +67,17 @@ func (b *Bot) Digest(u storage.User, events []storage.Event, from time.Time) (st
 	}
 	p := b.catalog.For(u.Lang)
 	from = from.In(b.cfg.Location)
-	lines := []string{p.T("digest_title", "From", localesHTML(p.Day(from)), "To", localesHTML(p.Day(from.AddDate(0, 0, 6))))}
+	lines := []string{p.T("digest_title", "From", localesHTML(p.DayMonth(from)), "To", localesHTML(p.Day(from.AddDate(0, 0, 6))))}
 	var buttons [][]storage.Button
 	for i, e := range events {
+		if i == digestEvents {
+			lines = append(lines, "", p.N("events_more", len(events)-i))
+			break
+		}
 		lines = append(lines, "", p.T("events_line", "N", i+1, "Title", e.Title,
 			"When", localesHTML(p.Date(e.Start.In(b.cfg.Location))),
 			"Kind", localesHTML(p.T("ekind_"+string(e.Kind))), "Place", truncateRunes(e.Place, 60)))
-		if i < digestButtons {
-			buttons = append(buttons, []storage.Button{{Text: truncateRunes(e.Title, 40), Data: cb(cbEventCard, e.ID)}})
-		}
+		buttons = append(buttons, []storage.Button{{Text: truncateRunes(e.Title, 40), Data: cb(cbEventCard, e.ID)}})
 	}
 	lines = append(lines, "", p.T("digest_footer"))
 	return storage.Content{Text: p.FitLines(lines, 2), Buttons: buttons}, true

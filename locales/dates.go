@@ -25,3 +25,8 @@ func (p Printer) Day(t time.Time) string {
 func (p Printer) month(t time.Time) HTML {
 	return HTML(p.T(fmt.Sprintf("month_%d", int(t.Month()))))
 }
+
+// DayMonth renders a date without year or time: "15 марта".
+func (p Printer) DayMonth(t time.Time) string {
+	return p.T("date_day_month", "Day", t.Day(), "Month", p.month(t))
+}

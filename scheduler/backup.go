@@ -12,7 +12,7 @@ import (
 )
 
 // backupPrefix and backupSuffix name the backup files:
-// vmeste-20261126-030000.db.
+// vmeste-20261126-000000.000.db (UTC).
 const (
 	backupPrefix = "vmeste-"
 	backupSuffix = ".db"
@@ -35,7 +35,9 @@ func (s *Scheduler) Backup(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(s.cfg.BackupDir, 0o750); err != nil {
 		return "", fmt.Errorf("scheduler: backup folder: %w", err)
 	}
-	name := backupPrefix + s.cfg.Now().In(s.cfg.Location).Format("20060102-150405") + backupSuffix
+	// UTC with milliseconds: names sort by age whatever the zone, and two
+	// backups in one second do not collide.
+	name := backupPrefix + s.cfg.Now().UTC().Format("20060102-150405.000") + backupSuffix
 	path := filepath.Join(s.cfg.BackupDir, name)
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -55,11 +57,24 @@ func (s *Scheduler) Backup(ctx context.Context) (string, error) {
 	if err == nil {
 		err = os.Rename(tmp, path)
 	}
+	if err == nil {
+		err = syncDir(s.cfg.BackupDir)
+	}
 	if err != nil {
 		_ = os.Remove(tmp)
 		return "", fmt.Errorf("scheduler: backup: %w", err)
 	}
 	return path, s.prune()
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // prune removes all but the newest Keep backups (names sort by time).
@@ -70,8 +85,15 @@ func (s *Scheduler) prune() error {
 	}
 	var names []string
 	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, backupPrefix) && strings.HasSuffix(n, backupSuffix) {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, backupPrefix) && strings.HasSuffix(n, backupSuffix):
 			names = append(names, n)
+		case strings.HasPrefix(n, backupPrefix) && strings.HasSuffix(n, backupSuffix+".tmp"):
+			// Left by a backup cut short (a kill, a full disk).
+			if err := os.Remove(filepath.Join(s.cfg.BackupDir, n)); err != nil {
+				return fmt.Errorf("scheduler: prune backups: %w", err)
+			}
 		}
 	}
 	sort.Strings(names)

@@ -46,6 +46,9 @@ type Scheduler struct {
 	cfg   Config
 	log   *slog.Logger
 	cron  *cron.Cron
+	// runCtx is Run's context, handed to the cron jobs so that shutdown
+	// cuts a long job (a backup) short.
+	runCtx context.Context
 }
 
 // SettingError names the configuration setting a spec came from.
@@ -78,7 +81,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 	log := cronLogger{cfg.Logger}
 	c := cron.New(cron.WithLocation(cfg.Location), cron.WithLogger(log),
 		cron.WithChain(cron.Recover(log), cron.SkipIfStillRunning(log)))
-	s := &Scheduler{store: store, msgs: msgs, cfg: cfg, log: cfg.Logger, cron: c}
+	s := &Scheduler{store: store, msgs: msgs, cfg: cfg, log: cfg.Logger, cron: c, runCtx: context.Background()}
 	jobs := []struct {
 		setting, spec string
 		run           func(context.Context)
@@ -90,7 +93,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 	}
 	for _, j := range jobs {
 		run := j.run
-		if _, err := c.AddFunc(j.spec, func() { run(context.Background()) }); err != nil {
+		if _, err := c.AddFunc(j.spec, func() { run(s.runCtx) }); err != nil {
 			return nil, &SettingError{j.setting, fmt.Errorf("bad cron spec %q: %w", j.spec, err)}
 		}
 	}
@@ -100,6 +103,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 // Run does at once what fell due while the bot was down, then runs the cron
 // until ctx ends, and waits for the jobs running then to finish.
 func (s *Scheduler) Run(ctx context.Context) error {
+	s.runCtx = ctx
 	s.Tick(ctx)
 	s.log.Info("scheduler: started; what fell due while down is done")
 	s.cron.Start()
@@ -123,6 +127,11 @@ func (s *Scheduler) Tick(ctx context.Context) {
 			return
 		}
 		for _, it := range items {
+			if it.Err != nil {
+				s.log.Error("scheduler: item dropped", "kind", string(it.Kind), "event", it.EventID,
+					"offset", it.Offset, "due", it.Due, "error", it.Err)
+				continue
+			}
 			if it.Skipped {
 				s.log.Info("scheduler: skipped, no longer applies", "kind", string(it.Kind), "event", it.EventID,
 					"offset", it.Offset, "due", it.Due)
@@ -142,7 +151,9 @@ func (s *Scheduler) Tick(ctx context.Context) {
 func (s *Scheduler) SendDigest(ctx context.Context) {
 	now := s.cfg.Now().In(s.cfg.Location)
 	period := now.Format("2006-01-02")
-	n, err := s.store.EnqueueDigest(ctx, period, now, now.AddDate(0, 0, 7), func(u storage.User, events []storage.Event) (storage.Content, bool) {
+	y, m, d := now.Date()
+	end := time.Date(y, m, d+7, 0, 0, 0, 0, s.cfg.Location) // through the sixth day after today
+	n, err := s.store.EnqueueDigest(ctx, period, now, end, func(u storage.User, events []storage.Event) (storage.Content, bool) {
 		return s.msgs.Digest(u, events, now)
 	})
 	if err != nil {

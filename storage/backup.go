@@ -89,13 +89,15 @@ func verifyTx(tx *bolt.Tx) error {
 }
 
 // Restore puts the backup src in place of the database dst: it checks src
-// with VerifyBackup, refuses with ErrLocked when another process (or
-// another Store in this one) holds dst for longer than lockTimeout (0 or
-// less: one second), copies src to dst+".restore" and syncs it, renames it
-// over dst (atomic: dst is whole, old or new, at every moment) and syncs
-// the folder. A missing dst is fine, and so is a dst bbolt cannot open (a
-// damaged file is what a restore replaces). Nothing must open dst while
-// Restore runs: the lock is only checked, not held.
+// with VerifyBackup, takes dst's lock file for its whole length (ErrLocked
+// when a running instance holds it for longer than lockTimeout; 0 or less:
+// one second), copies src to dst+".restore" and syncs it, keeps the
+// replaced database as dst+".replaced-<UTC time>", renames the copy over
+// dst and syncs the folder. An instance started meanwhile waits for the
+// lock and then opens the restored file. A missing or damaged dst is fine.
+//
+// The restored database holds what the backup held: outbox entries still
+// pending then, and scheduled work due since, are sent after the restore.
 func Restore(src, dst string, lockTimeout time.Duration) error {
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
@@ -103,8 +105,18 @@ func Restore(src, dst string, lockTimeout time.Duration) error {
 	if err := VerifyBackup(src); err != nil {
 		return fmt.Errorf("storage: restore: %w", err)
 	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("storage: restore: create folder: %w", err)
+	}
+	lock, err := acquireLock(dst, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	switch _, err := os.Stat(dst); {
 	case err == nil:
+		// An instance of an older version holds only bbolt's own lock.
 		db, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: lockTimeout})
 		if errors.Is(err, berrors.ErrTimeout) {
 			return ErrLocked
@@ -117,14 +129,17 @@ func Restore(src, dst string, lockTimeout time.Duration) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("storage: restore: %w", err)
 	}
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("storage: restore: create folder: %w", err)
-	}
 	tmp := dst + ".restore"
 	if err := copyFileSync(src, tmp); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("storage: restore: %w", err)
+	}
+	if _, err := os.Stat(dst); err == nil {
+		kept := dst + ".replaced-" + time.Now().UTC().Format("20060102-150405")
+		if err := os.Rename(dst, kept); err != nil {
+			_ = os.Remove(tmp)
+			return fmt.Errorf("storage: restore: keep the replaced database: %w", err)
+		}
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		_ = os.Remove(tmp)

@@ -45,6 +45,9 @@ type DueItem struct {
 	// event that has already started, or any work of an event that is not
 	// published any more.
 	Skipped bool
+	// Err is why the item could not be done (its key is dropped so that the
+	// rest of the schedule goes on); nil when it was done or skipped.
+	Err error
 }
 
 // SummaryItem is one event's new sign-ups, for a coordinator's daily

@@ -91,6 +91,10 @@ func (s *Store) deadlineNoticeAt(e Event) (time.Time, bool) {
 	return at, at.Before(e.Deadline)
 }
 
+// noticeWindow is how long after its 10:00 a deadline notice may still go
+// out: until 21:00 the same day.
+const noticeWindow = 11 * time.Hour
+
 // finishAt is when e is over: its End, or Start + FinishAfter without one.
 func finishAt(e Event) time.Time {
 	if !e.End.IsZero() {
@@ -222,9 +226,11 @@ func (s *Store) RunDue(ctx context.Context, now time.Time, r Renderer, limit int
 			if err := due.Delete(k); err != nil {
 				return err
 			}
-			it, err := s.runDueItem(tx, k, now, r)
+			// One broken item must not stop the others: its key is
+			// dropped and the error reported with it.
+			it, err := s.safeRunDueItem(tx, k, now, r)
 			if err != nil {
-				return fmt.Errorf("%c event %d: %w", it.Kind, it.EventID, err)
+				it.Skipped, it.Messages, it.Err = true, 0, err
 			}
 			items = append(items, it)
 			sent += it.Messages
@@ -238,6 +244,17 @@ func (s *Store) RunDue(ctx context.Context, now time.Time, r Renderer, limit int
 		s.signalEnqueued()
 	}
 	return items, nil
+}
+
+// safeRunDueItem is runDueItem with a renderer's panic turned into an
+// error.
+func (s *Store) safeRunDueItem(tx *bolt.Tx, k []byte, now time.Time, r Renderer) (it DueItem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return s.runDueItem(tx, k, now, r)
 }
 
 // runDueItem does the work of due key k (already deleted) inside tx.
@@ -314,6 +331,14 @@ func (s *Store) remind(tx *bolt.Tx, e Event, offset time.Duration, now time.Time
 	if v := remSent.Get(sentKey); len(v) == 8 && btoi(v) == e.Start.UnixNano() {
 		return nil, nil
 	}
+	// After downtime (or a move closer) several reminders of one event can
+	// be overdue at once: only the nearest to the start is sent; the
+	// earlier ones are superseded and recorded as sent.
+	for _, other := range e.Reminders {
+		if other > 0 && other < offset && !e.Start.Add(-other).After(now) {
+			return nil, remSent.Put(sentKey, itob(e.Start.UnixNano()))
+		}
+	}
 	users := tx.Bucket(bucketUsers)
 	origin := Origin{Kind: OriginReminder, Key: "rem:" + strconv.FormatInt(e.ID, 10) + ":" +
 		strconv.FormatInt(int64(offset/time.Second), 10) + ":" + strconv.FormatInt(e.Start.Unix(), 10)}
@@ -339,6 +364,12 @@ func (s *Store) remind(tx *bolt.Tx, e Event, offset time.Duration, now time.Time
 // nil when the deadline has passed.
 func (s *Store) deadlineNotice(tx *bolt.Tx, e Event, ns uint64, now time.Time, r Renderer) ([]OutboxEntry, error) {
 	if !now.Before(e.Deadline) {
+		return nil, nil
+	}
+	// "Closes tomorrow" is true only on the day before, and nobody wants it
+	// at night: past noticeWindow after its 10:00 (the bot was down, or the
+	// event was published late) it is not sent.
+	if now.Sub(time.Unix(0, int64(ns))) > noticeWindow {
 		return nil, nil
 	}
 	regs := tx.Bucket(bucketRegs)

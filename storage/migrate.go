@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -30,8 +31,31 @@ var migrations = []func(s *Store, tx *bolt.Tx) error{
 			return err
 		}
 		for i := range events {
-			if err := s.reindexDue(tx, nil, &events[i], now); err != nil {
+			e := &events[i]
+			if e.Status == EventPublished && !finishAt(*e).After(now) {
+				// Long over: finished quietly, without asking anyone to
+				// mark attendance years later.
+				e.Status = EventFinished
+				if err := putJSON(tx.Bucket(bucketEvents), itob(e.ID), e); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := s.reindexDue(tx, nil, e, now); err != nil {
 				return err
+			}
+			// Reminders whose time has passed are not sent late.
+			for _, off := range e.Reminders {
+				if off > 0 && !e.Start.Add(-off).After(now) {
+					if err := tx.Bucket(bucketRemindersSent).Put(remSentKey(e.ID, off), itob(e.Start.UnixNano())); err != nil {
+						return err
+					}
+					if ns, ok := dueNanos(e.Start.Add(-off)); ok {
+						if err := tx.Bucket(bucketDue).Delete(dueKey(ns, DueReminder, e.ID, off)); err != nil {
+							return err
+						}
+					}
+				}
 			}
 		}
 		byTime := tx.Bucket(bucketRegsByTime)
@@ -80,4 +104,37 @@ func (s *Store) Schema() (uint64, error) {
 		return nil
 	})
 	return v, err
+}
+
+var keyZone = []byte("zone")
+
+// keepZone records the district's zone; when it differs from the one the
+// due index was built in, the index is built again: deadline notices are
+// due at 10:00 local time, so their keys depend on the zone.
+func (s *Store) keepZone(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	zone := []byte(s.loc.String())
+	old := meta.Get(keyZone)
+	if bytes.Equal(old, zone) {
+		return nil
+	}
+	if old != nil {
+		if err := tx.DeleteBucket(bucketDue); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bucketDue); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error {
+			var e Event
+			if err := jsonUnmarshal(v, &e); err != nil {
+				return err
+			}
+			return s.reindexDue(tx, nil, &e, now)
+		}); err != nil {
+			return fmt.Errorf("reindex for zone %s: %w", zone, err)
+		}
+	}
+	return meta.Put(keyZone, zone)
 }

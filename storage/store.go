@@ -92,6 +92,8 @@ type Store struct {
 	// enqueued is signalled (without blocking) after every commit that adds
 	// to the outbox, so the sender wakes at once.
 	enqueued chan struct{}
+	// lock is the lock file held while the store is open for writing.
+	lock *lockFile
 }
 
 // Options tune Open. The zero value is usable.
@@ -121,13 +123,22 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	var lock *lockFile
 	if !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("storage: create folder: %w", err)
 		}
+		var err error
+		if lock, err = acquireLock(path, opts.LockTimeout); err != nil {
+			if errors.Is(err, ErrLocked) {
+				return nil, ErrLocked
+			}
+			return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		}
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
 	if err != nil {
+		_ = lock.release()
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, ErrLocked
 		}
@@ -136,7 +147,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	s := &Store{db: db, now: opts.Now, loc: opts.Location, enqueued: make(chan struct{}, 1)}
+	s := &Store{db: db, now: opts.Now, loc: opts.Location, enqueued: make(chan struct{}, 1), lock: lock}
 	if opts.ReadOnly {
 		return s, nil
 	}
@@ -146,9 +157,13 @@ func Open(path string, opts Options) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return migrate(s, tx)
+		if err := migrate(s, tx); err != nil {
+			return err
+		}
+		return s.keepZone(tx)
 	}); err != nil {
 		_ = db.Close()
+		_ = lock.release()
 		return nil, fmt.Errorf("storage: prepare: %w", err)
 	}
 	return s, nil
@@ -156,7 +171,11 @@ func Open(path string, opts Options) (*Store, error) {
 
 // Close closes the database. It waits for open transactions to finish.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	if lerr := s.lock.release(); err == nil {
+		err = lerr
+	}
+	if err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
 	return nil

@@ -1,0 +1,50 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// lockFile is an exclusive lock on path+".lock", held by every Store that
+// writes and by Restore for its whole length. bbolt's own lock is on the
+// database file, which Restore replaces: a process waiting for that lock
+// would get the old, replaced file. The lock file stays put.
+type lockFile struct{ f *os.File }
+
+// acquireLock takes the lock of the database at path, waiting at most
+// timeout; ErrLocked when another holder keeps it.
+func acquireLock(path string, timeout time.Duration) (*lockFile, error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock file: %w", err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return &lockFile{f: f}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock file: %w", err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, ErrLocked
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// release gives the lock back; releasing again does nothing.
+func (l *lockFile) release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close() // closing the descriptor drops the flock
+	l.f = nil
+	return err
+}
