@@ -99,14 +99,11 @@ func pagerFor(r *Request, prefix string, id int64, page, pages int) keyboard {
 
 // cbEventPublish publishes a draft: eu:<id>.
 func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
-	e, err := b.store.Event(ctx, id)
-	if err != nil {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
-	}
+	id := e.ID
 	if e.Status != storage.EventDraft {
 		return errors.Join(b.answer(ctx, r, r.P.T("event_not_draft"), true), b.showCard(ctx, r, id, "", false))
 	}
@@ -124,14 +121,11 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 
 // cbEventCancel asks to confirm cancelling the event: ex:<id>.
 func (b *Bot) cbEventCancel(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
-	e, err := b.store.Event(ctx, id)
-	if err != nil {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
-	}
+	id := e.ID
 	return b.reply(ctx, r, r.P.N("event_cancel_confirm", e.Taken+e.Waiting, "Title", e.Title), keyboard{
 		{button(r.P.T("btn_event_cancel_yes"), cb(cbEventCancelYes, id)), button(r.P.T("btn_no"), cb(cbEventCard, id))},
 	})
@@ -166,14 +160,11 @@ func (b *Bot) notifyCancelled(u storage.User, e storage.Event) storage.Content {
 
 // cbEventShare sends the event's deep link to paste into other chats.
 func (b *Bot) cbEventShare(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
-	e, err := b.store.Event(ctx, id)
-	if err != nil {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
-	}
+	id := e.ID
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
@@ -374,4 +365,22 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 		return err
 	}
 	return b.showMarking(ctx, r, id, page, true)
+}
+
+// buttonEvent loads the event whose id is a button's first arg. When ok is
+// false the button was stale or the event is gone, the callback has been
+// answered, and the handler returns err.
+func (b *Bot) buttonEvent(ctx context.Context, r *Request, args []string) (e storage.Event, ok bool, err error) {
+	id, valid := argID(args, 0)
+	if !valid {
+		return e, false, b.stale(ctx, r)
+	}
+	e, err = b.store.Event(ctx, id)
+	switch {
+	case storage.IsNotFound(err):
+		return e, false, b.answer(ctx, r, r.P.T("event_gone"), true)
+	case err != nil:
+		return e, false, err
+	}
+	return e, true, nil
 }

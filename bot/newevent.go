@@ -602,17 +602,11 @@ func (b *Bot) cbEventDrop(ctx context.Context, r *Request, _ []string) error {
 
 // cbEventEdit starts editing a stored event: ee:<id>.
 func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("event_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
+	id := e.ID
 	if e.Status == storage.EventCancelled {
 		return b.answer(ctx, r, r.P.T("event_cancelled_no_edit"), true)
 	}

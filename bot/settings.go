@@ -40,31 +40,24 @@ func (b *Bot) settingsView(r *Request) (string, keyboard) {
 		[]modelsButton{button(r.P.T(dbtn), cb(cbSettingsDigest, darg))})
 }
 
-// cbSettingsDigest turns the weekly digest on or off.
+// cbSettingsDigest turns the weekly digest on or off: sd:<on|off>.
 func (b *Bot) cbSettingsDigest(ctx context.Context, r *Request, args []string) error {
-	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
-		return b.stale(ctx, r)
-	}
-	if off := args[0] == "off"; r.User.NoDigest != off {
-		r.User.NoDigest = off
-		if err := b.store.PutUser(ctx, r.User); err != nil {
-			return err
-		}
-	}
-	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
-		return err
-	}
-	text, kb := b.settingsView(r)
-	return b.reply(ctx, r, text, kb)
+	return b.toggleSetting(ctx, r, args, &r.User.NoDigest)
 }
 
-// cbSettingsAnnouncements turns announcements on or off.
+// cbSettingsAnnouncements turns announcements on or off: sa:<on|off>.
 func (b *Bot) cbSettingsAnnouncements(ctx context.Context, r *Request, args []string) error {
+	return b.toggleSetting(ctx, r, args, &r.User.NoAnnouncements)
+}
+
+// toggleSetting stores an opt-out (off is true for "off") and redraws the
+// settings.
+func (b *Bot) toggleSetting(ctx context.Context, r *Request, args []string, off *bool) error {
 	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
 		return b.stale(ctx, r)
 	}
-	if off := args[0] == "off"; r.User.NoAnnouncements != off {
-		r.User.NoAnnouncements = off
+	if want := args[0] == "off"; *off != want {
+		*off = want
 		if err := b.store.PutUser(ctx, r.User); err != nil {
 			return err
 		}

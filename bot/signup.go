@@ -34,17 +34,11 @@ func signupConv(step string, d signupDraft) storage.Conversation {
 
 // cbSignup: ss:<event id>.
 func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("event_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
+	id := e.ID
 	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.SignUpClosesAt()) {
 		return errors.Join(b.answer(ctx, r, r.P.T("signup_closed"), true), b.showCard(ctx, r, id, "", false))
 	}
@@ -248,16 +242,13 @@ func stripTags(s string) string {
 
 // cbSignupCancel asks to confirm: sc:<event id>.
 func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) || (err == nil && e.Status == storage.EventDraft) {
-		return b.answer(ctx, r, r.P.T("event_gone"), true)
-	}
-	if err != nil {
 		return err
+	}
+	id := e.ID
+	if e.Status == storage.EventDraft {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
 	}
 	_, err = b.send(ctx, r.ChatID, r.P.T("signup_cancel_confirm", "Title", e.Title), keyboard{
 		{button(r.P.T("btn_signup_cancel_yes"), cb(cbSignupCancelYes, id)), button(r.P.T("btn_no"), cb(cbDismiss))},
@@ -268,17 +259,11 @@ func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) err
 // cbSignupCancelYes cancels the sign-up; the first on the waitlist is
 // promoted and told, through the outbox, in the same transaction.
 func (b *Bot) cbSignupCancelYes(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("event_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
+	id := e.ID
 	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.Start) {
 		// After the start the sign-up is history: attendance and reports.
 		return b.reply(ctx, r, r.P.T("signup_cancel_too_late"), keyboard{})
