@@ -313,7 +313,7 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 	bc, err := b.store.CreateBroadcast(ctx, storage.Broadcast{
 		AuthorID: r.User.ID, AuthorChat: r.ChatID, Lang: r.P.Lang(), Audience: d.Audience,
 		SourceChat: d.SourceChat, SourceMessage: d.SourceMessage, Preview: d.Preview,
-		StatusMessage: r.callbackMessageID(),
+		StatusMessage: r.callbackMessageID(), Buttons: announcementButtons(r, d.Audience),
 	}, recipients)
 	if err != nil {
 		return err
@@ -400,4 +400,13 @@ func (b *Bot) cbBroadcastStop(ctx context.Context, r *Request, args []string) er
 		return err
 	}
 	return b.cmdBroadcasts(ctx, r, "")
+}
+
+// announcementButtons go under every copy: an announcement to an event's
+// participants links to the event, so that they know what it is about.
+func announcementButtons(r *Request, a storage.Audience) [][]storage.Button {
+	if a.Kind != storage.AudienceEvent {
+		return nil
+	}
+	return [][]storage.Button{{{Text: r.P.T("btn_open_event"), Data: cb(cbEventCard, a.EventID)}}}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -107,6 +108,9 @@ func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		y, m, d := now.In(loc).Date()
 		t = time.Date(y, m, d+days, hour, min, 0, 0, loc)
 	} else {
+		if w, ok := monthWords(dateWords); ok { // "3 декабря", "3 декабря 2026"
+			dateWords = []string{w}
+		}
 		if len(dateWords) != 1 {
 			return time.Time{}, errBadDate
 		}
@@ -216,4 +220,41 @@ func dayExists(day, month, year int) bool {
 	// Day 0 of the next month is the last day of this one.
 	last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 	return day <= last
+}
+
+// monthNames maps month words (Russian genitive, as in "3 декабря", and
+// English) to month numbers.
+var monthNames = func() map[string]int {
+	m := map[string]int{}
+	ru := []string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}
+	en := []string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+	for i := range ru {
+		m[ru[i]] = i + 1
+		m[en[i]] = i + 1
+		m[en[i][:3]] = i + 1
+	}
+	return m
+}()
+
+// monthWords turns "3 декабря" or "3 декабря 2026" into "3.12" or
+// "3.12.2026"; ok is false for anything else.
+func monthWords(words []string) (string, bool) {
+	if len(words) != 2 && len(words) != 3 {
+		return "", false
+	}
+	month, ok := monthNames[words[1]]
+	if !ok {
+		return "", false
+	}
+	if _, ok := digits(words[0]); !ok {
+		return "", false
+	}
+	w := words[0] + "." + strconv.Itoa(month)
+	if len(words) == 3 {
+		if _, ok := digits(words[2]); !ok || len(words[2]) != 4 {
+			return "", false
+		}
+		w += "." + words[2]
+	}
+	return w, true
 }

@@ -242,3 +242,24 @@ func TestParseWhenDaylightSavingAndOddInputs(t *testing.T) {
 		t.Errorf("zero now, full date: %v, %v", got, err)
 	}
 }
+
+func TestParseWhenMonthNames(t *testing.T) {
+	now := time.Date(2026, time.November, 26, 17, 0, 0, 0, moscowZone)
+	for in, want := range map[string]time.Time{
+		"3 декабря 10:00":       time.Date(2026, time.December, 3, 10, 0, 0, 0, moscowZone),
+		"3 декабря 2027 в 9:30": time.Date(2027, time.December, 3, 9, 30, 0, 0, moscowZone),
+		"15 марта, 10:00":       time.Date(2027, time.March, 15, 10, 0, 0, 0, moscowZone),
+		"15 March 10:00":        time.Date(2027, time.March, 15, 10, 0, 0, 0, moscowZone),
+		"1 мая 2027 10:00":      time.Date(2027, time.May, 1, 10, 0, 0, 0, moscowZone),
+	} {
+		got, err := parseWhen(in, now, moscowZone)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"3 декабрь 10:00", "декабря 3 10:00", "31 февраля 10:00", "3 декабря 27 10:00"} {
+		if _, err := parseWhen(bad, now, moscowZone); err == nil {
+			t.Errorf("parseWhen(%q) accepted", bad)
+		}
+	}
+}

@@ -126,7 +126,14 @@ func (b *Bot) cbEventCancel(ctx context.Context, r *Request, args []string) erro
 		return err
 	}
 	id := e.ID
-	return b.reply(ctx, r, r.P.N("event_cancel_confirm", e.Taken+e.Waiting, "Title", e.Title), keyboard{
+	key := "event_cancel_confirm"
+	switch {
+	case e.Status == storage.EventDraft:
+		key = "draft_delete_confirm"
+	case e.Taken+e.Waiting == 0:
+		key = "event_cancel_confirm_nobody"
+	}
+	return b.reply(ctx, r, r.P.N(key, e.Taken+e.Waiting, "Title", e.Title), keyboard{
 		{button(r.P.T("btn_event_cancel_yes"), cb(cbEventCancelYes, id)), button(r.P.T("btn_no"), cb(cbEventCard, id))},
 	})
 }
@@ -168,9 +175,13 @@ func (b *Bot) cbEventShare(ctx context.Context, r *Request, args []string) error
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	_, err = b.send(ctx, r.ChatID, r.P.T("event_share", "Title", e.Title,
-		"When", localesHTML(r.P.DateYear(e.Start.In(b.cfg.Location))),
-		"Link", b.startLink("e"+strconv.FormatInt(id, 10))), nil)
+	text := r.P.T("event_share", "Title", e.Title,
+		"When", localesHTML(b.eventWhen(r.P, e)), "Place", e.Place,
+		"Link", b.startLink("e"+strconv.FormatInt(id, 10)))
+	if !e.Deadline.IsZero() {
+		text += "\n" + r.P.T("card_deadline", "Date", localesHTML(r.P.DateYear(e.Deadline.In(b.cfg.Location))))
+	}
+	_, err = b.send(ctx, r.ChatID, text, nil)
 	return err
 }
 

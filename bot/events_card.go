@@ -76,6 +76,8 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 		switch {
 		case e.Capacity == 0:
 			lines = append(lines, p.N("card_seats_unlimited", e.Taken))
+		case e.SeatsLeft() == 0:
+			lines = append(lines, p.T("card_seats_none", "Capacity", e.Capacity))
 		default:
 			lines = append(lines, p.T("card_seats", "Left", e.SeatsLeft(), "Capacity", e.Capacity))
 		}
@@ -104,7 +106,11 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 				}
 			}
 		case storage.RegWaitlist:
-			lines = append(lines, p.T("card_you_waiting"))
+			if n, err := b.waitlistPosition(ctx, e.ID, reg.UserID); err == nil && n > 0 {
+				lines = append(lines, p.T("card_you_waiting_n", "N", n))
+			} else {
+				lines = append(lines, p.T("card_you_waiting"))
+			}
 		}
 	}
 	if e.Description != "" {
@@ -138,7 +144,11 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 	if e.Status == storage.EventPublished {
 		switch {
 		case active && now.Before(e.Start):
-			kb = append(kb, []modelsButton{button(p.T("btn_signup_cancel"), cb(cbSignupCancel, e.ID))})
+			label := p.T("btn_signup_cancel")
+			if reg.State == storage.RegWaitlist {
+				label = p.T("btn_waitlist_leave")
+			}
+			kb = append(kb, []modelsButton{button(label, cb(cbSignupCancel, e.ID))})
 		case !active && now.Before(e.SignUpClosesAt()):
 			label := p.T("btn_signup")
 			if e.Capacity > 0 && e.SeatsLeft() == 0 {
@@ -165,8 +175,11 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 			}
 			kb = append(kb, row)
 		}
-		if e.Status == storage.EventPublished || e.Status == storage.EventDraft {
+		switch e.Status {
+		case storage.EventPublished:
 			kb = append(kb, []modelsButton{button(p.T("btn_event_cancel"), cb(cbEventCancel, e.ID))})
+		case storage.EventDraft:
+			kb = append(kb, []modelsButton{button(p.T("btn_draft_delete"), cb(cbEventCancel, e.ID))})
 		}
 	}
 	if back != "" {

@@ -85,7 +85,8 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.say(c, "32.01 10:00", "Не понял дату")
 	yesterday := h.clock.Now().In(h.bot.cfg.Location).AddDate(0, 0, -1).Format("02.01.2006") + " 10:00"
 	h.say(c, yesterday, "уже прошла")
-	h.say(c, "завтра 10:00", "Когда окончание")
+	h.say(c, "завтра", "Добавьте время", "завтра 10:00")
+	h.say(c, "завтра 10:00", "✓ Начало:", "10:00", "Когда окончание")
 
 	h.restart() // the bot goes down in the middle of the wizard
 
@@ -303,14 +304,13 @@ func TestEditReachesEveryParticipant(t *testing.T) {
 	}
 	c := coordinator
 	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
-	h.press(c, "✏️ Изменить", "Изменение мероприятия")
-	h.press(c, "✏️ Изменить поле", "Что изменить")
+	h.press(c, "✏️ Изменить", "Что изменить")
 	h.press(c, "Место", "Где пройдёт")
 	h.say(c, "Стадион «Геолог»", "Изменение мероприятия", "Стадион «Геолог»")
 	h.press(c, "💾 Сохранить изменения", "отправляется 4 участникам")
 	for _, u := range users { // three confirmed and one waitlisted
 		n := h.notices(u.ID)
-		if len(n) != 1 || !strings.Contains(n[0], "Стадион «Геолог»") {
+		if len(n) != 1 || !strings.Contains(n[0], "Место теперь: Стадион «Геолог»") || !strings.Contains(n[0], "Место было: ЦРТДиЮ") {
 			t.Errorf("teacher %d: notices %q", u.ID, n)
 		}
 	}
@@ -487,8 +487,7 @@ func TestMoreSeatsPromoteTheWaitlist(t *testing.T) {
 	}
 	c := coordinator
 	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
-	h.press(c, "✏️ Изменить", "Изменение мероприятия")
-	h.press(c, "✏️ Изменить поле", "Что изменить")
+	h.press(c, "✏️ Изменить", "Что изменить")
 	h.press(c, "Места", "Сколько мест")
 	h.say(c, "2", "Свободных мест: 1 из 2")
 	h.press(c, "💾 Сохранить изменения", "Изменения")
@@ -523,4 +522,22 @@ func TestAnnounceToParticipants(t *testing.T) {
 	h.press(coordinator, "📣 Написать участникам", "участники мероприятия «Безопасное колесо»", "отправьте само объявление")
 	h.say(coordinator, "Сбор в 9:30 у входа", "Получат 3 адресата")
 	h.press(coordinator, "📨 Отправить", "Рассылка №1 идёт: доставлено 0 из 3")
+}
+
+func TestMovingTheStartMovesTheEnd(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	h.makeCoordinator(coordinator, ids[0])
+	start := time.Date(2027, time.March, 15, 10, 0, 0, 0, moscowZone)
+	e := h.event(ids[0], func(e *storage.Event) { e.Start, e.End = start, start.Add(3*time.Hour) })
+	c := coordinator
+	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.press(c, "✏️ Изменить", "Что изменить")
+	h.press(c, "Начало", "Когда начало")
+	h.say(c, "16 марта 2027 11:00", "✓ Начало: 16 марта 2027, 11:00", "Окончание сдвинуто вместе с началом: 16 марта 2027, 14:00")
+	h.press(c, "💾 Сохранить изменения", "Изменения в мероприятии")
+	got, _ := h.store.Event(h.ctx(), e.ID)
+	if got.End.Sub(got.Start) != 3*time.Hour {
+		t.Errorf("the event is now %v long", got.End.Sub(got.Start))
+	}
 }

@@ -99,10 +99,19 @@ func (b *Bot) cmdNewEvent(ctx context.Context, r *Request, _ string) error {
 // goToStep stores the draft at step and asks its question (fresh: as a
 // new message; otherwise in place of the pressed one).
 func (b *Bot) goToStep(ctx context.Context, r *Request, d eventDraft, step string, fresh bool) error {
+	return b.goToStepNoting(ctx, r, d, step, fresh, "")
+}
+
+// goToStepNoting is goToStep with a note (what the last answer was read
+// as) above the question.
+func (b *Bot) goToStepNoting(ctx context.Context, r *Request, d eventDraft, step string, fresh bool, note string) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(step, d)); err != nil {
 		return err
 	}
 	text, kb := b.stepPrompt(ctx, r, d, step)
+	if note != "" {
+		text = note + "\n\n" + text
+	}
 	if fresh || r.Update.CallbackQuery == nil {
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
@@ -228,20 +237,18 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 		_, err := b.send(ctx, r.ChatID, r.P.T("flow_expects_text"), nil)
 		return err
 	}
-	complaint, err := b.applyEventText(r, &d, c.Step, text)
-	if err != nil {
-		return err
-	}
+	note, complaint := b.applyEventText(ctx, r, &d, c.Step, text)
 	if complaint != "" {
 		_, err := b.send(ctx, r.ChatID, complaint, nil)
 		return err
 	}
-	return b.goToStep(ctx, r, d, nextStep(d, c.Step), true)
+	return b.goToStepNoting(ctx, r, d, nextStep(d, c.Step), true, note)
 }
 
-// applyEventText puts a typed answer into the draft, or returns a short
+// applyEventText puts a typed answer into the draft and returns a note of
+// how it was read (dates, and what a new start changed), or a short
 // localized complaint with an example of what works.
-func (b *Bot) applyEventText(r *Request, d *eventDraft, step, text string) (string, error) {
+func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, step, text string) (note, complaint string) {
 	p := r.P
 	e := &d.Event
 	n := utf8.RuneCountInString(text)
@@ -249,77 +256,116 @@ func (b *Bot) applyEventText(r *Request, d *eventDraft, step, text string) (stri
 	switch step {
 	case stepTitle:
 		if n < 3 || n > maxTitleLen {
-			return p.T("ne_bad_title", "Max", maxTitleLen), nil
+			return "", p.T("ne_bad_title", "Max", maxTitleLen)
 		}
 		e.Title = text
 	case stepStart, stepEnd, stepDeadline:
 		t, err := parseWhen(text, now, b.cfg.Location)
 		if err != nil {
-			return p.T("ne_bad_date", "Example", localesHTML(b.dateExample(p))), nil
+			return "", b.badDate(p, text, now)
 		}
+		when := localesHTML(p.DateYear(t.In(b.cfg.Location)))
 		switch step {
 		case stepStart:
 			if !t.After(now) {
-				return p.T("ne_date_past", "Example", localesHTML(b.dateExample(p))), nil
+				return "", p.T("ne_date_past", "Example", localesHTML(b.dateExample(p)))
 			}
-			if !e.End.IsZero() && !e.End.After(t) {
-				e.End = time.Time{}
+			note = p.T("ne_read_start", "When", when)
+			if !e.End.IsZero() && !e.Start.IsZero() {
+				// The event keeps its length: the end moves with the start.
+				e.End = e.End.Add(t.Sub(e.Start))
+				note += "\n" + p.T("ne_end_moved", "When", localesHTML(p.DateYear(e.End.In(b.cfg.Location))))
 			}
 			if !e.Deadline.IsZero() && !e.Deadline.Before(t) {
 				e.Deadline = time.Time{}
+				note += "\n" + p.T("ne_deadline_dropped")
 			}
 			e.Start = t
 		case stepEnd:
 			if !t.After(e.Start) {
-				return p.T("ne_end_before_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location)))), nil
+				return "", p.T("ne_end_before_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location))))
 			}
 			e.End = t
+			note = p.T("ne_read_end", "When", when)
 		case stepDeadline:
 			if !t.After(now) {
-				return p.T("ne_date_past", "Example", localesHTML(b.dateExample(p))), nil
+				return "", p.T("ne_date_past", "Example", localesHTML(b.dateExample(p)))
 			}
 			if !t.Before(e.Start) {
-				return p.T("ne_deadline_after_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location)))), nil
+				return "", p.T("ne_deadline_after_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location))))
 			}
 			e.Deadline = t
+			note = p.T("ne_read_deadline", "When", when)
 		}
 	case stepPlace:
 		if n < 2 || n > maxPlaceLen {
-			return p.T("ne_bad_place", "Max", maxPlaceLen), nil
+			return "", p.T("ne_bad_place", "Max", maxPlaceLen)
 		}
 		e.Place = text
 	case stepAudience:
 		if n > maxAudienceLen {
-			return p.T("ne_too_long", "Max", maxAudienceLen), nil
+			return "", p.T("ne_too_long", "Max", maxAudienceLen)
 		}
 		e.Audience = text
 	case stepMaxTeam:
 		v, err := strconv.Atoi(text)
 		if err != nil || v < 1 || v > maxTeamSize {
-			return p.T("ne_bad_number", "Min", 1, "Max", maxTeamSize), nil
+			return "", p.T("ne_bad_number", "Min", 1, "Max", maxTeamSize)
+		}
+		if d.EditingID != 0 {
+			if largest := b.largestTeam(ctx, d.EditingID); v < largest {
+				return "", p.T("ne_team_below_signed", "Max", largest)
+			}
 		}
 		e.MaxTeam = v
 	case stepCapacity:
 		v, err := strconv.Atoi(text)
 		if err != nil || v < 1 || v > maxCapacity {
-			return p.T("ne_bad_number", "Min", 1, "Max", maxCapacity), nil
+			return "", p.T("ne_bad_number", "Min", 1, "Max", maxCapacity)
+		}
+		if d.EditingID != 0 && v < e.Taken {
+			// Nobody signed up is put out by an edit.
+			return "", p.T("ne_capacity_below_taken", "Taken", e.Taken)
 		}
 		e.Capacity = v
 	case stepReminders:
 		offsets, err := parseOffsets(text)
 		if err != nil {
-			return p.T("ne_bad_reminders"), nil
+			return "", p.T("ne_bad_reminders")
 		}
 		e.Reminders = offsets
+		note = p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, offsets)))
 	case stepDescription:
 		if n > maxDescriptionLen {
-			return p.T("ne_too_long", "Max", maxDescriptionLen), nil
+			return "", p.T("ne_too_long", "Max", maxDescriptionLen)
 		}
 		e.Description = text
 	default:
-		return p.T("ne_use_buttons"), nil
+		return "", p.T("ne_use_buttons")
 	}
-	return "", nil
+	return note, ""
+}
+
+// badDate is the complaint about an unreadable date: a date without a time
+// is told to add one; anything else gets an example.
+func (b *Bot) badDate(p localesPrinter, text string, now time.Time) string {
+	if _, err := parseWhen(text+" 10:00", now, b.cfg.Location); err == nil {
+		return p.T("ne_date_needs_time", "Example", text+" 10:00")
+	}
+	return p.T("ne_bad_date", "Example", localesHTML(b.dateExample(p)))
+}
+
+// largestTeam is the largest team signed up for an event (0 if none).
+func (b *Bot) largestTeam(ctx context.Context, eventID int64) int {
+	list, err := b.store.Participants(ctx, eventID)
+	if err != nil {
+		return 0
+	}
+	largest := 0
+	for _, pt := range list {
+		largest = max(largest, pt.TeamSize)
+	}
+	return largest
 }
 
 // cbEventSkip skips an optional step (or keeps the default reminders):
@@ -347,7 +393,17 @@ func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error 
 	case stepRegulations:
 		d.Event.Regulations = nil
 	}
-	if err := b.reply(ctx, r, r.P.T("ne_skipped"), keyboard{}); err != nil {
+	// Say what the button meant, not just "skipped".
+	ack := r.P.T("ne_skipped")
+	switch step {
+	case stepCapacity:
+		ack = r.P.T("ne_no_limit_chosen")
+	case stepReminders:
+		ack = r.P.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(r.P, d.Event.Reminders)))
+	case stepDeadline:
+		ack = r.P.T("ne_no_deadline_chosen")
+	}
+	if err := b.reply(ctx, r, ack, keyboard{}); err != nil {
 		return err
 	}
 	return b.goToStep(ctx, r, d, nextStep(d, step), true)
@@ -485,6 +541,13 @@ func (b *Bot) cbEventFields(ctx context.Context, r *Request, _ []string) error {
 	if !ok {
 		return b.stale(ctx, r)
 	}
+	text, kb := b.fieldsMenu(r, d)
+	return b.reply(ctx, r, text, kb)
+}
+
+// fieldsMenu is "what to change?" with a button per field, Back (to the
+// preview) and, when editing a stored event, Save.
+func (b *Bot) fieldsMenu(r *Request, d eventDraft) (string, keyboard) {
 	var kb keyboard
 	var row []modelsButton
 	for i, s := range eventSteps {
@@ -500,7 +563,7 @@ func (b *Bot) cbEventFields(ctx context.Context, r *Request, _ []string) error {
 		kb = append(kb, row)
 	}
 	kb = append(kb, []modelsButton{button(r.P.T("btn_back"), cbEventBackToPreview)})
-	return b.reply(ctx, r, r.P.T("ne_which_field"), kb)
+	return r.P.T("ne_which_field"), kb
 }
 
 // cbEventField: nf:<step index>: answer that step again, then back to the
@@ -613,7 +676,14 @@ func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error 
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	return b.goToStep(ctx, r, eventDraft{Event: e, EditingID: id, Review: true}, stepPreview, true)
+	// Straight to "what to change?": the card is on the screen already.
+	d := eventDraft{Event: e, EditingID: id, Review: true}
+	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(stepPreview, d)); err != nil {
+		return err
+	}
+	text, kb := b.fieldsMenu(r, d)
+	_, err = b.send(ctx, r.ChatID, r.P.T("ne_edit_which", "Title", e.Title)+"\n"+text, kb)
+	return err
 }
 
 // cbEventSave stores the edited event; a change of time or place is sent
@@ -631,7 +701,7 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	if err != nil && !storage.IsNotFound(err) {
 		return err
 	}
-	e, notified, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged)
+	e, notified, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChangedFrom(before))
 	if storage.IsNotFound(err) {
 		_ = b.store.ClearConversation(ctx, r.User.ID)
 		return b.reply(ctx, r, r.P.T("event_gone"), keyboard{})
@@ -661,12 +731,22 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	return b.showCard(ctx, r, e.ID, "", true)
 }
 
-// notifyChanged renders the notice of a change of time or place.
-func (b *Bot) notifyChanged(u storage.User, e storage.Event) storage.Content {
-	p := b.catalog.For(u.Lang)
-	return storage.Content{
-		Text:    p.T("notice_changed", "Title", e.Title, "When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
-		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+// notifyChangedFrom renders the notice of a change of time or place,
+// saying what was and what is now.
+func (b *Bot) notifyChangedFrom(before storage.Event) storage.Notify {
+	return func(u storage.User, e storage.Event) storage.Content {
+		p := b.catalog.For(u.Lang)
+		lines := []string{p.T("notice_changed_title", "Title", e.Title)}
+		if !before.Start.Equal(e.Start) || !before.End.Equal(e.End) {
+			lines = append(lines, p.T("notice_changed_when", "Was", localesHTML(b.eventWhen(p, before)), "Now", localesHTML(b.eventWhen(p, e))))
+		}
+		if before.Place != e.Place {
+			lines = append(lines, p.T("notice_changed_place", "Was", before.Place, "Now", e.Place))
+		}
+		return storage.Content{
+			Text:    strings.Join(lines, "\n"),
+			Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+		}
 	}
 }
 

@@ -51,6 +51,9 @@ func parseOffsets(s string) ([]time.Duration, error) {
 	seen := map[time.Duration]bool{}
 	var out []time.Duration
 	for _, t := range tokens {
+		if _, ok := offsetUnit(t); ok && !strings.ContainsAny(t[:1], "0123456789") {
+			t = "1" + t // "за день", "за неделю": one of the unit
+		}
 		m := offsetToken.FindStringSubmatch(t)
 		if m == nil {
 			return nil, errBadOffsets

@@ -26,6 +26,8 @@ func TestParseOffsets(t *testing.T) {
 		{"7", nil},
 		{"за 7 дней, за 1 день", []time.Duration{7 * day, day}},
 		{"1 месяц", nil},
+		{"за неделю и за день", []time.Duration{7 * day, day}},
+		{"за 2 часа", []time.Duration{2 * hour}},
 		{"30 мин", []time.Duration{30 * time.Minute}},
 	} {
 		got, err := parseOffsets(tc.in)

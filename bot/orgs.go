@@ -402,9 +402,13 @@ func (b *Bot) cbOrgRemoveConfirm(ctx context.Context, r *Request, args []string)
 		return err
 	}
 	err = b.store.RemoveOrganisation(ctx, id)
-	if errors.Is(err, storage.ErrInUse) {
+	var organiser *storage.OrganiserError
+	switch {
+	case errors.As(err, &organiser):
+		return b.refuseRemoval(ctx, r, id, r.P.N("org_remove_organiser", organiser.Events))
+	case errors.Is(err, storage.ErrInUse):
 		n, _ := b.store.OrganisationMembers(ctx, id)
-		return b.answer(ctx, r, r.P.N("org_remove_in_use", n), true)
+		return b.refuseRemoval(ctx, r, id, r.P.N("org_remove_in_use", n))
 	}
 	if err != nil {
 		return err
@@ -413,4 +417,13 @@ func (b *Bot) cbOrgRemoveConfirm(ctx context.Context, r *Request, args []string)
 		return err
 	}
 	return b.showOrgList(ctx, r, 0)
+}
+
+// refuseRemoval says why an organisation cannot be removed, in place of
+// the confirmation, with the way back to its card.
+func (b *Bot) refuseRemoval(ctx context.Context, r *Request, id int64, why string) error {
+	if err := b.answer(ctx, r, why, true); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, why, keyboard{{button(r.P.T("btn_back"), cb(cbOrgOpen, id))}})
 }

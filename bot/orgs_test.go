@@ -147,3 +147,19 @@ func TestImportWithNothingGood(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestOrganiserOfAnEventCannotBeRemoved(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(gibdd)
+	h.event(ids[0], nil)
+	h.say(admin, "/orgs", "Организации: 1")
+	h.press(admin, "1. ГИБДД", "ГИБДД")
+	h.press(admin, "🗑 Удалить", "Удалить организацию")
+	ans, _ := h.press(admin, "Да, удалить", "организатор 1 мероприятия")
+	if !ans.ShowAlert {
+		t.Error("the refusal was not shown as an alert")
+	}
+	if _, err := h.store.Organisation(h.ctx(), ids[0]); err != nil {
+		t.Fatalf("removed: %v", err)
+	}
+}

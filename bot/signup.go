@@ -105,7 +105,7 @@ func (b *Bot) cbTeamSize(ctx context.Context, r *Request, args []string) error {
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	if err := b.reply(ctx, r, r.P.T("signup_ask_team_size_short"), keyboard{}); err != nil {
+	if err := b.reply(ctx, r, r.P.T("signup_ask_team_size_short", "N", args[1]), keyboard{}); err != nil {
 		return err
 	}
 	return b.signupText(ctx, r, c, args[1])

@@ -52,6 +52,8 @@ type Broadcast struct {
 	SourceMessage int   `json:"source_message"`
 	// Preview is a short plain description for lists.
 	Preview string `json:"preview,omitempty"`
+	// Buttons go under every copy (an event's announcement links to it).
+	Buttons [][]Button `json:"buttons,omitempty"`
 
 	Total   int            `json:"total"`
 	Sent    int            `json:"sent"`
@@ -94,7 +96,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []R
 			b.State, b.FinishedAt = BroadcastDone, now
 		}
 		entries := make([]OutboxEntry, len(recipients))
-		content := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage}
+		content := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage, Buttons: b.Buttons}
 		for i, r := range recipients {
 			entries[i] = OutboxEntry{ChatID: r.ChatID, UserID: r.UserID, Content: content, Origin: Origin{Kind: OriginBroadcast, ID: b.ID}}
 		}

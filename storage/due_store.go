@@ -110,8 +110,9 @@ func finishAt(e Event) time.Time {
 //
 //   - a reminder already sent for next's Start is not added again; one sent
 //     for another start is added only if its new due time is after now; one
-//     never sent is added even if already due (RunDue then sends it if the
-//     event has not started, or skips it);
+//     already due when the event is first published is not added; one
+//     never sent that comes due through an edit is added (RunDue then sends
+//     it if the event has not started, or skips it);
 //   - the deadline notice is added only while the deadline is after now and
 //     a notice for the same due time has not been sent; a due time already
 //     past makes it due at once;
@@ -130,9 +131,16 @@ func (s *Store) reindexDue(tx *bolt.Tx, old, next *Event, now time.Time) error {
 		return nil
 	}
 	remSent := tx.Bucket(bucketRemindersSent)
+	// A reminder whose time has already passed when the event is first
+	// published is pointless (people sign up after the announcement); after
+	// that, one that comes due through an edit is sent at once.
+	firstPublication := old == nil || old.Status != EventPublished
 	for _, w := range s.schedule(*next) {
 		switch w.kind {
 		case DueReminder:
+			if firstPublication && !w.at.After(now) {
+				continue
+			}
 			if v := remSent.Get(remSentKey(next.ID, w.offset)); len(v) == 8 {
 				if btoi(v) == next.Start.UnixNano() || !w.at.After(now) {
 					continue

@@ -180,7 +180,9 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o Organisation) error {
 }
 
 // RemoveOrganisation deletes the organisation. It returns ErrInUse while any
-// user belongs to it, and ErrNotFound if there is none.
+// user belongs to it, an *OrganiserError while it organises any event (its
+// name is on the cards and in the reports), and ErrNotFound if there is
+// none.
 func (s *Store) RemoveOrganisation(ctx context.Context, id int64) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOrgs)
@@ -190,6 +192,12 @@ func (s *Store) RemoveOrganisation(ctx context.Context, id int64) error {
 		prefix := itob(id)
 		if k, _ := tx.Bucket(bucketOrgUser).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 			return ErrInUse
+		}
+		if n, err := eventsOrganisedBy(tx, id); err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			return &OrganiserError{Events: n}
 		}
 		return b.Delete(itob(id))
 	})
@@ -214,4 +222,33 @@ func (s *Store) OrganisationMembers(ctx context.Context, id int64) (int, error) 
 		return 0, fmt.Errorf("storage: members of organisation %d: %w", id, err)
 	}
 	return n, nil
+}
+
+// OrganiserError is returned by RemoveOrganisation for an organisation
+// that organises events. errors.Is(err, ErrInUse) holds for it.
+type OrganiserError struct{ Events int }
+
+func (e *OrganiserError) Error() string {
+	return fmt.Sprintf("organiser of %d events", e.Events)
+}
+
+func (e *OrganiserError) Is(target error) bool { return target == ErrInUse }
+
+// eventsOrganisedBy counts the events with org among their organisers.
+func eventsOrganisedBy(tx *bolt.Tx, org int64) (int, error) {
+	n := 0
+	err := tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error {
+		var e Event
+		if err := jsonUnmarshal(v, &e); err != nil {
+			return err
+		}
+		for _, o := range e.Organisers {
+			if o == org {
+				n++
+				break
+			}
+		}
+		return nil
+	})
+	return n, err
 }
