@@ -48,8 +48,21 @@ func (b *Bot) cbEventParticipants(ctx context.Context, r *Request, args []string
 	if len(list) == 0 {
 		lines = append(lines, "", r.P.T("participants_empty"))
 	}
+	// Confirmed first, numbered; then the waitlist, numbered by place.
+	confirmed := 0
+	for _, pt := range list {
+		if pt.State == storage.RegConfirmed {
+			confirmed++
+		}
+	}
 	for i, pt := range list[page*participantsPerPage : min(len(list), (page+1)*participantsPerPage)] {
 		n := page*participantsPerPage + i + 1
+		if pt.State == storage.RegWaitlist {
+			if n == confirmed+1 || i == 0 {
+				lines = append(lines, "", r.P.T("participants_waitlist"))
+			}
+			n -= confirmed
+		}
 		lines = append(lines, b.participantLine(ctx, r, n, pt))
 	}
 	kb := pagerFor(r, cbEventParticipants, id, page, pages)
@@ -65,11 +78,11 @@ func (b *Bot) participantLine(ctx context.Context, r *Request, n int, pt storage
 		name = r.P.T("unnamed_user", "ID", pt.UserID)
 	}
 	line := r.P.T("participant_line", "N", n, "Name", truncateRunes(name, 60), "Org", truncateRunes(b.orgShortLabel(ctx, pt.User.OrgID), 40))
-	if pt.TeamSize > 0 {
-		line += r.P.N("participant_team", pt.TeamSize, "Name", truncateRunes(pt.TeamName, 30))
-	}
-	if pt.State == storage.RegWaitlist {
-		line += r.P.T("participant_waiting")
+	switch {
+	case pt.TeamSize > 0 && pt.TeamName != "":
+		line += r.P.N("participant_team_named", pt.TeamSize, "Name", truncateRunes(pt.TeamName, 30))
+	case pt.TeamSize > 0:
+		line += r.P.N("participant_team", pt.TeamSize)
 	}
 	if pt.Attended != nil && *pt.Attended {
 		line += " ✅"

@@ -541,3 +541,28 @@ func TestMovingTheStartMovesTheEnd(t *testing.T) {
 		t.Errorf("the event is now %v long", got.End.Sub(got.Start))
 	}
 }
+
+func TestParticipantsShowTheWaitlistApart(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	h.makeCoordinator(coordinator, ids[0])
+	e := h.event(ids[0], func(e *storage.Event) { e.Capacity, e.Unit, e.MaxTeam = 1, storage.UnitTeam, 8 })
+	users := h.teachers(5000, 3, ids[0])
+	for i, u := range users {
+		su := storage.SignUp{EventID: e.ID, UserID: u.ID, TeamSize: 4 + i}
+		if i == 0 {
+			su.TeamName = "ЮИД"
+		}
+		if _, err := h.store.Register(h.ctx(), su, h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	_, m := h.press(coordinator, "👥 Участники", "Записаны: 1, в листе ожидания: 2")
+	text := m.PlainText()
+	for _, want := range []string{"1. Педагог Тестовый — СОШ №1, команда «ЮИД», 4 учащихся", "Лист ожидания:\n1. Педагог Тестовый — СОШ №1, 5 учащихся", "2. Педагог Тестовый — СОШ №1, 6 учащихся"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("participants lack %q:\n%s", want, text)
+		}
+	}
+}
