@@ -113,7 +113,13 @@ func (f *fakeTelegram) Send(ctx context.Context, chatID int64, c storage.Content
 	f.mu.Unlock()
 
 	if d > 0 {
-		time.Sleep(d) // a slow Bot API call
+		// A slow Bot API call, cut short by its context like a real one.
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
 	}
 	if hook != nil {
 		hook(n, chatID)
