@@ -58,6 +58,7 @@ func (b *Bot) redeemInvite(ctx context.Context, r *Request, code string) error {
 		if r.User.Registered {
 			b.syncUserCommands(ctx, r.User.ID, roleCoordinator, r.User.Lang)
 		}
+		b.tellInviter(ctx, r, code)
 	case errors.Is(err, storage.ErrInviteUsed):
 		key = "invite_used"
 	case errors.Is(err, storage.ErrInviteExpired):
@@ -178,4 +179,31 @@ func (b *Bot) cbInviteRevoke(ctx context.Context, r *Request, args []string) err
 		return err
 	}
 	return b.cmdCoordinators(ctx, r, "")
+}
+
+// tellInviter lets the admin who made the invitation know it was used,
+// through the outbox. A failure is logged: the role is granted all the same.
+func (b *Bot) tellInviter(ctx context.Context, r *Request, code string) {
+	inv, err := b.store.Invite(ctx, code)
+	if err != nil {
+		b.log.Warn("invite: inviter", "error", err)
+		return
+	}
+	admin, err := b.store.User(ctx, inv.CreatedBy)
+	if err != nil || admin.ChatID == 0 {
+		return // an admin who never wrote to the bot
+	}
+	name := r.User.FullName
+	if name == "" {
+		name = strings.TrimSpace(r.From.FirstName + " " + r.From.LastName)
+	}
+	p := b.catalog.For(admin.Lang)
+	err = b.store.Enqueue(ctx, []storage.OutboxEntry{{
+		ChatID: admin.ChatID, UserID: admin.ID,
+		Content: storage.Content{Text: p.T("invite_used_notice", "Name", name)},
+		Origin:  storage.Origin{Kind: storage.OriginNotice, Key: "invite:" + code},
+	}})
+	if err != nil {
+		b.log.Warn("invite: tell the inviter", "error", err)
+	}
 }

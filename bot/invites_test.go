@@ -37,6 +37,9 @@ func TestInviteUseReuseRevoke(t *testing.T) {
 	if u := h.user(teacher.ID); u.Role != storage.RoleCoordinator {
 		t.Fatalf("role %q", u.Role)
 	}
+	if n := h.notices(admin.ID); len(n) != 1 || !strings.Contains(n[0], "приглашение принято") {
+		t.Errorf("the admin was not told: %q", n)
+	}
 	if len(h.tg.Commands("chat", teacher.ID, "")) == 0 {
 		t.Error("the coordinator got no menu of their own")
 	}

@@ -114,3 +114,13 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 	}
 	return nil
 }
+
+// Invite returns the invitation with code, or ErrNotFound.
+func (s *Store) Invite(ctx context.Context, code string) (Invite, error) {
+	var inv Invite
+	err := s.view(ctx, func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketInvites), []byte(code), &inv) })
+	if err != nil {
+		return Invite{}, fmt.Errorf("storage: invite: %w", err)
+	}
+	return inv, nil
+}
