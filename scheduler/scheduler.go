@@ -105,6 +105,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.runCtx = ctx
 	s.Tick(ctx)
+	s.CatchUp(ctx)
 	s.log.Info("scheduler: started; what fell due while down is done")
 	s.cron.Start()
 	<-ctx.Done()
@@ -146,14 +147,57 @@ func (s *Scheduler) Tick(ctx context.Context) {
 	}
 }
 
+// Catch-up windows: a digest or summary whose time passed while the bot was
+// down is sent at start if it is not older than this.
+const (
+	digestCatchUp  = 24 * time.Hour
+	summaryCatchUp = 6 * time.Hour
+)
+
+// CatchUp sends the digest and the summary whose last scheduled time fell
+// while the bot was down (cron does not replay missed runs), if that time
+// is recent; the period kept in bbolt makes a second run do nothing.
+func (s *Scheduler) CatchUp(ctx context.Context) {
+	now := s.cfg.Now().In(s.cfg.Location)
+	for _, j := range []struct {
+		spec  string
+		grace time.Duration
+		run   func(context.Context, time.Time)
+	}{{s.cfg.Digest, digestCatchUp, s.digestAt}, {s.cfg.Summary, summaryCatchUp, s.summariesAt}} {
+		sched, err := cron.ParseStandard(j.spec)
+		if err != nil {
+			continue // New has checked it
+		}
+		if prev := lastRun(sched, now, j.grace); !prev.IsZero() {
+			j.run(ctx, prev)
+		}
+	}
+}
+
+// lastRun is the schedule's latest time in (now−within, now], or zero.
+func lastRun(sched cron.Schedule, now time.Time, within time.Duration) time.Time {
+	var last time.Time
+	for t := sched.Next(now.Add(-within)); !t.IsZero() && !t.After(now); t = sched.Next(t) {
+		last = t
+	}
+	return last
+}
+
 // SendDigest enqueues the weekly digest of the next seven days' events,
 // once per day it runs on (the period is the date).
-func (s *Scheduler) SendDigest(ctx context.Context) {
-	now := s.cfg.Now().In(s.cfg.Location)
+func (s *Scheduler) SendDigest(ctx context.Context) { s.digestAt(ctx, s.cfg.Now()) }
+
+// digestAt is the digest of the run scheduled at at.
+func (s *Scheduler) digestAt(ctx context.Context, at time.Time) {
+	now := at.In(s.cfg.Location)
 	period := now.Format("2006-01-02")
 	y, m, d := now.Date()
 	end := time.Date(y, m, d+7, 0, 0, 0, 0, s.cfg.Location) // through the sixth day after today
-	n, err := s.store.EnqueueDigest(ctx, period, now, end, func(u storage.User, events []storage.Event) (storage.Content, bool) {
+	from := now
+	if real := s.cfg.Now(); real.After(from) { // a late (caught-up) digest lists no past events
+		from = real
+	}
+	n, err := s.store.EnqueueDigest(ctx, period, from, end, func(u storage.User, events []storage.Event) (storage.Content, bool) {
 		return s.msgs.Digest(u, events, now)
 	})
 	if err != nil {
@@ -165,8 +209,11 @@ func (s *Scheduler) SendDigest(ctx context.Context) {
 
 // SendSummaries enqueues each coordinator's summary of the sign-ups to
 // their events in the last 24 hours, when there are any.
-func (s *Scheduler) SendSummaries(ctx context.Context) {
-	now := s.cfg.Now().In(s.cfg.Location)
+func (s *Scheduler) SendSummaries(ctx context.Context) { s.summariesAt(ctx, s.cfg.Now()) }
+
+// summariesAt is the summary of the run scheduled at at.
+func (s *Scheduler) summariesAt(ctx context.Context, at time.Time) {
+	now := at.In(s.cfg.Location)
 	period := now.Format("2006-01-02")
 	n, err := s.store.EnqueueSummaries(ctx, period, now.Add(-24*time.Hour), now, s.msgs.Summary)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -290,6 +291,40 @@ func TestBadCronSpecsAreRefused(t *testing.T) {
 		se, ok := err.(*scheduler.SettingError)
 		if !ok || se.Setting != tc.setting {
 			t.Errorf("%+v: error %v, want a SettingError for %s", tc.cfg, err, tc.setting)
+		}
+	}
+}
+
+func TestMissedDigestAndSummaryAreCaughtUpOnce(t *testing.T) {
+	e := newEnv(t)
+	coordinator := e.users(900, 1, storage.RoleCoordinator)[0]
+	e.users(100, 2, storage.RoleTeacher)
+	monday := time.Date(2027, time.March, 8, 9, 0, 0, 0, moscow)
+	e.clock.set(monday.Add(-72 * time.Hour))
+	ev := e.event(func(x *storage.Event) { x.Start = monday.Add(48 * time.Hour); x.CreatedBy = coordinator; x.Reminders = nil })
+	e.clock.set(monday.Add(-20 * time.Hour)) // Sunday 13:00: a sign-up
+	e.signUp(ev, 100)
+
+	e.clock.set(monday.Add(-14 * time.Hour)) // Sunday 19:00: Sunday's 18:00 summary was missed
+	before := len(e.outbox())
+	e.sched.CatchUp(context.Background())
+	same(t, "Sunday's summary caught up", e.outbox()[before:], fmt.Sprintf("%d: summary 1", coordinator))
+
+	e.clock.set(monday.Add(5 * time.Hour)) // Monday 14:00: the 09:00 digest was missed
+	before = len(e.outbox())
+	e.sched.CatchUp(context.Background())
+	same(t, "Monday's digest caught up", e.outbox()[before:], "100: digest 1", "101: digest 1", fmt.Sprintf("%d: digest 1", coordinator))
+	before = len(e.outbox())
+	e.sched.CatchUp(context.Background()) // a second start
+	e.sched.SendDigest(context.Background())
+	same(t, "nothing twice", e.outbox()[before:])
+
+	e.clock.set(monday.Add(4 * 24 * time.Hour)) // Friday: Monday's is too old to send late
+	before = len(e.outbox())
+	e.sched.CatchUp(context.Background())
+	for _, m := range e.outbox()[before:] {
+		if strings.Contains(m, "digest") {
+			t.Errorf("a stale digest was sent: %s", m)
 		}
 	}
 }
