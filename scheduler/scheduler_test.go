@@ -301,7 +301,11 @@ func TestMissedDigestAndSummaryAreCaughtUpOnce(t *testing.T) {
 	e.users(100, 2, storage.RoleTeacher)
 	monday := time.Date(2027, time.March, 8, 9, 0, 0, 0, moscow)
 	e.clock.set(monday.Add(-72 * time.Hour))
-	ev := e.event(func(x *storage.Event) { x.Start = monday.Add(48 * time.Hour); x.CreatedBy = coordinator; x.Reminders = nil })
+	ev := e.event(func(x *storage.Event) {
+		x.Start = monday.Add(48 * time.Hour)
+		x.CreatedBy = coordinator
+		x.Reminders = nil
+	})
 	e.clock.set(monday.Add(-20 * time.Hour)) // Sunday 13:00: a sign-up
 	e.signUp(ev, 100)
 
