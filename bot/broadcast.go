@@ -34,6 +34,8 @@ type broadcastDraft struct {
 	SourceChat    int64            `json:"source_chat,omitempty"`
 	SourceMessage int              `json:"source_message,omitempty"`
 	Preview       string           `json:"preview,omitempty"`
+	// OrgFilter narrows the organisations list (what the user typed).
+	OrgFilter string `json:"org_filter,omitempty"`
 }
 
 func broadcastConv(step string, d broadcastDraft) storage.Conversation {
@@ -125,24 +127,21 @@ func toggle[T comparable](list []T, v T) []T {
 	return append(list, v)
 }
 
+// broadcastOrgChoice is the organisations multi-select of /broadcast.
+func broadcastOrgChoice(r *Request, d broadcastDraft, page int) orgChoice {
+	return orgChoice{
+		chosen: d.Audience.OrgIDs, filter: d.OrgFilter, page: page,
+		toggle: cbBroadcastOrg, pageTo: cbBroadcastOrgPage, title: "broadcast_ask_orgs",
+		last: []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.OrgIDs)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)},
+	}
+}
+
 func (b *Bot) showBroadcastOrgPicker(ctx context.Context, r *Request, d broadcastDraft, page int) error {
-	all, err := b.store.Organisations(ctx)
+	text, kb, err := b.renderOrgChoice(ctx, r, broadcastOrgChoice(r, d, page))
 	if err != nil {
 		return err
 	}
-	pages := max(1, (len(all)+broadcastOrgsPerPage-1)/broadcastOrgsPerPage)
-	page = min(page, pages-1)
-	var kb keyboard
-	for _, o := range all[page*broadcastOrgsPerPage : min(len(all), (page+1)*broadcastOrgsPerPage)] {
-		label := truncateRunes(o.Name, 60)
-		if slices.Contains(d.Audience.OrgIDs, o.ID) {
-			label = "✓ " + label
-		}
-		kb = append(kb, []modelsButton{button(label, cb(cbBroadcastOrg, o.ID, page))})
-	}
-	kb = append(kb, pager(r.P, cbBroadcastOrgPage, page, pages)...)
-	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.OrgIDs)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)})
-	return b.reply(ctx, r, r.P.T("broadcast_ask_orgs", "Page", page+1, "Pages", pages), kb)
+	return b.reply(ctx, r, text, kb)
 }
 
 func (b *Bot) cbBroadcastOrg(ctx context.Context, r *Request, args []string) error {
@@ -169,6 +168,12 @@ func (b *Bot) cbBroadcastOrgPage(ctx context.Context, r *Request, args []string)
 	page, valid := argIndex(args, 0, 10000)
 	if !ok || !valid {
 		return b.stale(ctx, r)
+	}
+	if len(args) > 1 && args[1] == "x" { // show all
+		d.OrgFilter = ""
+		if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastOrgs, d)); err != nil {
+			return err
+		}
 	}
 	return b.showBroadcastOrgPicker(ctx, r, d, page)
 }
@@ -243,6 +248,21 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 	}
 	switch c.Step {
 	case stepBroadcastMessage:
+	case stepBroadcastOrgs:
+		if text := strings.TrimSpace(r.Update.Message.Text); text != "" { // typing narrows the list
+			d.OrgFilter = truncateRunes(text, 50)
+			if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastOrgs, d)); err != nil {
+				return err
+			}
+			text, kb, err := b.renderOrgChoice(ctx, r, broadcastOrgChoice(r, d, 0))
+			if err != nil {
+				return err
+			}
+			_, err = b.send(ctx, r.ChatID, text, kb)
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_choose_audience_first"), nil)
+		return err
 	case stepBroadcastConfirm:
 		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_use_buttons"), nil)
 		return err

@@ -79,6 +79,10 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.press(c, "Соревнование", "Отметьте организаторов")
 	h.press(c, "✓ "+gibdd.Name, "Отметьте организаторов") // the coordinator's own org is ticked: untick
 	h.press(c, gibdd.Name, "Отметьте организаторов")
+	m := h.say(c, "моккаева", "по запросу «моккаева»") // typing narrows the list
+	if len(m.Buttons) != 3 || m.Buttons[0][0].Text != crtdiu.Name || m.Buttons[1][0].Text != "Показать все" {
+		t.Fatalf("filtered organisers: %+v", m.Buttons)
+	}
 	h.press(c, crtdiu.Name, "Отметьте организаторов")
 	h.press(c, "Готово (выбрано: 2)", "Когда начало")
 	h.say(c, "вчера 10:00", "Не понял дату", "например")
@@ -104,7 +108,7 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.press(c, "Пропустить", "положение")
 	v := h.tg.Version()
 	h.tg.SendDocument(c, "polozhenie.pdf", "application/pdf", []byte("%PDF-1.4"), "")
-	m := h.driver().Expect(c.ID, v, "Проверьте мероприятие", "за 1 день, за 2 часа", "polozhenie.pdf")
+	m = h.driver().Expect(c.ID, v, "Проверьте мероприятие", "за 1 день, за 2 часа", "polozhenie.pdf")
 	if !strings.Contains(m.Text, "&lt;b&gt;Безопасное&lt;/b&gt; колесо &amp; ГИБДД") {
 		t.Errorf("the title was not escaped in the preview: %q", m.Text)
 	}

@@ -59,6 +59,8 @@ type eventDraft struct {
 	EditingID int64 `json:"editing_id,omitempty"`
 	// Review: the first pass is done, so each answer returns to the preview.
 	Review bool `json:"review,omitempty"`
+	// OrgFilter narrows the organisers list (what the user typed).
+	OrgFilter string `json:"org_filter,omitempty"`
 }
 
 func eventConv(step string, d eventDraft) storage.Conversation {
@@ -197,23 +199,15 @@ func (b *Bot) dateExample(p locales.Printer) string {
 }
 
 func (b *Bot) organiserPicker(ctx context.Context, r *Request, d eventDraft, page int) (string, keyboard) {
-	all, err := b.store.Organisations(ctx)
-	if err != nil || len(all) == 0 {
-		return r.P.T("link_no_orgs"), nil
+	text, kb, err := b.renderOrgChoice(ctx, r, orgChoice{
+		chosen: d.Event.Organisers, filter: d.OrgFilter, page: page,
+		toggle: cbEventOrgToggle, pageTo: cbEventOrgPage, title: "ne_ask_orgs",
+		last: []modelsButton{button(r.P.N("btn_audience_done", len(d.Event.Organisers)), cbEventOrgsDone)},
+	})
+	if err != nil {
+		return r.P.T("error_internal"), nil
 	}
-	pages := (len(all) + orgsPerPage - 1) / orgsPerPage
-	page = min(page, pages-1)
-	var kb keyboard
-	for _, o := range all[page*orgsPerPage : min(len(all), (page+1)*orgsPerPage)] {
-		label := truncateRunes(o.Name, 60)
-		if slices.Contains(d.Event.Organisers, o.ID) {
-			label = "✓ " + label
-		}
-		kb = append(kb, []modelsButton{button(label, cb(cbEventOrgToggle, o.ID, page))})
-	}
-	kb = append(kb, pager(r.P, cbEventOrgPage, page, pages)...)
-	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Event.Organisers)), cbEventOrgsDone)})
-	return r.P.T("ne_ask_orgs", "Page", page+1, "Pages", pages), kb
+	return text, kb
 }
 
 // eventMessage takes any message while the wizard runs: a typed answer,
@@ -236,6 +230,10 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 	if text == "" {
 		_, err := b.send(ctx, r.ChatID, r.P.T("flow_expects_text"), nil)
 		return err
+	}
+	if c.Step == stepOrganisers { // typing narrows the list
+		d.OrgFilter = truncateRunes(text, 50)
+		return b.goToStep(ctx, r, d, stepOrganisers, true)
 	}
 	note, complaint := b.applyEventText(ctx, r, &d, c.Step, text)
 	if complaint != "" {
@@ -446,12 +444,18 @@ func (b *Bot) cbEventOrgToggle(ctx context.Context, r *Request, args []string) e
 	return b.reply(ctx, r, text, kb)
 }
 
-// cbEventOrgPage: np:<page>.
+// cbEventOrgPage: np:<page>[:x] (x: show all).
 func (b *Bot) cbEventOrgPage(ctx context.Context, r *Request, args []string) error {
 	d, _, ok := b.currentEventDraft(ctx, r, stepOrganisers)
 	page, valid := argIndex(args, 0, 10000)
 	if !ok || !valid {
 		return b.stale(ctx, r)
+	}
+	if len(args) > 1 && args[1] == "x" {
+		d.OrgFilter = ""
+		if err := b.store.PutConversation(ctx, r.User.ID, eventConv(stepOrganisers, d)); err != nil {
+			return err
+		}
 	}
 	text, kb := b.organiserPicker(ctx, r, d, page)
 	return b.reply(ctx, r, text, kb)
