@@ -78,15 +78,11 @@ func (b *Bot) cbLinkOrgPage(ctx context.Context, r *Request, args []string) erro
 }
 
 func (b *Bot) cbLinkOrg(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
-	if !ok || r.Private() {
+	if r.Private() {
 		return b.stale(ctx, r)
 	}
-	o, err := b.store.Organisation(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("org_gone"), true)
-	}
-	if err != nil {
+	o, ok, err := b.buttonOrg(ctx, r, args)
+	if !ok {
 		return err
 	}
 	g, err := b.store.Group(ctx, r.ChatID)

@@ -137,17 +137,14 @@ func (b *Bot) cbOrgAdd(ctx context.Context, r *Request, _ []string) error {
 
 // cbOrgEdit asks for a new value of one field.
 func (b *Bot) cbOrgEdit(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
-	if !ok || len(args) != 2 {
+	if len(args) != 2 {
 		return b.stale(ctx, r)
 	}
-	o, err := b.store.Organisation(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("org_gone"), true)
-	}
-	if err != nil {
+	o, ok, err := b.buttonOrg(ctx, r, args)
+	if !ok {
 		return err
 	}
+	id := o.ID
 	if args[1] == "k" {
 		return b.reply(ctx, r, r.P.T("org_ask_kind_for", "Name", o.Name), b.kindKeyboard(r, o.ID))
 	}
@@ -201,17 +198,11 @@ func (b *Bot) cbOrgKind(ctx context.Context, r *Request, args []string) error {
 		_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_contact"), keyboard{{button(r.P.T("btn_skip"), cbOrgSkip)}})
 		return err
 	}
-	id, ok := argID(args, 0)
+	o, ok, err := b.buttonOrg(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	o, err := b.store.Organisation(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("org_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
+	id := o.ID
 	o.Kind = kind
 	if err := b.store.UpdateOrganisation(ctx, o); err != nil {
 		return err
@@ -373,17 +364,11 @@ func validateOrgField(r *Request, step, text string) string {
 
 // cbOrgRemove asks to confirm the removal.
 func (b *Bot) cbOrgRemove(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	o, ok, err := b.buttonOrg(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	o, err := b.store.Organisation(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("org_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
+	id := o.ID
 	return b.reply(ctx, r, r.P.T("org_remove_confirm", "Name", o.Name), keyboard{
 		{button(r.P.T("btn_remove_yes"), cb(cbOrgRemoveConfirm, id)), button(r.P.T("btn_no"), cb(cbOrgOpen, id))},
 	})
@@ -426,4 +411,22 @@ func (b *Bot) refuseRemoval(ctx context.Context, r *Request, id int64, why strin
 		return err
 	}
 	return b.reply(ctx, r, why, keyboard{{button(r.P.T("btn_back"), cb(cbOrgOpen, id))}})
+}
+
+// buttonOrg loads the organisation whose id is a button's first arg. When
+// ok is false the button was stale or the organisation is gone, the
+// callback has been answered, and the handler returns err.
+func (b *Bot) buttonOrg(ctx context.Context, r *Request, args []string) (o storage.Organisation, ok bool, err error) {
+	id, valid := argID(args, 0)
+	if !valid {
+		return o, false, b.stale(ctx, r)
+	}
+	o, err = b.store.Organisation(ctx, id)
+	switch {
+	case storage.IsNotFound(err):
+		return o, false, b.answer(ctx, r, r.P.T("org_gone"), true)
+	case err != nil:
+		return o, false, err
+	}
+	return o, true, nil
 }

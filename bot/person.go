@@ -266,15 +266,8 @@ func (b *Bot) cbPersonOrg(ctx context.Context, r *Request, args []string) error 
 	if err != nil || !ok {
 		return errors.Join(err, b.stale(ctx, r))
 	}
-	id, ok := argID(args, 0)
+	o, ok, err := b.buttonOrg(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
-	}
-	o, err := b.store.Organisation(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("org_gone"), true)
-	}
-	if err != nil {
 		return err
 	}
 	r.User.OrgID = o.ID
