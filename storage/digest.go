@@ -36,19 +36,13 @@ func (s *Store) EnqueueDigest(ctx context.Context, period string, from, to time.
 		return 0, errors.New("storage: enqueue digest: empty period or nil render")
 	}
 	key := "digest:" + period
-	now := s.now()
-	var n int
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		n = 0
-		if ok, err := claimPeriod(tx, key, now); err != nil || !ok {
-			return err
-		}
+	return s.oncePerPeriod(ctx, key, func(tx *bolt.Tx) ([]OutboxEntry, error) {
 		events, err := publishedBetween(tx, from, to)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var entries []OutboxEntry
-		if err := tx.Bucket(bucketUsers).ForEach(func(_, v []byte) error {
+		err = tx.Bucket(bucketUsers).ForEach(func(_, v []byte) error {
 			var u User
 			if err := jsonUnmarshal(v, &u); err != nil {
 				return err
@@ -56,28 +50,14 @@ func (s *Store) EnqueueDigest(ctx context.Context, period string, from, to time.
 			if !u.Registered || !u.Active || u.ChatID == 0 || u.NoDigest {
 				return nil
 			}
-			c, ok := render(u, events[:len(events):len(events)])
-			if ok {
+			if c, ok := render(u, events[:len(events):len(events)]); ok {
 				entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: c,
 					Origin: Origin{Kind: OriginNotice, Key: key}})
 			}
 			return nil
-		}); err != nil {
-			return err
-		}
-		n = len(entries)
-		if n == 0 {
-			return nil
-		}
-		return enqueue(tx, entries, now)
+		})
+		return entries, err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: enqueue digest %s: %w", period, err)
-	}
-	if n > 0 {
-		s.signalEnqueued()
-	}
-	return n, nil
 }
 
 // publishedBetween returns the published events starting in [from, to),
@@ -121,16 +101,10 @@ func (s *Store) EnqueueSummaries(ctx context.Context, period string, since, unti
 		return 0, errors.New("storage: enqueue summaries: empty period or nil render")
 	}
 	key := "summary:" + period
-	now := s.now()
-	var n int
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		n = 0
-		if ok, err := claimPeriod(tx, key, now); err != nil || !ok {
-			return err
-		}
+	return s.oncePerPeriod(ctx, key, func(tx *bolt.Tx) ([]OutboxEntry, error) {
 		byCreator, err := newSignups(tx, since, until)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		creators := make([]int64, 0, len(byCreator))
 		for id := range byCreator {
@@ -142,7 +116,7 @@ func (s *Store) EnqueueSummaries(ctx context.Context, period string, since, unti
 		for _, id := range creators {
 			u, ok, err := activeUser(users, id)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !ok {
 				continue
@@ -154,14 +128,31 @@ func (s *Store) EnqueueSummaries(ctx context.Context, period string, since, unti
 			entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: render(u, items),
 				Origin: Origin{Kind: OriginNotice, Key: key}})
 		}
-		n = len(entries)
-		if n == 0 {
-			return nil
+		return entries, nil
+	})
+}
+
+// oncePerPeriod runs build once for key: in one transaction it claims the
+// period (nothing happens, and 0 is returned, if it was claimed before),
+// enqueues what build returns and records the period; it returns how many
+// entries it enqueued.
+func (s *Store) oncePerPeriod(ctx context.Context, key string, build func(tx *bolt.Tx) ([]OutboxEntry, error)) (int, error) {
+	now := s.now()
+	var n int
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		n = 0
+		if ok, err := claimPeriod(tx, key, now); err != nil || !ok {
+			return err
 		}
+		entries, err := build(tx)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		n = len(entries)
 		return enqueue(tx, entries, now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: enqueue summaries %s: %w", period, err)
+		return 0, fmt.Errorf("storage: enqueue %s: %w", key, err)
 	}
 	if n > 0 {
 		s.signalEnqueued()
