@@ -126,30 +126,21 @@ func (s *Server) applyEditLocked(cs *chatState, rec *record, mk markup) reply {
 }
 
 func (s *Server) mEditMessageText(_ context.Context, p *params) reply {
-	c, cerr := parseContent(p.str("text"), p.str("parse_mode"), false)
-	mk, merr := parseEditMarkup(p.str("reply_markup"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs, rec, r := s.editTargetLocked(p)
-	switch {
-	case r.failed():
-		return r
-	case cerr.failed():
-		return cerr
-	case merr.failed():
-		return merr
-	case rec.msg.Document != nil || rec.msg.Photo != nil:
-		return badRequest("there is no text in the message to edit")
-	case sameContent(rec.content, c) && bytes.Equal(rec.inline, mk.inlineJSON):
-		return errNotModified
-	}
-	rec.content = c
-	rec.msg.Text, rec.msg.ParseMode = c.raw, c.mode
-	return s.applyEditLocked(cs, rec, mk)
+	return s.editContent(p, false)
 }
 
 func (s *Server) mEditMessageCaption(_ context.Context, p *params) reply {
-	c, cerr := parseContent(p.str("caption"), p.str("parse_mode"), true)
+	return s.editContent(p, true)
+}
+
+// editContent edits a message's text, or (caption) a media message's
+// caption, as editMessageText and editMessageCaption do.
+func (s *Server) editContent(p *params, caption bool) reply {
+	field := "text"
+	if caption {
+		field = "caption"
+	}
+	c, cerr := parseContent(p.str(field), p.str("parse_mode"), caption)
 	mk, merr := parseEditMarkup(p.str("reply_markup"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,13 +152,18 @@ func (s *Server) mEditMessageCaption(_ context.Context, p *params) reply {
 		return cerr
 	case merr.failed():
 		return merr
-	case rec.msg.Document == nil && rec.msg.Photo == nil:
-		return badRequest("there is no caption in the message to edit")
+	case caption != (rec.msg.Document != nil || rec.msg.Photo != nil):
+		return badRequest("there is no " + field + " in the message to edit")
 	case sameContent(rec.content, c) && bytes.Equal(rec.inline, mk.inlineJSON):
 		return errNotModified
 	}
 	rec.content = c
-	rec.msg.Caption, rec.msg.ParseMode = c.raw, c.mode
+	if caption {
+		rec.msg.Caption = c.raw
+	} else {
+		rec.msg.Text = c.raw
+	}
+	rec.msg.ParseMode = c.mode
 	return s.applyEditLocked(cs, rec, mk)
 }
 
