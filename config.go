@@ -11,8 +11,6 @@ import (
 	_ "time/tzdata" // the zone database, for images without /usr/share/zoneinfo
 
 	"github.com/robfig/cron/v3"
-
-	"vmeste/flood"
 )
 
 // config is the whole configuration, read once at start. Every setting is
@@ -33,9 +31,9 @@ type config struct {
 	// Restore is a backup to put back in place of the database (-restore).
 	Restore string
 	Demo    bool
-	// pacer overrides the per-chat flood pacer (the demo's emulated
-	// Telegram has no flood limits); nil means Telegram's.
-	pacer *flood.Pacer
+	// unpaced lifts the per-chat flood limits (the demo's emulated
+	// Telegram keeps none, so the demo answers at once).
+	unpaced bool
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
 	HealthCheck bool
@@ -53,7 +51,7 @@ var settings = []setting{
 	{"VMESTE_ADMINS", "admins", "", "comma-separated Telegram user ids of the administrators"},
 	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
 	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
-	{"VMESTE_RATE", "rate", "25", "most messages per second the bot sends on its own (announcements, reminders), 1 to 1000"},
+	{"VMESTE_RATE", "rate", "28", "most messages per second the bot sends, replies and announcements together (Telegram allows about 30), 1 to 1000"},
 	{"VMESTE_TICK", "tick", "15s", "how often due reminders and notices are looked for (1s to 10m)"},
 	{"VMESTE_DIGEST", "digest", "0 9 * * 1", "cron spec of the weekly digest to teachers (district time)"},
 	{"VMESTE_SUMMARY", "summary", "0 18 * * *", "cron spec of the coordinators' daily summary of new sign-ups"},

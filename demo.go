@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"vmeste/bot"
-	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegramtest"
@@ -45,7 +44,7 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	cfg.DB = filepath.Join(dir, "vmeste.db")
 	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
 	cfg.Admins = []int64{demoAdmin.ID}
-	cfg.pacer = flood.New(1000, 1000) // the emulator keeps no flood limits: answer at once
+	cfg.unpaced = true // the emulator keeps no flood limits: answer at once
 	store, err := storage.Open(cfg.DB, storage.Options{Location: cfg.Location})
 	if err != nil {
 		return err

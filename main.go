@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"vmeste/bot"
-	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/scheduler"
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 func main() {
@@ -103,12 +103,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		}
 	}
 
-	// One pacer for every sender, so that replies and announcements to one
-	// chat together keep Telegram's per-chat limits.
-	pacer := cfg.pacer
-	if pacer == nil {
-		pacer = flood.New(3, 20)
+	// One gateway for every sender, so that replies and announcements
+	// together keep Telegram's overall and per-chat limits.
+	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger}
+	if cfg.unpaced {
+		gwCfg.ChatBurst, gwCfg.GroupPerMinute = 1000, 1000
 	}
+	gw, err := telegram.New(gwCfg)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
 	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	b, err := bot.New(startCtx, bot.Config{
@@ -117,7 +122,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		Admins:   cfg.Admins,
 		Location: cfg.Location,
 		Logger:   logger,
-		Pacer:    pacer,
+		Gateway:  gw,
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -132,12 +137,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
 	}
 
-	api, err := scheduler.NewAPI(cfg.Token, cfg.APIURL, 30*time.Second)
-	if err != nil {
-		return err
-	}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Logger: logger, Pacer: pacer})
-	reporter := scheduler.NewReporter(store, api, catalog, 0, logger, pacer)
+	api := scheduler.Gateway{G: gw}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Logger: logger,
@@ -167,7 +169,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	var srv *http.Server
 	if ln != nil {
-		srv = &http.Server{Handler: healthHandler(b, store), ReadHeaderTimeout: 5 * time.Second}
+		srv = &http.Server{Handler: healthHandler(b, gw, store), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("http server", "error", err)
@@ -193,12 +195,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	return runErr
 }
 
-// healthHandler serves GET /healthz: 200 "ok" while the bot is polling and
-// the database is open, 503 otherwise.
-func healthHandler(b *bot.Bot, store *storage.Store) http.Handler {
+// healthHandler serves GET /healthz: 200 "ok" while the bot is polling,
+// Telegram answers and the database is open; otherwise 503 with the
+// reason ("degraded: telegram unreachable for 42s: …" while every send
+// waits for Telegram).
+func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if reason := gw.Health(); reason != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "degraded:", reason)
+			return
+		}
 		if !b.Polling() {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "not polling")

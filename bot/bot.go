@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
-	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // Config is what the bot needs from the configuration.
@@ -34,20 +31,19 @@ type Config struct {
 	Logger        *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPClient is used for every Bot API call; nil means a default one.
-	HTTPClient *http.Client
-	// Pacer keeps Telegram's per-chat limits, shared with the scheduler;
-	// nil means one of the bot's own.
-	Pacer *flood.Pacer
+	// Gateway is the way to the Bot API, shared with the scheduler (its
+	// limits are everyone's); nil means one of the bot's own, from Token
+	// and APIURL.
+	Gateway *telegram.Gateway
 }
 
 // ErrUnauthorized is returned by New when the Bot API refuses the token.
-var ErrUnauthorized = errors.New("the Bot API refused the token")
+var ErrUnauthorized = telegram.ErrUnauthorized
 
 // Bot answers Telegram updates. Create it with New and start it with Run.
 type Bot struct {
 	cfg      Config
-	api      *tg.Bot
+	tg       *telegram.Gateway
 	store    *storage.Store
 	catalog  *locales.Catalog
 	log      *slog.Logger
@@ -90,33 +86,22 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Pacer == nil {
-		cfg.Pacer = flood.New(3, 20)
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
-	}
-	api, err := tg.New(cfg.Token,
-		tg.WithServerURL(cfg.APIURL),
-		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
-		tg.WithSkipGetMe(),
-		tg.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram", "error", redact(err, cfg.Token)) }),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("bot: %w", redact(err, cfg.Token))
+	if cfg.Gateway == nil {
+		g, err := telegram.New(telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+		cfg.Gateway = g
 	}
 	getMeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	me, err := api.GetMe(getMeCtx)
+	me, err := cfg.Gateway.Me(getMeCtx)
 	if err != nil {
-		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
-			return nil, fmt.Errorf("bot: getMe: %w", ErrUnauthorized)
-		}
-		return nil, fmt.Errorf("bot: getMe: %w", redact(err, cfg.Token))
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b := &Bot{
 		cfg:      cfg,
-		api:      api,
+		tg:       cfg.Gateway,
 		store:    store,
 		catalog:  catalog,
 		log:      cfg.Logger,
@@ -150,9 +135,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer cancelHandlers()
 	d := newDispatcher(handlerCtx, b.cfg.Workers, b.store, b.log, b.handle)
 	p := &poller{
-		client:  b.cfg.HTTPClient,
-		url:     b.cfg.APIURL + "/bot" + b.cfg.Token + "/getUpdates",
-		token:   b.cfg.Token,
+		tg:      b.tg,
 		timeout: b.cfg.PollTimeout,
 		d:       d,
 		store:   b.store,
@@ -181,19 +164,3 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	return nil
 }
-
-// redact removes the token from an error's text.
-func redact(err error, token string) error {
-	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return redactedError{msg: strings.ReplaceAll(err.Error(), token, "***"), err: err}
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e redactedError) Error() string { return e.msg }
-func (e redactedError) Unwrap() error { return e.err }

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	tg "github.com/go-telegram/bot"
-
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // /broadcast: the coordinator chooses the audience, sends any message, sees
@@ -288,15 +287,8 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 		return err
 	}
 	// The preview: the message exactly as recipients will get it.
-	if err := b.pace(ctx, r.ChatID); err != nil {
-		return err
-	}
-	err = b.retry429(ctx, func() error {
-		_, err := b.api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: r.ChatID, MessageID: m.ID})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("bot: preview: %w", redact(err, b.cfg.Token))
+	if _, err := b.sendMessage(ctx, r.ChatID, telegram.Message{CopyFromChat: r.ChatID, CopyMessageID: m.ID}); err != nil {
+		return fmt.Errorf("bot: preview: %w", err)
 	}
 	text := r.P.T("broadcast_preview", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n" + r.P.N("broadcast_recipients", len(recipients))
 	if len(recipients) == 0 {
@@ -342,8 +334,7 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 	if err := b.answer(ctx, r, r.P.T("broadcast_started"), false); err != nil {
 		return err
 	}
-	text := r.P.T("broadcast_status_running", "ID", bc.ID, "Total", bc.Total, "Sent", 0, "Failed", 0, "Left", bc.Total)
-	return b.reply(ctx, r, text, keyboard{})
+	return b.reply(ctx, r, b.BroadcastStatus(bc), keyboard{})
 }
 
 func (b *Bot) cbBroadcastDrop(ctx context.Context, r *Request, _ []string) error {

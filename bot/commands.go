@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"vmeste/locales"
@@ -71,9 +70,8 @@ func (b *Bot) syncUserCommands(ctx context.Context, userID int64, rl role, lang 
 }
 
 func (b *Bot) setCommands(ctx context.Context, scope models.BotCommandScope, lang string, list []models.BotCommand) {
-	_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: list, Scope: scope, LanguageCode: lang})
-	if err != nil {
-		b.log.Warn("setMyCommands failed", "language", lang, "error", redact(err, b.cfg.Token))
+	if err := b.tg.SetCommands(ctx, scope, lang, list); err != nil {
+		b.log.Warn("setMyCommands failed", "language", lang, "error", err)
 	}
 }
 

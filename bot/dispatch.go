@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -109,12 +110,25 @@ func (d *dispatcher) drain(key int64) {
 		case <-d.ctx.Done():
 			continue
 		}
-		d.handle(d.ctx, u)
+		d.safeHandle(u)
 		<-d.sem
 		if d.ctx.Err() == nil { // a handler cut short at shutdown runs again at the next start
 			d.done(u.ID)
 		}
 	}
+}
+
+// safeHandle runs the handler, and logs and drops an update whose handling
+// panicked before the middleware's own recovery could (the handler could
+// not even start): one update must not stop the user's queue, or the bot.
+// The log names the update's id and kind, no personal data.
+func (d *dispatcher) safeHandle(u *models.Update) {
+	defer func() {
+		if v := recover(); v != nil {
+			d.log.Error("update skipped: its handling could not start", "update_id", u.ID, "kind", updateKind(u), "panic", fmt.Sprint(v))
+		}
+	}()
+	d.handle(d.ctx, u)
 }
 
 // done marks an update handled: it leaves the inbox with the next flush

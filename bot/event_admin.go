@@ -5,10 +5,10 @@ import (
 	"errors"
 	"strconv"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // What coordinators do on an event's card: participants, publish a draft,
@@ -227,19 +227,11 @@ func (b *Bot) cbEventRegulations(ctx context.Context, r *Request, args []string)
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	if err := b.pace(ctx, r.ChatID); err != nil {
-		return err
-	}
-	_, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{
-		ChatID:    r.ChatID,
-		Document:  &models.InputFileString{Data: e.Regulations.FileID},
-		Caption:   r.P.T("event_regulations_caption", "Title", e.Title),
-		ParseMode: models.ParseModeHTML,
+	_, err = b.sendMessage(ctx, r.ChatID, telegram.Message{
+		Document: &models.InputFileString{Data: e.Regulations.FileID},
+		Text:     r.P.T("event_regulations_caption", "Title", e.Title),
 	})
-	if err != nil {
-		return redact(err, b.cfg.Token)
-	}
-	return nil
+	return err
 }
 
 // eventPage parses "<event id>:<page>".

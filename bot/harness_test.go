@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"vmeste/flood"
 	"vmeste/locales"
 	"vmeste/storage"
+	"vmeste/telegram"
 	"vmeste/telegramtest"
 )
 
@@ -122,6 +122,14 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	logger := slog.New(slog.NewTextHandler(h.logWriter(), nil))
+	// The emulator here keeps no flood limits; the delivery tests of
+	// package main check the pacing against limits.
+	gw, err := telegram.New(telegram.Config{Token: telegramtest.Token, APIURL: h.tg.URL(), Rate: 1000,
+		ChatBurst: 1000, GroupPerMinute: 1000, Logger: logger})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	b, err := New(context.Background(), Config{
 		Token:       telegramtest.Token,
 		APIURL:      h.tg.URL(),
@@ -129,10 +137,8 @@ func (h *harness) start() {
 		Location:    moscow,
 		PollTimeout: 5 * time.Second,
 		Now:         h.clock.Now,
-		Logger:      slog.New(slog.NewTextHandler(h.logWriter(), nil)),
-		// The emulator here keeps no flood limits; the delivery tests of
-		// package main check the pacing against limits.
-		Pacer: flood.New(1000, 1000),
+		Logger:      logger,
+		Gateway:     gw,
 	}, store, catalog)
 	if err != nil {
 		h.t.Fatalf("bot.New: %v", err)

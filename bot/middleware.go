@@ -65,7 +65,7 @@ func (b *Bot) withLogging(next handlerFunc) handlerFunc {
 		attrs := []any{"update_id", r.Update.ID, "user_id", userID, "kind", r.kind(),
 			"handler", r.Handler, "duration", time.Since(start)}
 		if err != nil {
-			b.log.Error("update", append(attrs, "error", redact(err, b.cfg.Token))...)
+			b.log.Error("update", append(attrs, "error", err)...)
 		} else {
 			b.log.Info("update", attrs...)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // Importing organisations from a CSV file: the admin sends the file, the
@@ -49,7 +50,7 @@ func (b *Bot) orgImportDocument(ctx context.Context, r *Request, c storage.Conve
 		return err
 	}
 	data, err := b.download(ctx, doc.FileID, doc.FileSize)
-	if errors.Is(err, errFileTooBig) {
+	if errors.Is(err, telegram.ErrFileTooBig) {
 		_, err := b.send(ctx, r.ChatID, r.P.T("import_too_big"), nil)
 		return err
 	}

@@ -1,18 +1,16 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // poller is our own getUpdates loop. go-telegram/bot's loses the updates it
@@ -23,9 +21,7 @@ import (
 // so nothing a user sent is lost; an update handled just before a crash
 // may be handled twice.
 type poller struct {
-	client  *http.Client
-	url     string
-	token   string
+	tg      *telegram.Gateway
 	timeout time.Duration
 	d       *dispatcher
 	store   *storage.Store
@@ -71,17 +67,14 @@ func (p *poller) replay(ctx context.Context) error {
 // run polls until ctx ends.
 func (p *poller) run(ctx context.Context) {
 	var backoff time.Duration
+	failures := 0
 	// The first call does not wait, so that health is known at once.
-	timeout := 0
+	var timeout time.Duration
 	for ctx.Err() == nil {
-		if backoff > 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
+		if telegram.Sleep(ctx, backoff) != nil {
+			return
 		}
-		raw, retryAfter, err := p.get(ctx, p.offset, timeout, 100)
+		raw, retryAfter, err := p.tg.Updates(ctx, p.offset, timeout, 100)
 		if err == nil {
 			err = p.accept(ctx, raw)
 		}
@@ -90,15 +83,16 @@ func (p *poller) run(ctx context.Context) {
 				return
 			}
 			p.healthy.Store(false)
-			backoff = nextBackoff(backoff)
+			backoff = pollBackoff.Delay(failures)
+			failures++
 			if retryAfter > 0 {
-				backoff = time.Duration(retryAfter) * time.Second
+				backoff = retryAfter
 			}
 			p.log.Warn("getUpdates failed", "error", err, "retry_in", backoff)
 			continue
 		}
-		timeout = int(p.timeout / time.Second)
-		backoff = 0
+		timeout = p.timeout
+		backoff, failures = 0, 0
 		p.healthy.Store(true)
 	}
 }
@@ -115,7 +109,12 @@ func (p *poller) accept(ctx context.Context, raw []json.RawMessage) error {
 	for _, data := range raw {
 		var u models.Update
 		if err := json.Unmarshal(data, &u); err != nil {
-			return fmt.Errorf("bot: decode update: %w", err)
+			// Skipped, so that one update this build cannot read does not
+			// stop every later one. Its id and kind only: no personal data.
+			id, kind := peekUpdate(data)
+			last = max(last, id)
+			p.log.Error("update skipped: cannot decode", "update_id", id, "kind", kind, "error", err)
+			continue
 		}
 		last = max(last, u.ID)
 		if p.d.isNew(u.ID) {
@@ -128,49 +127,30 @@ func (p *poller) accept(ctx context.Context, raw []json.RawMessage) error {
 			return err
 		}
 	}
-	p.offset = last + 1
+	if last >= p.offset {
+		p.offset = last + 1
+	}
 	for _, u := range updates {
 		p.d.enqueue(u)
 	}
 	return nil
 }
 
-// get calls getUpdates. retryAfter is set on a 429.
-func (p *poller) get(ctx context.Context, offset int64, timeout, limit int) ([]json.RawMessage, int, error) {
-	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": timeout, "limit": limit})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, 0, fmt.Errorf("bot: getUpdates: %w", redact(err, p.token))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("bot: getUpdates: %w", redact(err, p.token))
-	}
-	defer resp.Body.Close()
-	var r updatesResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, 0, fmt.Errorf("bot: getUpdates: decode (HTTP %d): %w", resp.StatusCode, err)
-	}
-	if !r.OK {
-		return nil, r.Parameters.RetryAfter, fmt.Errorf("bot: getUpdates: %w", apiError{code: r.ErrorCode, desc: r.Description})
-	}
-	return r.Result, 0, nil
-}
+// pollBackoff spaces getUpdates calls after failures.
+var pollBackoff = telegram.Backoff{First: 100 * time.Millisecond, Max: 5 * time.Second}
 
-type apiError struct {
-	code int
-	desc string
-}
-
-func (e apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.desc) }
-
-func nextBackoff(d time.Duration) time.Duration {
-	if d == 0 {
-		return 100 * time.Millisecond
+// peekUpdate reads what can be read of an update that does not decode:
+// its id and the names of its fields (its kind), never their values.
+func peekUpdate(data json.RawMessage) (id int64, kind string) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return 0, "unreadable"
 	}
-	if d *= 2; d > 5*time.Second {
-		d = 5 * time.Second
+	_ = json.Unmarshal(fields["update_id"], &id)
+	for name := range fields {
+		if name != "update_id" {
+			kind = name
+		}
 	}
-	return d
+	return id, kind
 }

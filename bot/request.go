@@ -73,8 +73,10 @@ func (r *Request) callbackMessageID() int {
 }
 
 // kind names the update's kind for the log line.
-func (r *Request) kind() string {
-	u := r.Update
+func (r *Request) kind() string { return updateKind(r.Update) }
+
+// updateKind names what an update carries, for logs.
+func updateKind(u *models.Update) string {
 	switch {
 	case u.Message != nil && u.Message.Document != nil:
 		return "document"

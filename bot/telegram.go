@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"vmeste/flood"
 	"vmeste/locales"
+	"vmeste/telegram"
 )
 
 // keyboard is an inline keyboard: rows of buttons.
@@ -34,33 +29,21 @@ func button(text, data string) models.InlineKeyboardButton {
 // about it would most likely fail too.
 var errSend = errors.New("bot: send")
 
-// maxReplyRetryAfter bounds how long a reply waits for Telegram's flood
-// control before giving up: a user is waiting for it.
-const maxReplyRetryAfter = 5 * time.Second
-
-// send sends an HTML message to chat. A 429 with a short retry_after is
-// waited out once.
+// send sends an HTML message to chat as a reply: it waits its turn ahead
+// of every bulk send and is tried again through 429s and outages (see
+// telegram.Gateway.Reply), so it fails only for a reason about the message
+// or the chat, or when it could not go in time.
 func (b *Bot) send(ctx context.Context, chatID int64, text string, kb keyboard) (*models.Message, error) {
-	params := &tg.SendMessageParams{
-		ChatID:             chatID,
-		Text:               text,
-		ParseMode:          models.ParseModeHTML,
-		ReplyMarkup:        kb.markup(),
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	var m *models.Message
-	if err := b.pace(ctx, chatID); err != nil {
-		return nil, err
-	}
-	err := b.retry429(ctx, func() error {
-		var err error
-		m, err = b.api.SendMessage(ctx, params)
-		return err
-	})
+	return b.sendMessage(ctx, chatID, telegram.Message{Text: text, Markup: kb.markup()})
+}
+
+// sendMessage is send for any message: a copy, a document.
+func (b *Bot) sendMessage(ctx context.Context, chatID int64, m telegram.Message) (*models.Message, error) {
+	sent, err := b.tg.Reply(ctx, chatID, m)
 	if err != nil {
-		return nil, fmt.Errorf("%w to %d: %w", errSend, chatID, redact(err, b.cfg.Token))
+		return nil, fmt.Errorf("%w: %w", errSend, err)
 	}
-	return m, nil
+	return sent, nil
 }
 
 // reply answers the request: for a button it edits the message the button
@@ -73,48 +56,19 @@ func (b *Bot) reply(ctx context.Context, r *Request, text string, kb keyboard) e
 	return err
 }
 
-// edit replaces a message's text and keyboard. "Message is not modified"
-// (a double tap) is not an error.
+// edit replaces a message's text and keyboard (a nil kb removes it). A
+// double tap ("not modified") is not an error; a message that is gone or
+// too old to edit gets a new message instead.
 func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, kb keyboard) error {
-	params := &tg.EditMessageTextParams{
-		ChatID:             chatID,
-		MessageID:          messageID,
-		Text:               text,
-		ParseMode:          models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	if kb != nil {
-		params.ReplyMarkup = kb.markup()
-	}
-	err := b.retry429(ctx, func() error {
-		_, err := b.api.EditMessageText(ctx, params)
-		return err
-	})
-	switch {
-	case err == nil:
-		return nil
-	case strings.Contains(err.Error(), "message is not modified"):
-		return nil
-	case strings.Contains(err.Error(), "message to edit not found"), strings.Contains(err.Error(), "can't be edited"):
+	err := b.tg.EditReply(ctx, chatID, messageID, telegram.Message{Text: text, Markup: kb.markup()})
+	if telegram.ClassOf(err) == telegram.ClassEditGone {
 		_, err = b.send(ctx, chatID, text, kb)
 		return err
 	}
-	return fmt.Errorf("%w: edit %d/%d: %w", errSend, chatID, messageID, redact(err, b.cfg.Token))
-}
-
-// maxReplyPace bounds how long a reply waits for its chat's flood limit;
-// past that it goes anyway (a 429 is then waited out by retry429).
-const maxReplyPace = 5 * time.Second
-
-// pace waits until a new message may go to chat without breaking
-// Telegram's per-chat limits, which the scheduler shares.
-func (b *Bot) pace(ctx context.Context, chatID int64) error {
-	err := b.cfg.Pacer.Wait(ctx, chatID, chatID < 0, maxReplyPace)
-	if errors.Is(err, flood.ErrBusy) {
-		b.cfg.Pacer.Take(chatID, chatID < 0, time.Now())
-		return nil
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSend, err)
 	}
-	return err
+	return nil
 }
 
 // maxAnswer is Telegram's limit on a callback answer's text.
@@ -128,73 +82,21 @@ func (b *Bot) answer(ctx context.Context, r *Request, text string, alert bool) e
 		return nil
 	}
 	r.answered = true
-	_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
-		CallbackQueryID: r.Update.CallbackQuery.ID,
-		Text:            truncateRunes(text, maxAnswer),
-		ShowAlert:       alert,
-	})
-	if err != nil {
-		b.log.Warn("answerCallbackQuery failed", "update_id", r.Update.ID, "error", redact(err, b.cfg.Token))
+	if err := b.tg.Answer(ctx, r.Update.CallbackQuery.ID, truncateRunes(text, maxAnswer), alert); err != nil {
+		b.log.Warn("answerCallbackQuery failed", "update_id", r.Update.ID, "error", err)
 	}
 	return nil
-}
-
-// retry429 runs call, and once more after retry_after if Telegram answers
-// 429 with a wait short enough for a user to bear.
-func (b *Bot) retry429(ctx context.Context, call func() error) error {
-	err := call()
-	var tooMany *tg.TooManyRequestsError
-	if !errors.As(err, &tooMany) {
-		return err
-	}
-	wait := time.Duration(tooMany.RetryAfter) * time.Second
-	if wait > maxReplyRetryAfter {
-		return err
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-	}
-	return call()
 }
 
 // maxUpload bounds the files the bot downloads from users.
 const maxUpload = 1 << 20
 
-// errFileTooBig is returned by download for a file over maxUpload.
-var errFileTooBig = errors.New("bot: file too big")
-
-// download fetches a file a user sent, refusing one over maxUpload.
+// download fetches a file a user sent, refusing one over maxUpload
+// (telegram.ErrFileTooBig).
 func (b *Bot) download(ctx context.Context, fileID string, size int64) ([]byte, error) {
-	if size > maxUpload {
-		return nil, errFileTooBig
-	}
-	f, err := b.api.GetFile(ctx, &tg.GetFileParams{FileID: fileID})
+	data, err := b.tg.Download(ctx, fileID, size, maxUpload)
 	if err != nil {
-		return nil, fmt.Errorf("bot: getFile: %w", redact(err, b.cfg.Token))
-	}
-	url := b.cfg.APIURL + "/file/bot" + b.cfg.Token + "/" + f.FilePath
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("bot: download: %w", redact(err, b.cfg.Token))
-	}
-	resp, err := b.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("bot: download: %w", redact(err, b.cfg.Token))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("bot: download: HTTP %d", resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxUpload+1))
-	if err != nil {
-		return nil, fmt.Errorf("bot: download: %w", redact(err, b.cfg.Token))
-	}
-	if len(data) > maxUpload {
-		return nil, errFileTooBig
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return data, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"vmeste/scheduler"
 	"vmeste/storage"
+	"vmeste/telegram"
 	"vmeste/telegramtest"
 )
 
@@ -82,11 +83,13 @@ func broadcastOnce(b *testing.B) (time.Duration, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	api, err := scheduler.NewAPI(telegramtest.Token, emu.URL(), 30*time.Second)
+	gw, err := telegram.New(telegram.Config{Token: telegramtest.Token, APIURL: emu.URL(), Rate: benchRate, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	sender := scheduler.NewSender(s, api, scheduler.SenderConfig{Rate: benchRate, Logger: slog.New(slog.DiscardHandler)})
+	defer gw.Close()
+	sender := scheduler.NewSender(s, scheduler.Gateway{G: gw}, scheduler.SenderConfig{
+		Rate: benchRate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: slog.New(slog.DiscardHandler)})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 

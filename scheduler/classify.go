@@ -2,69 +2,45 @@ package scheduler
 
 import (
 	"errors"
-	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
-// Reasons recorded for entries that were not delivered. The final report
-// shows them through locales (reason_<code>).
-const (
-	ReasonBlocked      = "blocked"
-	ReasonChatNotFound = "chat_not_found"
-	ReasonServer       = "server_error"
-	ReasonBadRequest   = "bad_request"
-	ReasonInactive     = "inactive"
-	ReasonStopped      = "stopped"
-)
-
-// verdict is what the sender makes of one send's error.
-type verdict struct {
-	outcome storage.Outcome
-	// pause is how long to hold sends after a 429; global is whether all
-	// sends wait (the bot's overall limit) or only this chat's.
-	pause  time.Duration
-	global bool
-}
-
-// classify turns a send's result into what to record. attempts is how many
-// times the entry was tried before this one.
-func (s *Sender) classify(e storage.OutboxEntry, msgID int, err error, now time.Time) verdict {
+// classify turns a send's result into what to record. Only reasons about
+// the message or the recipient fail an entry for good; flood control and
+// outages keep it pending without counting the try, and errors of the
+// server that a probe showed were this message's count towards
+// MaxAttempts. The gateway has already paused what a 429 covers and holds
+// every send during an outage.
+func (s *Sender) classify(e storage.OutboxEntry, msgID int, err error, now time.Time) storage.Outcome {
 	if err == nil {
-		return verdict{outcome: storage.Outcome{State: storage.OutboxSent, MessageID: msgID}}
+		return storage.Outcome{State: storage.OutboxSent, MessageID: msgID}
 	}
-	var tooMany *tg.TooManyRequestsError
-	var migrate *tg.MigrateError
-	switch {
-	case errors.As(err, &tooMany):
-		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-		// We keep the per-chat limits ourselves, so a 429 for a private
-		// chat, or for a group we have written little to lately, means the
-		// overall limit (our replies to users count towards it too): all
-		// sends wait. A busy group may have hit its own per-minute limit:
-		// only it waits.
-		return verdict{
-			outcome: storage.Outcome{State: storage.OutboxPending, RetryAt: now.Add(wait), Reason: "429"},
-			pause:   wait,
-			global:  !e.Group() || !s.limits.BusyGroup(e.ChatID, now),
+	var te *telegram.Error
+	if !errors.As(err, &te) {
+		// Not the gateway's (a fake's, or a context's): retry it as an
+		// error of the server.
+		te = telegram.NewError("send", telegram.ClassTransient, err)
+	}
+	switch te.Class {
+	case telegram.ClassRetryAfter:
+		return storage.Outcome{State: storage.OutboxPending, RetryAt: now.Add(te.RetryAfter), Reason: storage.ReasonRetryAfter, Uncounted: true}
+	case telegram.ClassOutage:
+		return storage.Outcome{State: storage.OutboxPending, Reason: storage.ReasonOutage, Uncounted: true}
+	case telegram.ClassMigrated:
+		return storage.Outcome{State: storage.OutboxPending, MigrateTo: te.MigrateTo, Uncounted: true}
+	case telegram.ClassForbidden:
+		return storage.Outcome{State: storage.OutboxFailed, Reason: storage.ReasonBlocked, Deactivate: true}
+	case telegram.ClassChatNotFound:
+		return storage.Outcome{State: storage.OutboxFailed, Reason: storage.ReasonChatNotFound, Deactivate: true}
+	case telegram.ClassTransient:
+		if e.Attempts+1 >= s.cfg.MaxAttempts {
+			return storage.Outcome{State: storage.OutboxFailed, Reason: storage.ReasonServer}
 		}
-	case errors.As(err, &migrate):
-		return verdict{outcome: storage.Outcome{State: storage.OutboxPending, MigrateTo: int64(migrate.MigrateToChatID)}}
-	case errors.Is(err, tg.ErrorForbidden):
-		return verdict{outcome: storage.Outcome{State: storage.OutboxFailed, Reason: ReasonBlocked, Deactivate: true}}
-	case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found"):
-		return verdict{outcome: storage.Outcome{State: storage.OutboxFailed, Reason: ReasonChatNotFound, Deactivate: true}}
-	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
-		return verdict{outcome: storage.Outcome{State: storage.OutboxFailed, Reason: ReasonBadRequest}}
+		return storage.Outcome{State: storage.OutboxPending, RetryAt: now.Add(s.cfg.Backoff.Delay(e.Attempts)), Reason: storage.ReasonServer}
 	}
-	// 5xx, timeouts, network errors: try again later, a bounded number of
-	// times.
-	if e.Attempts+1 >= s.cfg.MaxAttempts {
-		return verdict{outcome: storage.Outcome{State: storage.OutboxFailed, Reason: ReasonServer}}
-	}
-	backoff := s.cfg.Backoff << e.Attempts
-	return verdict{outcome: storage.Outcome{State: storage.OutboxPending, RetryAt: now.Add(backoff), Reason: ReasonServer}}
+	// A bad request, or an error the gateway could not place.
+	return storage.Outcome{State: storage.OutboxFailed, Reason: storage.ReasonBadRequest}
 }

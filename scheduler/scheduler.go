@@ -16,6 +16,7 @@ import (
 // compute, because storage calls some of them inside transactions.
 type Messages interface {
 	storage.Renderer
+	BroadcastMessages
 	// Digest renders the week's events for u; ok is false to send nothing.
 	Digest(u storage.User, events []storage.Event, from time.Time) (c storage.Content, ok bool)
 	// Summary renders a coordinator's new sign-ups of the last day.

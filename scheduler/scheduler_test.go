@@ -48,6 +48,19 @@ func (messages) Summary(u storage.User, items []storage.SummaryItem) storage.Con
 	return storage.Content{Text: fmt.Sprintf("summary %d", n)}
 }
 
+func (messages) BroadcastStatus(b storage.Broadcast) string {
+	return fmt.Sprintf("status #%d %s: sent %d of %d, failed %d, left %d", b.ID, b.State, b.Sent, b.Total, b.Failed+b.Skipped, b.Left())
+}
+
+func (messages) BroadcastReport(b storage.Broadcast, undelivered []storage.Undelivered) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "report #%d: sent %d of %d", b.ID, b.Sent, b.Total)
+	for _, u := range undelivered {
+		fmt.Fprintf(&sb, "\n%d %q %q %s", u.UserID, u.FullName, u.Title, u.Reason)
+	}
+	return sb.String()
+}
+
 var moscow = func() *time.Location {
 	l, err := time.LoadLocation("Europe/Moscow")
 	if err != nil {

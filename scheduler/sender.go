@@ -6,17 +6,18 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
-	"vmeste/flood"
 	"vmeste/storage"
+	"vmeste/telegram"
 )
 
 // SenderConfig tunes the outbox sender. Zero values take the defaults.
 type SenderConfig struct {
-	// Rate is the most messages per second overall (default 25). The
-	// sender keeps 1% under it: Telegram counts arrivals over sliding
-	// windows, and requests arrive with jitter.
+	// Limiter is the overall limiter shared with the bot's replies (the
+	// gateway's): the sender takes its bulk lane. nil means one of its own
+	// at Rate.
+	Limiter *telegram.Limiter
+	// Rate is the most messages per second of a limiter of the sender's
+	// own (default 25), 1% under it as the gateway's.
 	Rate int
 	// Workers is how many sends may be in flight at once: at most this many
 	// messages can be sent twice after a crash. Each worker sends and then
@@ -24,13 +25,15 @@ type SenderConfig struct {
 	// message, so the default, Rate/40 and at least 8, leaves twice the
 	// throughput Rate needs.
 	Workers int
-	// Pacer keeps the per-chat limits, shared with the bot's replies; nil
-	// means a pacer of its own (bursts of 3, 20 a minute to a group).
-	Pacer *flood.Pacer
-	// MaxAttempts bounds tries after 5xx answers and timeouts (default 5);
-	// Backoff is the first wait between them, doubled each time (default 2 s).
+	// Pacer keeps the per-chat limits, shared with the bot's replies (the
+	// gateway's); nil means a pacer of its own.
+	Pacer *telegram.Pacer
+	// MaxAttempts bounds the tries of one entry after errors of the server
+	// that were the entry's own, while Telegram answered other calls
+	// (default 5). Outages and flood control do not count. Backoff is the
+	// first wait between them, doubled each time (default 2 s).
 	MaxAttempts int
-	Backoff     time.Duration
+	Backoff     telegram.Backoff
 	// SendTimeout bounds one Bot API call (default 30 s).
 	SendTimeout time.Duration
 	Logger      *slog.Logger
@@ -44,8 +47,8 @@ type Sender struct {
 	tg     Telegram
 	cfg    SenderConfig
 	log    *slog.Logger
-	rate   *rate.Limiter
-	limits *flood.Pacer
+	rate   *telegram.Limiter
+	limits *telegram.Pacer
 
 	mu       sync.Mutex
 	inflight map[int64]bool
@@ -60,14 +63,20 @@ func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
 	if cfg.Workers <= 0 {
 		cfg.Workers = max(8, cfg.Rate/40)
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = telegram.NewLimiter(float64(cfg.Rate) * 0.99)
+	}
 	if cfg.Pacer == nil {
-		cfg.Pacer = flood.New(3, 20)
+		cfg.Pacer = telegram.NewPacer(telegram.PrivateBurst, telegram.GroupPerMinute)
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
-	if cfg.Backoff <= 0 {
-		cfg.Backoff = 2 * time.Second
+	if cfg.Backoff.First <= 0 {
+		cfg.Backoff.First = 2 * time.Second
+	}
+	if cfg.Backoff.Max <= 0 {
+		cfg.Backoff.Max = cfg.Backoff.First << 6
 	}
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 30 * time.Second
@@ -80,7 +89,7 @@ func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
 		tg:       tg,
 		cfg:      cfg,
 		log:      cfg.Logger,
-		rate:     rate.NewLimiter(rate.Limit(float64(cfg.Rate)*0.99), 1),
+		rate:     cfg.Limiter,
 		limits:   cfg.Pacer,
 		inflight: map[int64]bool{},
 		progress: make(chan struct{}, 1),
@@ -153,7 +162,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return nil
 			}
-			if err := s.rate.Wait(ctx); err != nil {
+			if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
 				return nil
 			}
 			if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
@@ -161,7 +170,7 @@ func (s *Sender) Run(ctx context.Context) error {
 				earliest = earlier(earliest, at)
 				continue
 			}
-			s.limits.Take(e.ChatID, e.Group(), time.Now())
+			s.limits.Take(e.ChatID, time.Now())
 			s.setInflight(e.ID, true)
 			select {
 			case work <- e:
@@ -177,7 +186,7 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // readyAt is when e may be sent: its own retry time and its chat's limits.
 func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
-	at := s.limits.ReadyAtBulk(e.ChatID, e.Group())
+	at := s.limits.ReadyAtBulk(e.ChatID)
 	if e.NotBefore.After(at) {
 		at = e.NotBefore
 	}
@@ -221,27 +230,30 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		return
 	}
 	e = fresh
-	var v verdict
-	if !active {
-		v.outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: ReasonInactive}
-	} else {
+	var outcome storage.Outcome
+	switch now := time.Now(); {
+	case !active:
+		outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: storage.ReasonInactive}
+	case !e.ExpiresAt.IsZero() && !now.Before(e.ExpiresAt):
+		// Held up past its time (Telegram was unreachable): skipped, as a
+		// reminder that fell due while the bot was down is.
+		outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: storage.ReasonExpired}
+		s.log.Warn("outbox: skipped, too late to send", "entry", e.ID, "origin", e.Origin.Kind, "key", e.Origin.Key,
+			"expired", e.ExpiresAt, "late", now.Sub(e.ExpiresAt))
+	default:
 		sendCtx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
 		msgID, err := s.tg.Send(sendCtx, e.ChatID, e.Content)
 		cancel()
-		now := time.Now()
-		v = s.classify(e, msgID, err, now)
-		if v.pause > 0 {
-			s.limits.Pause(e.ChatID, v.global, now.Add(v.pause))
-		}
+		outcome = s.classify(e, msgID, err, time.Now())
 		if err != nil {
 			s.log.Warn("outbox: send failed", "entry", e.ID, "chat_id", e.ChatID, "attempt", e.Attempts+1,
-				"state", v.outcome.State, "reason", v.outcome.Reason, "error", err)
+				"state", outcome.State, "reason", outcome.Reason, "error", err)
 		}
 	}
 	// Recording the result is retried here rather than the send: an entry
 	// left pending after a delivered send would be delivered again.
 	for attempt := 0; ; attempt++ {
-		err := s.store.CompleteOutbox(ctx, e.ID, v.outcome)
+		err := s.store.CompleteOutbox(ctx, e.ID, outcome)
 		if err == nil {
 			return
 		}
@@ -249,15 +261,14 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		if attempt == 4 {
 			return
 		}
-		t := time.NewTimer(time.Duration(100<<attempt) * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if telegram.Sleep(ctx, recordBackoff.Delay(attempt)) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }
+
+// recordBackoff spaces the tries to record a send's result.
+var recordBackoff = telegram.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second}
 
 func (s *Sender) isInflight(id int64) bool {
 	s.mu.Lock()

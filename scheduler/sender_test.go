@@ -12,23 +12,24 @@ import (
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
-	"vmeste/flood"
 	"vmeste/scheduler"
 	"vmeste/storage"
+	"vmeste/telegram"
+	"vmeste/telegramtest"
 )
 
 // Errors as go-telegram/bot returns them for Telegram's answers.
 var (
-	errBlocked      = fmt.Errorf("%w, Forbidden: bot was blocked by the user", tg.ErrorForbidden)
-	errKicked       = fmt.Errorf("%w, Forbidden: bot was kicked from the group chat", tg.ErrorForbidden)
-	errChatNotFound = fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest)
+	errBlocked      = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("Forbidden: bot was blocked by the user"))
+	errKicked       = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("Forbidden: bot was kicked from the group chat"))
+	errChatNotFound = telegram.NewError("copyMessage", telegram.ClassChatNotFound, errors.New("Bad Request: chat not found"))
 	errServer       = errors.New("error response from telegram for method copyMessage, 502 Bad Gateway")
 )
 
 func tooMany(retryAfter int) error {
-	return &tg.TooManyRequestsError{Message: "Too Many Requests: retry after 1", RetryAfter: retryAfter}
+	e := telegram.NewError("copyMessage", telegram.ClassRetryAfter, errors.New("Too Many Requests"))
+	e.RetryAfter = time.Duration(retryAfter) * time.Second
+	return e
 }
 
 // sendCall is one Send the fake Telegram answered.
@@ -440,7 +441,7 @@ func TestSenderSpacesMessagesToOnePrivateChat(t *testing.T) {
 
 	// The default pacer lets a private chat have short bursts (3 in any
 	// 3 s); a pacer with burst 1 holds it to one a second, strictly.
-	stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 100, Pacer: flood.New(1, 20)})
+	stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 100, Pacer: telegram.NewPacer(1, 20)})
 	fake.wait(t, "3 notices", func(calls []sendCall, _ int) bool { return len(delivered(calls, chat)) == 3 })
 	stop()
 
@@ -507,34 +508,106 @@ func TestSenderHoldsTheTwentyFirstMessageToAGroup(t *testing.T) {
 	}
 }
 
+// timedTelegram records each Send's start and end around another Telegram.
+type timedTelegram struct {
+	scheduler.Telegram
+	mu      sync.Mutex
+	calls   []sendCall
+	changed chan struct{} // closed and replaced after each call
+}
+
+func newTimedTelegram(tg scheduler.Telegram) *timedTelegram {
+	return &timedTelegram{Telegram: tg, changed: make(chan struct{})}
+}
+
+func (r *timedTelegram) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
+	start := time.Now()
+	id, err := r.Telegram.Send(ctx, chatID, c)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, sendCall{Chat: chatID, Content: c, Start: start, End: time.Now(), MsgID: id, Err: err})
+	close(r.changed)
+	r.changed = make(chan struct{})
+	return id, err
+}
+
+func (r *timedTelegram) sends() []sendCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.calls)
+}
+
+// waitDelivered waits until every chat got a delivered send.
+func (r *timedTelegram) waitDelivered(t *testing.T, chats ...int64) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		calls, changed := slices.Clone(r.calls), r.changed
+		r.mu.Unlock()
+		missing := 0
+		for _, c := range chats {
+			if len(delivered(calls, c)) == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("%d chats got nothing in 10 s:%s", missing, describeCalls(calls))
+		}
+	}
+}
+
+// TestSender429PausesAllSends sends through the real gateway to the
+// emulator, which answers one send with 429 retry_after 1: every send
+// after it waits the second (the gateway pauses the shared limiter), the
+// entry is sent again, and the 429 does not count among its attempts.
 func TestSender429PausesAllSends(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		cfg  scheduler.SenderConfig
-		slow time.Duration
+		name    string
+		workers int
 	}{
-		{"idle workers", scheduler.SenderConfig{Rate: 100}, 0},
-		// Every worker busy: the next entry waits for one while the 429
-		// comes back, and must still respect the pause.
-		{"busy workers", scheduler.SenderConfig{Rate: 100, Workers: 1}, 100 * time.Millisecond},
+		{"idle workers", 0},
+		// One worker: the next entry waits for it while the 429 comes back,
+		// and must still respect the pause.
+		{"one worker", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
 			s := newStore(t)
-			fake := newFakeTelegram()
-			fake.slow(0, tc.slow)
+			emu := telegramtest.New()
+			defer emu.Close()
 			const a = 100
 			chats := []int64{a, 101, 102, 103}
 			addUsers(t, s, chats...)
-			b := createBroadcast(t, s, users(chats...))
-			fake.fail(a, tooMany(1))
+			for _, c := range chats {
+				emu.AddChat(telegramtest.Chat{ID: c, Type: telegramtest.ChatPrivate})
+			}
+			source := emu.SendText(telegramtest.User{ID: authorID, FirstName: "Автор"}, "Объявление")
+			b, err := s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: authorID, AuthorChat: authorID, Lang: "ru",
+				SourceChat: source.ChatID, SourceMessage: source.ID}, users(chats...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			emu.FailNext("copyMessage", a, telegramtest.TooManyRequests(1), 1)
+			gw, err := telegram.New(telegram.Config{Token: telegramtest.Token, APIURL: emu.URL(), Rate: 100, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gw.Close()
+			rec := newTimedTelegram(scheduler.Gateway{G: gw})
 
-			stop := startSender(t, s, fake, tc.cfg)
-			fake.waitDelivered(t, chats...)
+			stop := startSender(t, s, rec, scheduler.SenderConfig{Rate: 100, Workers: tc.workers, Limiter: gw.Limiter(), Pacer: gw.Pacer()})
+			rec.waitDelivered(t, chats...)
 			stop()
 
-			calls := fake.sends()
+			calls := rec.sends()
 			first := to(calls, a)[0]
-			if !errors.As(first.Err, new(*tg.TooManyRequestsError)) {
+			if telegram.ClassOf(first.Err) != telegram.ClassRetryAfter {
 				t.Fatalf("first send to %d answered %v, want the scripted 429", a, first.Err)
 			}
 			after := 0
@@ -543,18 +616,18 @@ func TestSender429PausesAllSends(t *testing.T) {
 					continue // in flight when the 429 came
 				}
 				after++
-				if wait := c.Start.Sub(first.End); wait < time.Second {
+				if wait := c.Start.Sub(first.End); wait < time.Second-10*time.Millisecond {
 					t.Errorf("send to %d started %v after the 429 (retry_after 1); want ≥ 1 s", c.Chat, wait)
 				}
 			}
 			if after < 2 {
 				t.Errorf("only %d sends after the 429; the test did not exercise the pause:%s", after, describeCalls(calls))
 			}
-			if d := delivered(calls, a); len(d) != 1 {
-				t.Errorf("chat %d got %d deliveries, want exactly 1", a, len(d))
+			if n := len(emu.BotMessages(a)); n != 1 {
+				t.Errorf("chat %d got %d messages, want exactly 1", a, n)
 			}
-			if e := entries(t, s, b.ID)[a]; e.State != storage.OutboxSent || e.Attempts != 2 {
-				t.Errorf("entry for %d: state %s, %d attempts; want sent after 2", a, e.State, e.Attempts)
+			if e := entries(t, s, b.ID)[a]; e.State != storage.OutboxSent || e.Attempts != 1 {
+				t.Errorf("entry for %d: state %s, %d attempts; want sent, the 429 not counted", a, e.State, e.Attempts)
 			}
 			checkFigures(t, mustBroadcast(t, s, b.ID), 4, 0, 0, storage.BroadcastDone)
 		})
@@ -565,10 +638,10 @@ func TestSenderDeactivatesUnreachableRecipients(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		err    error
-		reason string
+		reason storage.Reason
 	}{
-		{"blocked", errBlocked, scheduler.ReasonBlocked},
-		{"chat not found", errChatNotFound, scheduler.ReasonChatNotFound},
+		{"blocked", errBlocked, storage.ReasonBlocked},
+		{"chat not found", errChatNotFound, storage.ReasonChatNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -632,8 +705,8 @@ func TestSenderDeactivatesAGroupThatKickedTheBot(t *testing.T) {
 	fake.wait(t, "the send to the group", func(calls []sendCall, _ int) bool { return len(to(calls, group)) == 1 })
 	stop()
 
-	if e := entries(t, s, b.ID)[group]; e.State != storage.OutboxFailed || e.Reason != scheduler.ReasonBlocked {
-		t.Errorf("entry: %s %q, want failed %q", e.State, e.Reason, scheduler.ReasonBlocked)
+	if e := entries(t, s, b.ID)[group]; e.State != storage.OutboxFailed || e.Reason != storage.ReasonBlocked {
+		t.Errorf("entry: %s %q, want failed %q", e.State, e.Reason, storage.ReasonBlocked)
 	}
 	g, err := s.Group(ctx, group)
 	if err != nil {
@@ -657,12 +730,12 @@ func TestSenderRetriesServerErrors(t *testing.T) {
 		name     string
 		script   []error
 		state    storage.OutboxState
-		reason   string
+		reason   storage.Reason
 		attempts int
 	}{
-		{"gives up after MaxAttempts", []error{errServer, errServer, errServer, errServer}, storage.OutboxFailed, scheduler.ReasonServer, 3},
-		{"5xx then recovers", []error{errServer}, storage.OutboxSent, scheduler.ReasonServer, 2},
-		{"timeouts then recovers", []error{timeout, timeout}, storage.OutboxSent, scheduler.ReasonServer, 3},
+		{"gives up after MaxAttempts", []error{errServer, errServer, errServer, errServer}, storage.OutboxFailed, storage.ReasonServer, 3},
+		{"5xx then recovers", []error{errServer}, storage.OutboxSent, storage.ReasonServer, 2},
+		{"timeouts then recovers", []error{timeout, timeout}, storage.OutboxSent, storage.ReasonServer, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -674,7 +747,7 @@ func TestSenderRetriesServerErrors(t *testing.T) {
 			fake.fail(chat, tc.script...)
 			const backoff = 10 * time.Millisecond
 
-			stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 100, Backoff: backoff, MaxAttempts: 3})
+			stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 100, Backoff: telegram.Backoff{First: backoff}, MaxAttempts: 3})
 			fake.wait(t, fmt.Sprintf("%d tries", tc.attempts), func(calls []sendCall, _ int) bool {
 				return len(to(calls, chat)) == tc.attempts
 			})
@@ -725,7 +798,9 @@ func TestSenderFollowsGroupMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := createBroadcast(t, s, []storage.Recipient{{ChatID: oldID}})
-	fake.fail(oldID, &tg.MigrateError{Message: "Bad Request: group chat was upgraded to a supergroup chat", MigrateToChatID: newID})
+	migrated := telegram.NewError("copyMessage", telegram.ClassMigrated, errors.New("Bad Request: group chat was upgraded to a supergroup chat"))
+	migrated.MigrateTo = newID
+	fake.fail(oldID, migrated)
 
 	stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 100})
 	fake.waitDelivered(t, newID)
@@ -780,8 +855,8 @@ func TestSenderSkipsInactiveRecipients(t *testing.T) {
 	if n := len(to(fake.sends(), gone)); n != 0 {
 		t.Errorf("%d sends to an inactive recipient, want 0", n)
 	}
-	if e := entries(t, s, b.ID)[gone]; e.State != storage.OutboxSkipped || e.Reason != scheduler.ReasonInactive {
-		t.Errorf("entry: %s %q, want skipped %q", e.State, e.Reason, scheduler.ReasonInactive)
+	if e := entries(t, s, b.ID)[gone]; e.State != storage.OutboxSkipped || e.Reason != storage.ReasonInactive {
+		t.Errorf("entry: %s %q, want skipped %q", e.State, e.Reason, storage.ReasonInactive)
 	}
 	checkFigures(t, mustBroadcast(t, s, b.ID), 1, 0, 1, storage.BroadcastDone)
 }
@@ -843,8 +918,8 @@ func TestSenderStopsAStoppedBroadcast(t *testing.T) {
 			if e.State != storage.OutboxSent {
 				t.Errorf("chat %d got the message but its entry says %s %q", c, e.State, e.Reason)
 			}
-		case e.State != storage.OutboxSkipped || e.Reason != scheduler.ReasonStopped:
-			t.Errorf("chat %d: entry %s %q, want skipped %q", c, e.State, e.Reason, scheduler.ReasonStopped)
+		case e.State != storage.OutboxSkipped || e.Reason != storage.ReasonStopped:
+			t.Errorf("chat %d: entry %s %q, want skipped %q", c, e.State, e.Reason, storage.ReasonStopped)
 		}
 	}
 	if sent != stopAt {
@@ -907,7 +982,7 @@ func TestSenderDoesNotResendAnEntryThatFinishedDuringAPass(t *testing.T) {
 	// At 25/s, retrying the four failing entries keeps the next pass busy
 	// for 160 ms, while the slow send, in flight when that pass read the
 	// outbox, finishes after 60 ms.
-	stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 25, Backoff: 10 * time.Millisecond, MaxAttempts: 3})
+	stop := startSender(t, s, fake, scheduler.SenderConfig{Rate: 25, Backoff: telegram.Backoff{First: 10 * time.Millisecond}, MaxAttempts: 3})
 	fake.wait(t, "every try", func(calls []sendCall, _ int) bool {
 		for _, c := range failing {
 			if len(to(calls, c)) < 3 {

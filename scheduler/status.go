@@ -3,48 +3,65 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"html"
 	"log/slog"
-	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
-	"vmeste/flood"
-	"vmeste/locales"
 	"vmeste/storage"
+	"vmeste/telegram"
 )
+
+// BroadcastMessages renders what the reporter sends to a broadcast's
+// author, in the author's language (Broadcast.Lang). The bot implements
+// it: it owns every word.
+type BroadcastMessages interface {
+	// BroadcastStatus is the status message: delivered, failed, left.
+	BroadcastStatus(b storage.Broadcast) string
+	// BroadcastReport is the final report: who did not get it, and why.
+	BroadcastReport(b storage.Broadcast, undelivered []storage.Undelivered) string
+}
+
+// ReporterConfig tunes a Reporter. Zero values take the defaults.
+type ReporterConfig struct {
+	// Every is how often status messages are looked at (default 3 s);
+	// each is edited at most once per Every.
+	Every time.Duration
+	// Limiter and Pacer are the limits shared with every sender (the
+	// gateway's); nil means limits of the reporter's own.
+	Limiter *telegram.Limiter
+	Pacer   *telegram.Pacer
+	Logger  *slog.Logger
+}
 
 // Reporter keeps each broadcast's status message up to date — edited at
 // most once per Every — and sends the final report when a broadcast ends.
 type Reporter struct {
-	store   *storage.Store
-	tg      Telegram
-	catalog *locales.Catalog
-	every   time.Duration
-	log     *slog.Logger
-	pacer   *flood.Pacer
+	store *storage.Store
+	tg    Telegram
+	msgs  BroadcastMessages
+	cfg   ReporterConfig
+	log   *slog.Logger
 }
 
-// NewReporter returns a reporter that looks every `every` (3 s if zero)
-// and sends new messages through pacer (shared with the other senders;
-// nil means one of its own).
-func NewReporter(store *storage.Store, tg Telegram, catalog *locales.Catalog, every time.Duration, log *slog.Logger, pacer *flood.Pacer) *Reporter {
-	if every <= 0 {
-		every = 3 * time.Second
+// NewReporter returns a reporter; start it with Run.
+func NewReporter(store *storage.Store, tg Telegram, msgs BroadcastMessages, cfg ReporterConfig) *Reporter {
+	if cfg.Every <= 0 {
+		cfg.Every = 3 * time.Second
 	}
-	if log == nil {
-		log = slog.Default()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-	if pacer == nil {
-		pacer = flood.New(3, 20)
+	if cfg.Limiter == nil {
+		cfg.Limiter = telegram.NewLimiter(telegram.DefaultRate)
 	}
-	return &Reporter{store: store, tg: tg, catalog: catalog, every: every, log: log, pacer: pacer}
+	if cfg.Pacer == nil {
+		cfg.Pacer = telegram.NewPacer(telegram.PrivateBurst, telegram.GroupPerMinute)
+	}
+	return &Reporter{store: store, tg: tg, msgs: msgs, cfg: cfg, log: cfg.Logger}
 }
 
 // Run reports until ctx ends.
 func (r *Reporter) Run(ctx context.Context) error {
-	t := time.NewTicker(r.every)
+	t := time.NewTicker(r.cfg.Every)
 	defer t.Stop()
 	for {
 		r.Tick(ctx)
@@ -68,7 +85,7 @@ func (r *Reporter) Tick(ctx context.Context) {
 		err := r.report(ctx, b)
 		switch {
 		case err == nil || ctx.Err() != nil:
-		case errors.Is(err, tg.ErrorForbidden):
+		case telegram.ClassOf(err) == telegram.ClassForbidden:
 			// The author blocked the bot: nobody to report to.
 			r.log.Warn("broadcast status: the author blocked the bot; reporting ends", "broadcast", b.ID)
 			if err := r.store.MarkBroadcastShown(ctx, b.ID, b.Version, true); err != nil {
@@ -81,37 +98,38 @@ func (r *Reporter) Tick(ctx context.Context) {
 }
 
 func (r *Reporter) report(ctx context.Context, b storage.Broadcast) error {
-	p := r.catalog.For(b.Lang)
 	finished := b.State != storage.BroadcastRunning
 	if b.Version == b.Shown && !finished {
 		return nil
 	}
-	if err := r.showStatus(ctx, b, StatusText(p, b)); err != nil {
+	if err := r.showStatus(ctx, b, r.msgs.BroadcastStatus(b)); err != nil {
 		return err
 	}
 	if !finished {
 		return r.store.MarkBroadcastShown(ctx, b.ID, b.Version, false)
 	}
-	report, err := r.finalReport(ctx, p, b)
+	undelivered, err := r.store.BroadcastUndelivered(ctx, b.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := r.send(ctx, b.AuthorChat, report); err != nil {
+	if _, err := r.send(ctx, b.AuthorChat, r.msgs.BroadcastReport(b, undelivered)); err != nil {
 		return err
 	}
 	return r.store.MarkBroadcastShown(ctx, b.ID, b.Version, true)
 }
 
 // showStatus edits the status message, or sends one if there is none (the
-// bot went down before it could).
+// bot went down before it could) or it can no longer be edited.
 func (r *Reporter) showStatus(ctx context.Context, b storage.Broadcast, text string) error {
 	if b.StatusMessage != 0 {
-		err := r.tg.Edit(ctx, b.AuthorChat, b.StatusMessage, text)
-		if err == nil || strings.Contains(err.Error(), "message is not modified") {
-			return nil
-		}
-		if !errors.Is(err, tg.ErrorBadRequest) {
+		if err := r.cfg.Limiter.Wait(ctx, telegram.LaneBulk); err != nil {
 			return err
+		}
+		err := r.tg.Edit(ctx, b.AuthorChat, b.StatusMessage, text)
+		switch telegram.ClassOf(err) {
+		case telegram.ClassEditGone, telegram.ClassBadRequest:
+		default:
+			return err // nil, or the next tick tries again
 		}
 	}
 	id, err := r.send(ctx, b.AuthorChat, text)
@@ -121,63 +139,18 @@ func (r *Reporter) showStatus(ctx context.Context, b storage.Broadcast, text str
 	return r.store.SetBroadcastStatusMessage(ctx, b.ID, id)
 }
 
-// send sends a new message within the chat's flood limits.
+// send sends a new message within the limits: the chat's, at most one
+// period's wait (else the next tick tries again), then the bulk lane.
 func (r *Reporter) send(ctx context.Context, chatID int64, text string) (int, error) {
-	if err := r.pacer.Wait(ctx, chatID, chatID < 0, r.every); err != nil {
-		return 0, err // busy: the next tick tries again
+	if err := telegram.AdmitBulk(ctx, r.cfg.Limiter, r.cfg.Pacer, chatID, r.cfg.Every); err != nil {
+		if errors.Is(err, telegram.ErrBusy) {
+			return 0, errBusy
+		}
+		return 0, err
 	}
 	return r.tg.Send(ctx, chatID, storage.Content{Text: text})
 }
 
-// StatusText is the status message of a broadcast: delivered, failed,
-// left; it is shared with the bot, which sends the first one.
-func StatusText(p locales.Printer, b storage.Broadcast) string {
-	key := "broadcast_status_running"
-	switch b.State {
-	case storage.BroadcastDone:
-		key = "broadcast_status_done"
-	case storage.BroadcastStopped:
-		key = "broadcast_status_stopped"
-	}
-	return p.T(key, "ID", b.ID, "Total", b.Total, "Sent", b.Sent, "Failed", b.Failed+b.Skipped, "Left", b.Left())
-}
-
-// finalReport names the recipients the broadcast did not reach, and why.
-func (r *Reporter) finalReport(ctx context.Context, p locales.Printer, b storage.Broadcast) (string, error) {
-	lines := []string{p.T("broadcast_report_title", "ID", b.ID, "Total", b.Total, "Sent", b.Sent)}
-	failed, err := r.store.BroadcastEntries(ctx, b.ID, storage.OutboxFailed, storage.OutboxSkipped)
-	if err != nil {
-		return "", err
-	}
-	if len(failed) == 0 {
-		lines = append(lines, p.T("broadcast_report_all"))
-		return p.FitLines(lines, 0), nil
-	}
-	lines = append(lines, p.N("broadcast_report_failed", len(failed)))
-	for _, e := range failed {
-		lines = append(lines, p.T("broadcast_report_line", "Name", r.recipientName(ctx, p, e), "Reason", locales.HTML(p.T("reason_"+reasonKey(e.Reason)))))
-	}
-	return p.FitLines(lines, 0), nil
-}
-
-func reasonKey(reason string) string {
-	switch reason {
-	case ReasonBlocked, ReasonChatNotFound, ReasonServer, ReasonBadRequest, ReasonInactive, ReasonStopped:
-		return reason
-	}
-	return ReasonServer
-}
-
-// recipientName is the recipient as the author knows them, as HTML.
-func (r *Reporter) recipientName(ctx context.Context, p locales.Printer, e storage.OutboxEntry) locales.HTML {
-	if e.UserID != 0 {
-		if u, err := r.store.User(ctx, e.UserID); err == nil && u.FullName != "" {
-			return locales.HTML(html.EscapeString(u.FullName))
-		}
-		return locales.HTML(p.T("unnamed_user", "ID", e.UserID))
-	}
-	if g, err := r.store.Group(ctx, e.ChatID); err == nil {
-		return locales.HTML(p.T("group_name", "Title", g.Title))
-	}
-	return locales.HTML(p.T("unnamed_user", "ID", e.ChatID))
-}
+// errBusy: the author's chat had messages just now; the next tick tries
+// again.
+var errBusy = errors.New("scheduler: the author's chat is busy")

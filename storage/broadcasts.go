@@ -137,9 +137,6 @@ func countBroadcast(tx *bolt.Tx, id int64, state OutboxState, now time.Time) err
 	return putJSON(bb, itob(id), b)
 }
 
-// reasonStopped is the reason of the entries a stopped broadcast skipped.
-const reasonStopped = "stopped"
-
 // recountStopped moves one entry of a stopped broadcast from skipped to
 // sent: it was delivered while the broadcast was being stopped.
 func recountStopped(tx *bolt.Tx, id int64) error {
@@ -278,7 +275,7 @@ func (s *Store) StopBroadcast(ctx context.Context, id int64) (Broadcast, error) 
 			if err := getJSON(out, entryKey, &e); err != nil {
 				return err
 			}
-			e.State, e.Reason = OutboxSkipped, reasonStopped
+			e.State, e.Reason = OutboxSkipped, ReasonStopped
 			if err := putJSON(out, entryKey, e); err != nil {
 				return err
 			}
@@ -306,22 +303,33 @@ func (s *Store) BroadcastEntries(ctx context.Context, id int64, states ...Outbox
 	}
 	var list []OutboxEntry
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		out := tx.Bucket(bucketOutbox)
-		prefix := append([]byte("b"), itob(id)...)
-		c := tx.Bucket(bucketOutboxOrigin).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			var e OutboxEntry
-			if err := getJSON(out, k[len(prefix):], &e); err != nil {
-				return err
-			}
+		return forBroadcastEntries(tx, id, func(e OutboxEntry) error {
 			if len(want) == 0 || want[e.State] {
 				list = append(list, e)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: entries of broadcast %d: %w", id, err)
 	}
 	return list, nil
+}
+
+// forBroadcastEntries calls fn with each outbox entry of broadcast id, in
+// enqueue order.
+func forBroadcastEntries(tx *bolt.Tx, id int64, fn func(e OutboxEntry) error) error {
+	out := tx.Bucket(bucketOutbox)
+	prefix := append([]byte("b"), itob(id)...)
+	c := tx.Bucket(bucketOutboxOrigin).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var e OutboxEntry
+		if err := getJSON(out, k[len(prefix):], &e); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -359,7 +359,9 @@ func (s *Store) remind(tx *bolt.Tx, e Event, offset time.Duration, now time.Time
 		if err != nil || !ok {
 			return err
 		}
-		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.Reminder(u, e, offset), Origin: origin})
+		// Held up past the start (Telegram unreachable), it is skipped:
+		// a reminder of what has begun is noise.
+		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.Reminder(u, e, offset), Origin: origin, ExpiresAt: e.Start})
 		return nil
 	})
 	if err != nil {
@@ -400,7 +402,7 @@ func (s *Store) deadlineNotice(tx *bolt.Tx, e Event, ns uint64, now time.Time, r
 				return nil
 			}
 		}
-		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.DeadlineNotice(u, e), Origin: origin})
+		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.DeadlineNotice(u, e), Origin: origin, ExpiresAt: e.Deadline})
 		return nil
 	})
 	if err != nil {

@@ -68,8 +68,11 @@ type OutboxEntry struct {
 	NotBefore time.Time   `json:"not_before,omitzero"`
 	MessageID int         `json:"message_id,omitempty"`
 	SentAt    time.Time   `json:"sent_at,omitzero"`
-	Reason    string      `json:"reason,omitempty"`
+	Reason    Reason      `json:"reason,omitempty"`
 	CreatedAt time.Time   `json:"created_at"`
+	// ExpiresAt, if set, is when the entry is no longer worth sending (a
+	// reminder once its event has started): the sender skips it then.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Group reports whether the recipient is a group chat.
@@ -85,9 +88,12 @@ type Recipient struct {
 type Outcome struct {
 	State     OutboxState // sent, failed or skipped; pending to retry later
 	MessageID int
-	Reason    string
+	Reason    Reason
 	// RetryAt is when a pending entry may be tried again.
 	RetryAt time.Time
+	// Uncounted is set for a try that failed for no fault of the entry
+	// (flood control, an outage): it does not count among its attempts.
+	Uncounted bool
 	// Deactivate marks the recipient inactive (blocked, kicked, chat gone).
 	Deactivate bool
 	// MigrateTo is a group's new chat id (it became a supergroup); the entry
@@ -195,7 +201,7 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 	if e.State != OutboxPending {
 		// A send in flight when its broadcast was stopped reached the
 		// recipient all the same: record it as sent, not as stopped.
-		if e.State == OutboxSkipped && e.Reason == reasonStopped && o.State == OutboxSent {
+		if e.State == OutboxSkipped && e.Reason == ReasonStopped && o.State == OutboxSent {
 			e.State, e.Reason, e.MessageID, e.SentAt = OutboxSent, "", o.MessageID, now
 			e.Attempts++
 			if err := putJSON(out, key, e); err != nil {
@@ -207,7 +213,9 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		}
 		return nil
 	}
-	e.Attempts++
+	if !o.Uncounted {
+		e.Attempts++
+	}
 	e.Reason = o.Reason
 	if o.Deactivate {
 		if err := setRecipientActive(tx, e.ChatID, e.UserID, false, now); err != nil {

@@ -45,8 +45,8 @@ func TestCompleteOutboxAfterStopBroadcast(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.State != OutboxSkipped || e.Reason != reasonStopped {
-			t.Errorf("entry %d = %s %q, want skipped %q", id, e.State, e.Reason, reasonStopped)
+		if e.State != OutboxSkipped || e.Reason != ReasonStopped {
+			t.Errorf("entry %d = %s %q, want skipped %q", id, e.State, e.Reason, ReasonStopped)
 		}
 	}
 	got, err := s.Broadcast(ctx, b.ID)

@@ -1,0 +1,135 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// Message is what one send delivers: an HTML text, a copy of an existing
+// message (CopyFromChat, CopyMessageID), or a document (Document, with
+// Text as its caption); each with an optional keyboard.
+type Message struct {
+	Text          string
+	Markup        models.ReplyMarkup
+	CopyFromChat  int64
+	CopyMessageID int
+	Document      models.InputFile
+}
+
+// method is the Bot API method that delivers m.
+func (m Message) method() string {
+	switch {
+	case m.CopyMessageID != 0:
+		return "copyMessage"
+	case m.Document != nil:
+		return "sendDocument"
+	}
+	return "sendMessage"
+}
+
+// Post makes one attempt to deliver m to chat, now: the caller has
+// already waited for the limits (the outbox sender does, entry by entry).
+// A failure is an *Error; a 429 has paused what it covers, and an outage
+// holds every send until Telegram answers again.
+func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
+	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
+	defer cancel()
+	var (
+		sent *models.Message
+		err  error
+	)
+	switch m.method() {
+	case "copyMessage":
+		var id *models.MessageID
+		id, err = g.api.CopyMessage(callCtx, &tg.CopyMessageParams{
+			ChatID: chat, FromChatID: m.CopyFromChat, MessageID: m.CopyMessageID, ReplyMarkup: m.Markup,
+		})
+		if err == nil {
+			sent = &models.Message{ID: id.ID, Chat: models.Chat{ID: chat}}
+		}
+	case "sendDocument":
+		sent, err = g.api.SendDocument(callCtx, &tg.SendDocumentParams{
+			ChatID: chat, Document: m.Document, Caption: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+		})
+	default:
+		sent, err = g.api.SendMessage(callCtx, &tg.SendMessageParams{
+			ChatID: chat, Text: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+		})
+	}
+	if err != nil {
+		return nil, g.fail(ctx, m.method(), chat, err)
+	}
+	return sent, nil
+}
+
+// Revise makes one attempt to replace the text and keyboard of the bot's
+// message msgID in chat (a nil Markup keeps none). "Message is not
+// modified" is not an error.
+func (g *Gateway) Revise(ctx context.Context, chat int64, msgID int, m Message) error {
+	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
+	defer cancel()
+	_, err := g.api.EditMessageText(callCtx, &tg.EditMessageTextParams{
+		ChatID: chat, MessageID: msgID, Text: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+	})
+	if err == nil {
+		return nil
+	}
+	err = g.fail(ctx, "editMessageText", chat, err)
+	if ClassOf(err) == ClassNotModified {
+		return nil
+	}
+	return err
+}
+
+// Answer answers a callback query once, at once: it is not a message and
+// takes nothing of the limits. The spinner is the user's; a failure
+// (the query expired while the bot was down) is the caller's to log.
+func (g *Gateway) Answer(ctx context.Context, queryID, text string, alert bool) error {
+	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
+	defer cancel()
+	_, err := g.api.AnswerCallbackQuery(callCtx, &tg.AnswerCallbackQueryParams{
+		CallbackQueryID: queryID, Text: text, ShowAlert: alert,
+	})
+	if err != nil {
+		return g.fail(ctx, "answerCallbackQuery", 0, err)
+	}
+	return nil
+}
+
+// fail classifies a failed call to chat (0: none) and does what its class
+// asks of every sender: a 429 pauses the chat or every send, an error of
+// the network or the server is checked against a probe.
+func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error) error {
+	err = g.redact(err)
+	if ctx.Err() != nil {
+		return fmt.Errorf("telegram: %s: %w", method, err)
+	}
+	e := classify(method, err)
+	now := time.Now()
+	switch e.Class {
+	case ClassRetryAfter:
+		// We keep the per-chat limits ourselves, so a 429 for a private
+		// chat, or for a group we have written little to lately, means the
+		// overall limit: every send waits. A busy group may have hit its
+		// own per-minute limit: only it waits.
+		if chat != 0 && IsGroup(chat) && g.pacer.BusyGroup(chat, now) {
+			g.pacer.Pause(chat, now.Add(e.RetryAfter))
+		} else {
+			g.limiter.Pause(now.Add(e.RetryAfter))
+		}
+		g.log.Warn("telegram: flood control", "method", method, "chat_id", chat, "retry_after", e.RetryAfter)
+	case ClassTransient:
+		if g.unreachable(ctx) {
+			e.Class = ClassOutage
+		}
+	case ClassOutage: // a refused token: nothing goes until it is accepted
+		g.unreachable(ctx)
+	}
+	return e
+}

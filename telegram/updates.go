@@ -1,0 +1,45 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Updates calls getUpdates and returns the updates as Telegram sent them,
+// undecoded, so that the caller can save each one before it decodes it.
+// retryAfter is Telegram's wait after a 429 (0 otherwise). timeout is the
+// long poll's, limit the most updates to take.
+func (g *Gateway) Updates(ctx context.Context, offset int64, timeout time.Duration, limit int) (raw []json.RawMessage, retryAfter time.Duration, err error) {
+	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(timeout / time.Second), "limit": limit})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.cfg.APIURL+"/bot"+g.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, fmt.Errorf("telegram: getUpdates: %w", g.redact(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := g.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("telegram: getUpdates: %w", g.redact(err))
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		ErrorCode   int               `json:"error_code"`
+		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return nil, 0, fmt.Errorf("telegram: getUpdates: decode (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if !r.OK {
+		return nil, time.Duration(r.Parameters.RetryAfter) * time.Second,
+			fmt.Errorf("telegram: getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	return r.Result, 0, nil
+}
