@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -94,4 +95,64 @@ func (s *Server) takeFault(method string, p *params) (Fault, bool) {
 		return r.fault, true
 	}
 	return Fault{}, false
+}
+
+// Outage is how the emulated Telegram fails every request during an
+// outage (SetOutage).
+type Outage int
+
+// Outages.
+const (
+	// NoOutage: requests are handled.
+	NoOutage Outage = iota
+	// Unreachable: every connection is closed without an answer, as when
+	// Telegram cannot be reached (the client sees a network error).
+	Unreachable
+	// BadGateway: every request is answered 502 Bad Gateway with a proxy's
+	// HTML page, not JSON.
+	BadGateway
+)
+
+// SetOutage makes every later request (any method, getMe and getUpdates
+// included) fail as o says, until SetOutage(NoOutage). Nothing a failed
+// request asked for is done. Long polls already waiting go on.
+func (s *Server) SetOutage(o Outage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = o
+}
+
+// OutageRefused counts the requests refused by SetOutage.
+func (s *Server) OutageRefused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.outageRefused
+}
+
+// refuseInOutage fails the request if an outage is on; false if it is
+// to be handled.
+func (s *Server) refuseInOutage(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	o := s.outage
+	if o != NoOutage {
+		s.outageRefused++
+	}
+	s.mu.Unlock()
+	switch o {
+	case Unreachable:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true
+	case BadGateway:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"))
+		return true
+	}
+	return false
 }

@@ -84,8 +84,10 @@ type Server struct {
 	calls    map[string]int
 
 	// faults.go
-	faults      []*faultRule
-	injected429 int
+	faults        []*faultRule
+	injected429   int
+	outage        Outage
+	outageRefused int
 
 	// limits.go
 	limits         Limits
@@ -280,6 +282,9 @@ func init() {
 func mTrue(*Server, context.Context, *params) reply { return ok(true) }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refuseInOutage(w) {
+		return
+	}
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/bot"):
