@@ -18,11 +18,13 @@ import (
 // app runs the whole program (serve) in this process against the emulator,
 // on a real bbolt file, for end-to-end tests of what crosses packages.
 type app struct {
-	t    *testing.T
+	t    testing.TB
 	emu  *telegramtest.Server
 	cfg  config
 	stop func()
 	d    *telegramtest.Driver
+	// logs is what the app logged.
+	logs *syncBuffer
 }
 
 // People of the delivery tests.
@@ -31,19 +33,23 @@ var (
 	appCoord = telegramtest.User{ID: 501, FirstName: "Координатор", LanguageCode: "ru"}
 )
 
-// newApp seeds a fresh database with seed, then starts serve.
-func newApp(t *testing.T, emu *telegramtest.Server, rate int, seed func(ctx context.Context, s *storage.Store)) *app {
+// newApp seeds a fresh database with seed, then starts serve; extra are
+// more command-line settings.
+func newApp(t testing.TB, emu *telegramtest.Server, rate int, seed func(ctx context.Context, s *storage.Store), extra ...string) *app {
 	t.Helper()
 	// The configuration as a real start reads it, with its defaults.
-	cfg, err := parseConfig([]string{"-token", telegramtest.Token, "-api-url", emu.URL(), "-http", "",
+	args := append([]string{"-token", telegramtest.Token, "-api-url", emu.URL(), "-http", "",
 		"-db", filepath.Join(t.TempDir(), "vmeste.db"), "-admins", fmt.Sprint(appAdmin.ID),
-		"-rate", fmt.Sprint(rate), "-backup-dir", t.TempDir()}, func(string) (string, bool) { return "", false }, io.Discard)
+		"-rate", fmt.Sprint(rate), "-backup-dir", t.TempDir()}, extra...)
+	cfg, err := parseConfig(args, func(string) (string, bool) { return "", false }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, emu: emu, cfg: cfg, d: &telegramtest.Driver{TB: t, Server: emu, Timeout: 30 * time.Second}}
+	a := &app{t: t, emu: emu, cfg: cfg, d: &telegramtest.Driver{TB: t, Server: emu, Timeout: 30 * time.Second}, logs: &syncBuffer{}}
 	if seed != nil {
-		s, err := storage.Open(a.cfg.DB, storage.Options{})
+		// Setup without an fsync per write; the app opens the file again
+		// with fsync on.
+		s, err := storage.Open(a.cfg.DB, storage.Options{NoSync: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +67,7 @@ func (a *app) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	logger := slog.New(slog.NewTextHandler(testLog(), nil))
+	logger := slog.New(slog.NewTextHandler(io.MultiWriter(testLog(), a.logs), nil))
 	go func() { done <- serve(ctx, a.cfg, logger, func(*bot.Bot) { close(ready) }) }()
 	select {
 	case <-ready:
@@ -83,7 +89,7 @@ func (a *app) start() {
 
 // seedUsers stores n registered teachers of org with ids from first, and
 // makes their chats known to the emulator.
-func seedUsers(ctx context.Context, t *testing.T, s *storage.Store, emu *telegramtest.Server, first int64, n int, org int64) []telegramtest.User {
+func seedUsers(ctx context.Context, t testing.TB, s *storage.Store, emu *telegramtest.Server, first int64, n int, org int64) []telegramtest.User {
 	t.Helper()
 	var users []telegramtest.User
 	for i := 0; i < n; i++ {
@@ -100,7 +106,7 @@ func seedUsers(ctx context.Context, t *testing.T, s *storage.Store, emu *telegra
 }
 
 // seedStaff stores the admin and a coordinator (registered) in org.
-func seedStaff(ctx context.Context, t *testing.T, s *storage.Store, emu *telegramtest.Server, org int64) {
+func seedStaff(ctx context.Context, t testing.TB, s *storage.Store, emu *telegramtest.Server, org int64) {
 	t.Helper()
 	for _, u := range []storage.User{
 		{ID: appAdmin.ID, ChatID: appAdmin.ID, FullName: "Админ Отдела", OrgID: org, Position: "Методист", Role: storage.RoleTeacher},
@@ -125,7 +131,7 @@ func copies(emu *telegramtest.Server, chatID int64) int {
 	return n
 }
 
-func mustOrg(ctx context.Context, t *testing.T, s *storage.Store, o storage.Organisation) int64 {
+func mustOrg(ctx context.Context, t testing.TB, s *storage.Store, o storage.Organisation) int64 {
 	t.Helper()
 	id, err := s.CreateOrganisation(ctx, o)
 	if err != nil {

@@ -5,19 +5,22 @@ import (
 	"strings"
 )
 
-// Callback data is "prefix:arg:arg…", ASCII only, at most 64 bytes: ids, not
-// words. Prefixes are two or three letters; the handler validates its args.
+// Callback data is "prefix[:arg…]": printable ASCII without spaces, at most
+// 64 bytes, so args are ids, indexes and short codes, never a user's text.
+// Prefixes are two or three letters; each handler validates the args it
+// uses. Below, each prefix's format as built and accepted: optional parts
+// in [ ], alternatives separated by |.
 const (
 	cbPersonLang            = "pl"  // pl:<lang>
 	cbPersonOrg             = "po"  // po:<org id>
-	cbPersonOrgPage         = "pp"  // pp:<page>
+	cbPersonOrgPage         = "pp"  // pp:<page>[:x] (x: show all, dropping the filter)
 	cbPersonPosition        = "ps"  // ps:<position index>
 	cbProfileEdit           = "pe"  // pe:<n|o|p>
 	cbSettingsLang          = "sl"  // sl:<lang>
 	cbOrgList               = "ol"  // ol:<page>
 	cbOrgOpen               = "oo"  // oo:<org id>
 	cbOrgAdd                = "oa"  // oa
-	cbOrgEdit               = "oe"  // oe:<org id>:<n|s|c>
+	cbOrgEdit               = "oe"  // oe:<org id>:<n|s|k|c>
 	cbOrgKind               = "ok"  // ok:<org id or 0 for the add wizard>:<kind index>
 	cbOrgRemove             = "or"  // or:<org id>
 	cbOrgRemoveConfirm      = "ory" // ory:<org id>
@@ -33,39 +36,39 @@ const (
 	cbBroadcastAudience     = "ba"  // ba:<all|kinds|orgs|groups>
 	cbBroadcastKind         = "bk"  // bk:<kind index>: toggle
 	cbBroadcastOrg          = "bo"  // bo:<org id>:<page>: toggle
-	cbBroadcastOrgPage      = "bp"  // bp:<page>
+	cbBroadcastOrgPage      = "bp"  // bp:<page>[:x] (x: show all, dropping the filter)
 	cbBroadcastDone         = "bd"  // bd: the audience is chosen
-	cbBroadcastSend         = "bs"  // bs: send
+	cbBroadcastSend         = "bs"  // bs:<source message id>: send
 	cbBroadcastDrop         = "bx"  // bx: cancel
 	cbBroadcastStop         = "bt"  // bt:<broadcast id>
 	cbLinkOrg               = "lo"  // lo:<org id>
 	cbLinkOrgPage           = "lp"  // lp:<page>
 	cbEventList             = "el"  // el:<page>:<kind index|x>
 	cbEventFilter           = "ef"  // ef:<kind index|x>
-	cbEventCard             = "ec"  // ec:<id>[:<page>:<kind>]
+	cbEventCard             = "ec"  // ec:<event id>[:<page>:<kind index|x>] (the list to go back to)
 	cbSignup                = "ss"  // ss:<event id>
-	cbTeamSize              = "sz"  // sz:<n>
-	cbTeamNameSkip          = "sn"  // sn
+	cbTeamSize              = "sz"  // sz:<event id>:<team size>
+	cbTeamNameSkip          = "sn"  // sn:<event id>
 	cbSignupCancel          = "sc"  // sc:<event id>: asks
 	cbSignupCancelYes       = "scy" // scy:<event id>
 	cbDismiss               = "dx"  // dx: "No" to a question
-	cbEventRegulations      = "er"  // er:<id>
-	cbEventParticipants     = "ep"  // ep:<id>:<page>
-	cbEventEdit             = "ee"  // ee:<id>
-	cbEventPublish          = "eu"  // eu:<id>
-	cbEventAnnounce         = "ea"  // ea:<id>
-	cbEventShare            = "eh"  // eh:<id>
-	cbEventCancel           = "ex"  // ex:<id>: asks
-	cbEventCancelYes        = "exy" // exy:<id>
-	cbAttendance            = "et"  // et:<id>:<page>
-	cbAttendanceToggle      = "ett" // ett:<id>:<user>:<page>
-	cbResults               = "ew"  // ew:<id>:<page>
-	cbResultPick            = "ewp" // ewp:<id>:<user>:<page>
-	cbResultSet             = "ews" // ews:<id>:<user>:<result index>:<page>
-	cbEventSkip             = "nsk" // nsk: skip an optional step
+	cbEventRegulations      = "er"  // er:<event id>
+	cbEventParticipants     = "ep"  // ep:<event id>:<page>
+	cbEventEdit             = "ee"  // ee:<event id>
+	cbEventPublish          = "eu"  // eu:<event id>
+	cbEventAnnounce         = "ea"  // ea:<event id>
+	cbEventShare            = "eh"  // eh:<event id>
+	cbEventCancel           = "ex"  // ex:<event id>: asks (to cancel, or to delete a draft)
+	cbEventCancelYes        = "exy" // exy:<event id>
+	cbAttendance            = "et"  // et:<event id>:<page>
+	cbAttendanceToggle      = "ett" // ett:<event id>:<user id>:<page>
+	cbResults               = "ew"  // ew:<event id>:<page>
+	cbResultPick            = "ewp" // ewp:<event id>:<user id>:<page>
+	cbResultSet             = "ews" // ews:<event id>:<user id>:<result index>:<page>
+	cbEventSkip             = "nsk" // nsk:<step name>: skip an optional step (or keep the reminders)
 	cbEventKindPick         = "nk"  // nk:<kind index>
 	cbEventOrgToggle        = "no"  // no:<org id>:<page>
-	cbEventOrgPage          = "np"  // np:<page>
+	cbEventOrgPage          = "np"  // np:<page>[:x] (x: show all, dropping the filter)
 	cbEventOrgsDone         = "nd"  // nd
 	cbEventUnit             = "nu"  // nu:<i|t>
 	cbEventFields           = "nfl" // nfl: which field to edit
@@ -81,7 +84,9 @@ const (
 // maxCallbackData is Telegram's limit on callback_data, in bytes.
 const maxCallbackData = 64
 
-// cb builds callback data from a prefix and args.
+// cb builds callback data from a prefix and args, each after a colon. An
+// arg is a string, an int or an int64 (any other type leaves it empty); the
+// length is not checked against maxCallbackData.
 func cb(prefix string, args ...any) string {
 	var sb strings.Builder
 	sb.WriteString(prefix)
@@ -99,9 +104,10 @@ func cb(prefix string, args ...any) string {
 	return sb.String()
 }
 
-// decodeCallback splits data into its prefix and args. Data longer than
-// Telegram allows or not printable ASCII decodes to an empty prefix, which
-// no handler has.
+// decodeCallback splits data at its colons into the prefix and the args
+// (args may be empty strings). Data that is empty, longer than Telegram
+// allows, or holds a space or any byte outside printable ASCII decodes to
+// an empty prefix and nil args; no handler has the empty prefix.
 func decodeCallback(data string) (prefix string, args []string) {
 	if len(data) == 0 || len(data) > maxCallbackData {
 		return "", nil

@@ -83,6 +83,9 @@ func (p *poller) run(ctx context.Context) {
 				return
 			}
 			p.healthy.Store(false)
+			// The next call does not wait either: health is known as
+			// soon as Telegram answers again.
+			timeout = 0
 			backoff = pollBackoff.Delay(failures)
 			failures++
 			if retryAfter > 0 {

@@ -1,6 +1,9 @@
 // Package scheduler runs what the bot does on its own initiative: the
-// outbox sender that delivers announcements within Telegram's limits, and
-// (in later versions) cron jobs for reminders, digests and backups. It
-// meets the bot package only in storage: the bot enqueues, the scheduler
-// sends.
+// outbox Sender, which delivers what the bot enqueued (announcements,
+// reminders, notices, digests) through the gateway's bulk lane; the
+// broadcast Reporter; and the Scheduler's cron jobs: the tick (due
+// reminders, deadline notices, finished events), the weekly digest, the
+// daily summary and the nightly backup. It meets the bot package only in
+// storage (the outbox, the due index) and in the telegram gateway's
+// limits; the bot renders every word it sends (Messages).
 package scheduler

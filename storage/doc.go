@@ -1,14 +1,18 @@
 // Package storage is Vmeste's only persistence: one bbolt file holding
-// organisations, users, conversation (wizard) state and coordinator
-// invitations, and, in later versions, events, registrations, the outbox
-// and the reminder index.
+// organisations, users, wizard state, invitations, events and their
+// registrations and waitlists, the outbox of messages the bot sends on its
+// own, broadcasts, the due index of scheduled work, and the inbox of
+// updates received but not yet handled. The Store type's comment lists
+// every bucket and its keys.
 //
 // # Basics
 //
 // Open the file with Open; every method of Store runs in one bbolt
 // transaction and copies the values it returns out of it, so a result stays
-// valid after the call. Store is safe for concurrent use: bbolt serialises
-// writers and lets readers run in parallel.
+// valid after the call. A rule about data (who is seated, who is promoted,
+// what is due) is decided inside one transaction. Store is safe for
+// concurrent use: bbolt serialises writers and lets readers run in
+// parallel.
 //
 // A lookup that finds nothing returns ErrNotFound (wrapped; test it with
 // errors.Is), never a zero value and a nil error.

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,26 +27,6 @@ func (s *Store) Group(ctx context.Context, chatID int64) (Group, error) {
 		return Group{}, fmt.Errorf("storage: group %d: %w", chatID, err)
 	}
 	return g, nil
-}
-
-// Groups returns every known group, by title.
-func (s *Store) Groups(ctx context.Context) ([]Group, error) {
-	var list []Group
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketGroups).ForEach(func(_, v []byte) error {
-			var g Group
-			if err := jsonUnmarshal(v, &g); err != nil {
-				return err
-			}
-			list = append(list, g)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: groups: %w", err)
-	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Title < list[j].Title })
-	return list, nil
 }
 
 // PutGroup creates or replaces a group (CreatedAt is kept). A group linked
@@ -82,16 +61,6 @@ func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool) er
 	err := s.update(ctx, func(tx *bolt.Tx) error { return setRecipientActive(tx, userID, userID, active, s.now()) })
 	if err != nil {
 		return fmt.Errorf("storage: set user %d active: %w", userID, err)
-	}
-	return nil
-}
-
-// SetGroupActive marks a group active or not (the bot was removed). Unknown
-// groups are left alone.
-func (s *Store) SetGroupActive(ctx context.Context, chatID int64, active bool) error {
-	err := s.update(ctx, func(tx *bolt.Tx) error { return setRecipientActive(tx, chatID, 0, active, s.now()) })
-	if err != nil {
-		return fmt.Errorf("storage: set group %d active: %w", chatID, err)
 	}
 	return nil
 }

@@ -277,21 +277,6 @@ func (s *Store) ToSend(ctx context.Context, id int64, now time.Time) (e OutboxEn
 	return e, ok, active, nil
 }
 
-// RecipientActive reports whether an entry's recipient may still be sent
-// to: a user or group not marked inactive. An unknown recipient is active.
-func (s *Store) RecipientActive(ctx context.Context, e OutboxEntry) (bool, error) {
-	var active bool
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		active, err = recipientActive(tx, e)
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("storage: recipient of %d: %w", e.ID, err)
-	}
-	return active, nil
-}
-
 // recipientActive reports whether e's user or group is not marked
 // inactive; an unknown recipient is active.
 func recipientActive(tx *bolt.Tx, e OutboxEntry) (bool, error) {

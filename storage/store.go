@@ -191,9 +191,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	})
 }
 
-// DB exposes the bbolt handle for benchmarks and backups in other packages.
-// Callers must not hold a transaction across network calls.
-func (s *Store) DB() *bolt.DB { return s.db }
 
 func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
