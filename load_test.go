@@ -156,6 +156,36 @@ func TestLoadFiftyMessagesASecond(t *testing.T) {
 		time.Since(start).Round(time.Millisecond), emu.RateViolations())
 }
 
+// TestLoadReplyAfterRetryAfter30: Telegram answers a reply 429 with
+// retry_after 30. The reply is not dropped: it arrives after the wait, once.
+func TestLoadReplyAfterRetryAfter30(t *testing.T) {
+	skipLoadInShort(t)
+	t.Parallel()
+	emu := telegramtest.New(telegramtest.WithRateLimits(telegramLimits))
+	defer emu.Close()
+	var teacher telegramtest.User
+	newApp(t, emu, defaultRate, func(ctx context.Context, s *storage.Store) {
+		teacher = seedUsers(ctx, t, s, emu, 60_000, 1, mustOrg(ctx, t, s, appSchool))[0]
+	})
+	emu.FailNext("sendMessage", teacher.ID, telegramtest.TooManyRequests(30), 1)
+	sent := time.Now()
+	emu.SendText(teacher, "/help")
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	if _, err := emu.WaitBotMessage(ctx, teacher.ID, telegramtest.Contains("/events")); err != nil {
+		t.Fatalf("no reply after a 429 with retry_after 30: %v", err)
+	}
+	if waited := time.Since(sent); waited < 30*time.Second {
+		t.Errorf("the reply came %v after the 429, before its retry_after of 30 s", waited)
+	}
+	if n := len(emu.BotMessages(teacher.ID)); n != 1 {
+		t.Errorf("%d messages, want the one reply", n)
+	}
+	if n := emu.Injected429(); n != 1 {
+		t.Errorf("%d injected 429s answered, want 1", n)
+	}
+}
+
 // cardTitles are the event titles of the cards among msgs, in order.
 func cardTitles(msgs []telegramtest.Message) []string {
 	var titles []string
