@@ -70,6 +70,11 @@ type OutboxEntry struct {
 	SentAt    time.Time   `json:"sent_at,omitzero"`
 	Reason    string      `json:"reason,omitempty"`
 	CreatedAt time.Time   `json:"created_at"`
+	// DoneAt is when the entry reached its final state (sent, failed or
+	// skipped): Prune counts its age from here. It is zero while the entry
+	// is pending, and in entries finished before the field existed (Prune
+	// then counts from SentAt, or else CreatedAt).
+	DoneAt time.Time `json:"done_at,omitzero"`
 }
 
 // Group reports whether the recipient is a group chat.
@@ -196,7 +201,7 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		// A send in flight when its broadcast was stopped reached the
 		// recipient all the same: record it as sent, not as stopped.
 		if e.State == OutboxSkipped && e.Reason == reasonStopped && o.State == OutboxSent {
-			e.State, e.Reason, e.MessageID, e.SentAt = OutboxSent, "", o.MessageID, now
+			e.State, e.Reason, e.MessageID, e.SentAt, e.DoneAt = OutboxSent, "", o.MessageID, now, now
 			e.Attempts++
 			if err := putJSON(out, key, e); err != nil {
 				return err
@@ -224,7 +229,7 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		e.NotBefore = o.RetryAt
 		return putJSON(out, key, e)
 	}
-	e.State, e.MessageID = o.State, o.MessageID
+	e.State, e.MessageID, e.DoneAt = o.State, o.MessageID, now
 	if o.State == OutboxSent {
 		e.SentAt = now
 	}
