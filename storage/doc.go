@@ -1,7 +1,7 @@
 // Package storage is Vmeste's only persistence: one bbolt file holding
-// organisations, users, conversation (wizard) state and coordinator
-// invitations, and, in later versions, events, registrations, the outbox
-// and the reminder index.
+// organisations, users, conversation (wizard) state, coordinator
+// invitations, events, registrations, the inbox and outbox, broadcasts and
+// the due index of scheduled work (the Store comment lists every bucket).
 //
 // # Basics
 //
@@ -18,4 +18,8 @@
 // Every write fsyncs before it returns: a nil error means the change is on
 // disk and may be confirmed to the user. Opening a file that another process
 // holds fails with ErrLocked after Options.LockTimeout.
+//
+// Nothing is forgotten unless Prune is called: it deletes finished outbox
+// entries and the bookkeeping that can no longer matter once older than a
+// given time. The file never shrinks; bbolt reuses the freed pages.
 package storage
