@@ -46,42 +46,42 @@ func (p PruneStats) Deleted() int {
 	return p.Outbox + p.Signups + p.Reminders + p.Deadlines + p.Periods
 }
 
-// Prune deletes what the bot no longer needs that is older than before, so
-// that the database, and each backup of it, stops growing with time. before
-// is moved back to now − MinKeep (the store's clock) if it is later. It
-// deletes:
+// Prune deletes what the bot no longer needs once it is older than before,
+// so that the database, and each backup of it, stops growing with time.
+// A before later than now − MinKeep (the store's clock) is moved back to
+// it. Prune deletes:
 //
-//   - outbox entries that are sent, failed or skipped and reached that
-//     state before before (DoneAt; for entries finished before DoneAt
-//     existed, SentAt or else CreatedAt), with their outbox_origin rows.
+//   - outbox entries that are sent, failed or skipped and were finished
+//     earlier than before (DoneAt; for entries finished before DoneAt
+//     existed, SentAt or else CreatedAt), each with its outbox_origin row.
 //     Never a pending entry, and never an entry of a broadcast still in
 //     broadcasts_active: its final report, which lists the failed
 //     recipients, is not sent yet. The broadcasts rows, with their figures,
 //     stay; BroadcastEntries of a pruned broadcast returns what is left.
-//   - regs_by_time keys of sign-ups made before before: the summaries read
-//     only the last day of them.
+//   - regs_by_time keys of sign-ups made earlier than before: the
+//     summaries read only the last day of them.
 //   - reminders_sent marks of events that are finished, cancelled or gone,
-//     when the start the reminder was sent for is before before. RunDue
-//     sends a reminder only while now is before its event's start, so a
-//     reminder for that start cannot be sent again, mark or no mark. Marks
-//     of draft and published events stay: reindexDue reads them to leave
-//     out a reminder that an edit makes overdue.
-//   - deadline_sent marks whose notice was due more than its sending window
-//     (11 hours) before before: RunDue sends a deadline notice only within
-//     that window after its due time, so it cannot go out twice.
-//   - periods keys recorded before before (digests and summaries sent):
-//     a period names the day of a scheduled run (see MinKeep).
+//     when the start the reminder was sent for is earlier than before.
+//     RunDue sends a reminder only while now is before its event's start,
+//     so a reminder for that start cannot be sent again, mark or no mark.
+//     Marks of draft and published events stay whatever their age:
+//     reindexDue reads them to leave out a reminder that an edit makes
+//     overdue.
+//   - deadline_sent marks of notices due more than their sending window
+//     (11 hours) earlier than before: RunDue sends a deadline notice only
+//     within that window after its due time, so it cannot go out twice.
+//   - periods keys (the digests and summaries sent) recorded earlier than
+//     before: a period names the day of a scheduled run (see MinKeep).
 //
 // It works in many small write transactions, each deleting at most 1,000
-// keys and looking at no more than 10,000; a transaction that would delete
-// nothing is rolled back, not committed. ctx is checked before each one: when
-// it ends, Prune returns what it deleted so far with ctx's error. Every
-// transaction leaves the store consistent (an entry goes with its index
-// row), so a Prune cut short is simply run again. A key it cannot decide
-// about (an undecodable value) is kept and reported in the error after the
-// rest is done. Prune is
-// safe for concurrent use with every other method; it is meant to run once
-// a night.
+// keys and looking at no more than 10,000; one that would delete nothing
+// is rolled back, not committed. ctx is checked before each: when it ends,
+// Prune returns what it deleted so far with ctx's error. Each transaction
+// leaves the store consistent (an entry goes with its index row), so a
+// Prune cut short is simply run again. A key it cannot decide about (an
+// undecodable value) is kept and reported in the error once the rest is
+// done. Prune is safe for concurrent use with every other method; it is
+// meant to run once a night.
 func (s *Store) Prune(ctx context.Context, before time.Time) (PruneStats, error) {
 	if limit := s.now().Add(-MinKeep); before.After(limit) {
 		before = limit
@@ -98,8 +98,12 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (PruneStats, error)
 	}{
 		{"outbox", &st.Outbox, sweep{bucket: bucketOutbox, related: bucketOutboxOrigin, check: pruneOutboxEntry(before)}},
 		{"sign-ups", &st.Signups, sweep{bucket: bucketRegsByTime, check: func(_ *bolt.Tx, k, _ []byte) (bool, []byte, bool, error) {
+			if len(k) != 24 {
+				return false, nil, false, fmt.Errorf("key %x: bad length", k)
+			}
 			// Keys sort by sign-up time: the first young one ends the walk.
-			old := len(k) == 24 && btoi(k[:8]) >= 0 && btoi(k[:8]) < cut
+			at := btoi(k[:8])
+			old := at >= 0 && at < cut
 			return old, nil, !old, nil
 		}}},
 		{"reminder marks", &st.Reminders, sweep{bucket: bucketRemindersSent, check: pruneReminderMark(cut)}},
