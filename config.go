@@ -11,6 +11,9 @@ import (
 	_ "time/tzdata" // the zone database, for images without /usr/share/zoneinfo
 
 	"github.com/robfig/cron/v3"
+
+	"vmeste/scheduler"
+	"vmeste/storage"
 )
 
 // config is the whole configuration, read once at start. Every setting is
@@ -28,6 +31,9 @@ type config struct {
 	Tick                    time.Duration
 	Digest, Summary, Backup string
 	BackupDir               string
+	// Keep is how long finished records (messages sent, sign-up keys,
+	// marks) are kept before the nightly prune deletes them.
+	Keep time.Duration
 	// Restore is a backup to put back in place of the database (-restore).
 	Restore string
 	Demo    bool
@@ -57,6 +63,7 @@ var settings = []setting{
 	{"VMESTE_SUMMARY", "summary", "0 18 * * *", "cron spec of the coordinators' daily summary of new sign-ups"},
 	{"VMESTE_BACKUP", "backup", "0 3 * * *", "cron spec of the nightly hot backup"},
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
+	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
 }
 
 // configError names the setting that is wrong.
@@ -164,6 +171,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 			return config{}, settingErr(spec.flag, "%q is not a cron spec (five fields, like \"0 9 * * 1\"): %v", *spec.dst, err)
 		}
 	}
+	if c.Keep, err = parseKeep(*values["keep"]); err != nil {
+		return config{}, settingErr("keep", "%q is not a duration from 2 days to 10 years (like 2160h or 90d)", *values["keep"])
+	}
 	c.BackupDir = strings.TrimSpace(*values["backup-dir"])
 	if c.BackupDir == "" {
 		return config{}, settingErr("backup-dir", "empty path")
@@ -180,6 +190,34 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		c.Admins = append(c.Admins, id)
 	}
 	return c, nil
+}
+
+// parseKeep reads a retention: a Go duration (2160h) or a whole number of
+// days (90d), from storage.MinKeep to scheduler.MaxRetention.
+func parseKeep(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	var (
+		d   time.Duration
+		err error
+	)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if n, err = strconv.Atoi(days); err == nil {
+			d = time.Duration(n) * 24 * time.Hour
+			if n > int(scheduler.MaxRetention/(24*time.Hour)) {
+				d = scheduler.MaxRetention + 1 // too long, without overflowing
+			}
+		}
+	} else {
+		d, err = time.ParseDuration(v)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if d < storage.MinKeep || d > scheduler.MaxRetention {
+		return 0, fmt.Errorf("%v is out of range", d)
+	}
+	return d, nil
 }
 
 // isHelp reports whether err is the -h request.

@@ -117,6 +117,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{"Bot API unreachable", []string{"TELEGRAM_BOT_TOKEN=1:x", "TELEGRAM_API_URL=http://127.0.0.1:1", "VMESTE_HTTP="}, []string{"-db", filepath.Join(t.TempDir(), "a.db")}, "TELEGRAM_API_URL", "cannot reach"},
 		{"bad cron spec", append(good, "VMESTE_DIGEST=every monday"), []string{"-db", filepath.Join(t.TempDir(), "a.db")}, "VMESTE_DIGEST", "not a cron spec"},
 		{"bad tick", good, []string{"-db", filepath.Join(t.TempDir(), "a.db"), "-tick", "5ms"}, "VMESTE_TICK", "not a duration"},
+		{"bad keep", good, []string{"-db", filepath.Join(t.TempDir(), "a.db"), "-keep", "1d"}, "VMESTE_KEEP", "not a duration from 2 days"},
 		{"bad http address", good, []string{"-db", filepath.Join(t.TempDir(), "a.db"), "-http", "nonsense"}, "VMESTE_HTTP", "cannot listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,9 @@
 // reminders, notices, digests) through the gateway's bulk lane; the
 // broadcast Reporter; and the Scheduler's cron jobs: the tick (due
 // reminders, deadline notices, finished events), the weekly digest, the
-// daily summary and the nightly backup. It meets the bot package only in
-// storage (the outbox, the due index) and in the telegram gateway's
-// limits; the bot renders every word it sends (Messages).
+// daily summary and, nightly, the prune of what is older than
+// VMESTE_KEEP (storage.Store.Prune) followed by the backup. It meets the
+// bot package only in storage (the outbox, the due index) and in the
+// telegram gateway's limits; the bot renders every word it sends
+// (Messages).
 package scheduler

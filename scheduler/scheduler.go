@@ -32,14 +32,18 @@ type Config struct {
 	Digest, Summary, Backup string
 	BackupDir               string
 	// Keep is how many backups to keep (default 14).
-	Keep   int
-	Now    func() time.Time
-	Logger *slog.Logger
+	Keep int
+	// Retention is how long finished work (sent messages, sign-up keys,
+	// marks, periods) is kept before the nightly prune deletes it, from
+	// storage.MinKeep to MaxRetention; 0 means DefaultRetention.
+	Retention time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Scheduler runs the periodic work: the tick (reminders, deadline notices,
-// finished events), the weekly digest, the daily summary and the nightly
-// backup. Cron keeps nothing across restarts, so every "was it done?" lives
+// finished events), the weekly digest, the daily summary and, nightly, the
+// prune and the backup. Cron keeps nothing across restarts, so every "was it done?" lives
 // in bbolt: the due index, the periods sent, the outbox.
 type Scheduler struct {
 	store *storage.Store
@@ -79,6 +83,12 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 	if cfg.Tick < time.Second || cfg.Tick > 10*time.Minute {
 		return nil, &SettingError{"tick", fmt.Errorf("%v is not between 1s and 10m", cfg.Tick)}
 	}
+	if cfg.Retention == 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.Retention < storage.MinKeep || cfg.Retention > MaxRetention {
+		return nil, &SettingError{"keep", fmt.Errorf("%v is not between %v and %v", cfg.Retention, storage.MinKeep, MaxRetention)}
+	}
 	log := cronLogger{cfg.Logger}
 	c := cron.New(cron.WithLocation(cfg.Location), cron.WithLogger(log),
 		cron.WithChain(cron.Recover(log), cron.SkipIfStillRunning(log)))
@@ -90,7 +100,7 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 		{"tick", "@every " + cfg.Tick.String(), s.Tick},
 		{"digest", cfg.Digest, s.SendDigest},
 		{"summary", cfg.Summary, s.SendSummaries},
-		{"backup", cfg.Backup, s.BackupNow},
+		{"backup", cfg.Backup, s.Nightly}, // the prune, then the backup
 	}
 	for _, j := range jobs {
 		run := j.run

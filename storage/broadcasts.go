@@ -275,7 +275,7 @@ func (s *Store) StopBroadcast(ctx context.Context, id int64) (Broadcast, error) 
 			if err := getJSON(out, entryKey, &e); err != nil {
 				return err
 			}
-			e.State, e.Reason = OutboxSkipped, ReasonStopped
+			e.State, e.Reason, e.DoneAt = OutboxSkipped, ReasonStopped, now
 			if err := putJSON(out, entryKey, e); err != nil {
 				return err
 			}

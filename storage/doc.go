@@ -22,4 +22,8 @@
 // Every write fsyncs before it returns: a nil error means the change is on
 // disk and may be confirmed to the user. Opening a file that another process
 // holds fails with ErrLocked after Options.LockTimeout.
+//
+// Nothing is forgotten unless Prune is called: it deletes finished outbox
+// entries and the bookkeeping that can no longer matter once older than a
+// given time. The file never shrinks; bbolt reuses the freed pages.
 package storage

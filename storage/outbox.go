@@ -73,6 +73,11 @@ type OutboxEntry struct {
 	// ExpiresAt, if set, is when the entry is no longer worth sending (a
 	// reminder once its event has started): the sender skips it then.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// DoneAt is when the entry reached its final state (sent, failed or
+	// skipped): Prune counts its age from here. It is zero while the entry
+	// is pending, and in entries finished before the field existed (Prune
+	// then counts from SentAt, or else CreatedAt).
+	DoneAt time.Time `json:"done_at,omitzero"`
 }
 
 // Group reports whether the recipient is a group chat.
@@ -202,7 +207,7 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		// A send in flight when its broadcast was stopped reached the
 		// recipient all the same: record it as sent, not as stopped.
 		if e.State == OutboxSkipped && e.Reason == ReasonStopped && o.State == OutboxSent {
-			e.State, e.Reason, e.MessageID, e.SentAt = OutboxSent, "", o.MessageID, now
+			e.State, e.Reason, e.MessageID, e.SentAt, e.DoneAt = OutboxSent, "", o.MessageID, now, now
 			e.Attempts++
 			if err := putJSON(out, key, e); err != nil {
 				return err
@@ -232,7 +237,7 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 		e.NotBefore = o.RetryAt
 		return putJSON(out, key, e)
 	}
-	e.State, e.MessageID = o.State, o.MessageID
+	e.State, e.MessageID, e.DoneAt = o.State, o.MessageID, now
 	if o.State == OutboxSent {
 		e.SentAt = now
 	}

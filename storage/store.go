@@ -83,6 +83,11 @@ var (
 //	periods            "digest:<period>" or "summary:<period>" → UnixNano (8) when it was enqueued:
 //	                   each digest and summary goes out once per period
 //
+// Prune (retention.go) deletes what is no longer needed once it is older
+// than the retention: finished outbox entries with their outbox_origin
+// rows, regs_by_time keys, reminders_sent and deadline_sent marks that can
+// no longer matter, and periods.
+//
 // Store is safe for concurrent use.
 type Store struct {
 	db  *bolt.DB
@@ -190,7 +195,6 @@ func (s *Store) Ping(ctx context.Context) error {
 		return nil
 	})
 }
-
 
 func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {

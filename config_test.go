@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestKeepSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env, flag string
+		want      time.Duration
+		bad       bool
+	}{
+		{want: 90 * 24 * time.Hour},
+		{flag: "30d", want: 30 * 24 * time.Hour},
+		{env: "720h", want: 30 * 24 * time.Hour},
+		{env: "720h", flag: "2d", want: 48 * time.Hour},
+		{flag: " 3650d ", want: 3650 * 24 * time.Hour},
+		{flag: "1d", bad: true},
+		{flag: "47h", bad: true},
+		{flag: "3651d", bad: true},
+		{flag: "99999999999999d", bad: true},
+		{flag: "-5d", bad: true},
+		{flag: "90 days", bad: true},
+		{flag: "", bad: true},
+	} {
+		args := []string{"-demo"}
+		if tc.flag != "" || tc.bad {
+			args = append(args, "-keep", tc.flag)
+		}
+		env := func(k string) (string, bool) { return tc.env, k == "VMESTE_KEEP" && tc.env != "" }
+		cfg, err := parseConfig(args, env, &bytes.Buffer{})
+		switch {
+		case tc.bad && (err == nil || !strings.HasPrefix(err.Error(), "VMESTE_KEEP (-keep): ")):
+			t.Errorf("env %q flag %q: %v; want an error naming VMESTE_KEEP", tc.env, tc.flag, err)
+		case !tc.bad && (err != nil || cfg.Keep != tc.want):
+			t.Errorf("env %q flag %q: %v, %v; want %v", tc.env, tc.flag, cfg.Keep, err, tc.want)
+		}
+	}
+}
