@@ -43,6 +43,9 @@ type waiter struct {
 	granted bool
 }
 
+// catchUp is how many intervals late grants may be made up for.
+const catchUp = 2
+
 // NewLimiter returns a limiter of perSecond grants a second (at least 1).
 func NewLimiter(perSecond float64) *Limiter {
 	if perSecond < 1 {
@@ -145,11 +148,13 @@ func (l *Limiter) pumpLocked(now time.Time) {
 		l.queues[lane] = l.queues[lane][1:]
 		w.granted = true
 		close(w.ready)
-		// An idle limiter does not bank grants: the next one is an interval
-		// after this one, not after the last one long ago.
+		// A grant made late (timers and wake-ups are not exact) is made up
+		// for: the schedule keeps its pace as long as it is at most
+		// catchUp intervals behind. An idle limiter banks no more than
+		// that, so at most catchUp+1 grants go back to back.
 		base := l.next
-		if now.After(base) {
-			base = now
+		if floor := now.Add(-catchUp * l.interval); base.Before(floor) {
+			base = floor
 		}
 		l.next = base.Add(l.interval)
 	}
