@@ -132,7 +132,7 @@ type Options struct {
 // commit rewrites the bad one; Open logs it to Options.Logger.
 //
 // Tx.Check runs at every open, on purpose: for a 100 MB file the whole
-// check took 0.07–0.2 s on a 2-core machine, cached or not (BENCHMARKS.md,
+// check took 0.07–0.25 s on a 2-core machine, cached or not (BENCHMARKS.md,
 // 2026-12-02), paid once at start. Without it, damage in a random page is
 // found only when a handler reads that page, and Open's own first commit
 // would already have written to the damaged file.
