@@ -85,12 +85,14 @@ func verifyTx(tx *bolt.Tx) error {
 }
 
 // Restore puts the backup src in place of the database dst: it checks src
-// with VerifyBackup, takes dst's lock file for its whole length (ErrLocked
+// with VerifyBackup (a damaged src is ErrDamaged, and nothing is written),
+// takes dst's lock file for its whole length (ErrLocked
 // when a running instance holds it for longer than lockTimeout; 0 or less:
 // one second), copies src to dst+".restore" and syncs it, keeps the
 // replaced database as dst+".replaced-<UTC time>", renames the copy over
 // dst and syncs the folder. An instance started meanwhile waits for the
-// lock and then opens the restored file. A missing or damaged dst is fine.
+// lock and then opens the restored file. A missing or damaged dst is fine:
+// Restore never lets bbolt read it.
 //
 // The restored database holds what the backup held: outbox entries still
 // pending then, and scheduled work due since, are sent after the restore.

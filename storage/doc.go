@@ -1,7 +1,7 @@
 // Package storage is Vmeste's only persistence: one bbolt file holding
-// organisations, users, conversation (wizard) state and coordinator
-// invitations, and, in later versions, events, registrations, the outbox
-// and the reminder index.
+// organisations, users, conversation (wizard) state, coordinator
+// invitations, events and registrations, the inbox and the outbox, and the
+// due index of scheduled work (the Store doc comment lists every bucket).
 //
 // # Basics
 //
@@ -18,4 +18,12 @@
 // Every write fsyncs before it returns: a nil error means the change is on
 // disk and may be confirmed to the user. Opening a file that another process
 // holds fails with ErrLocked after Options.LockTimeout.
+//
+// bbolt trusts its file: one cut short, or with a page of garbage, kills
+// the process (SIGBUS) or panics when bbolt reads there. So Open and
+// VerifyBackup check a file before bbolt maps it for writing (check.go):
+// size, both meta pages, then every page and Tx.Check, read-only, with
+// faults and panics recovered. A file that fails is ErrDamaged and is not
+// written to. bbolt keeps no checksum of its data pages: bytes changed
+// inside a value are not found.
 package storage
