@@ -1,7 +1,7 @@
 // Package storage is Vmeste's only persistence: one bbolt file holding
-// organisations, users, conversation (wizard) state, coordinator
-// invitations, events and registrations, the inbox and the outbox, and the
-// due index of scheduled work (the Store doc comment lists every bucket).
+// organisations, users, conversation (wizard) state and coordinator
+// invitations, and, in later versions, events, registrations, the outbox
+// and the reminder index.
 //
 // # Basics
 //
