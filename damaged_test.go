@@ -67,8 +67,8 @@ func oneLine(t *testing.T, out string, names ...string) {
 }
 
 // damageFixture writes a real database of a few hundred users under
-// t.TempDir() and returns its bytes and page size.
-func damageFixture(t *testing.T) ([]byte, int) {
+// t.TempDir() and returns its bytes.
+func damageFixture(t *testing.T) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "vmeste.db")
 	s, err := storage.Open(path, storage.Options{})
@@ -84,7 +84,6 @@ func damageFixture(t *testing.T) ([]byte, int) {
 			t.Fatal(err)
 		}
 	}
-	pageSize := s.DB().Info().PageSize
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +91,14 @@ func damageFixture(t *testing.T) ([]byte, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data, pageSize
+	return data
 }
 
 // randomUsedPage picks, with a seeded generator, one branch or leaf page of
 // the database in data: a page a check must read (damage to a free page is
-// harmless, and pages 0 and 1 are the meta pages).
-func randomUsedPage(t *testing.T, data []byte, seed uint64) int {
+// harmless, and pages 0 and 1 are the meta pages). It returns the page and
+// the database's page size.
+func randomUsedPage(t *testing.T, data []byte, seed uint64) (page, pageSize int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pages.db")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -127,7 +127,7 @@ func randomUsedPage(t *testing.T, data []byte, seed uint64) int {
 	if len(used) < 10 {
 		t.Fatalf("the fixture has %d used pages; want dozens", len(used))
 	}
-	return used[rand.New(rand.NewPCG(seed, 0)).IntN(len(used))]
+	return used[rand.New(rand.NewPCG(seed, 0)).IntN(len(used))], db.Info().PageSize
 }
 
 // TestDamagedDatabaseFiles gives the built binary damaged database files,
@@ -136,8 +136,8 @@ func randomUsedPage(t *testing.T, data []byte, seed uint64) int {
 func TestDamagedDatabaseFiles(t *testing.T) {
 	emu := telegramtest.New()
 	defer emu.Close()
-	good, pageSize := damageFixture(t)
-	victim := randomUsedPage(t, good, 8)
+	good := damageFixture(t)
+	victim, pageSize := randomUsedPage(t, good, 8)
 	garbage := make([]byte, pageSize)
 	rng := rand.New(rand.NewPCG(8, 2026))
 	for i := range garbage {
