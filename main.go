@@ -72,7 +72,8 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 // a bad setting ends the process within five seconds.
 const startupTimeout = 3 * time.Second
 
-// serve opens the database, connects to the Bot API, and runs the bot, the
+// serve checks that the backup folder can be written, opens the database
+// (refusing a damaged one), connects to the Bot API, and runs the bot, the
 // scheduler (outbox sender, broadcast reporter) and the health endpoint
 // until ctx ends; then it shuts down in order: stop taking updates and
 // finish the handlers in flight, stop the scheduler after its sends in
@@ -82,10 +83,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return err
 	}
-	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second, Location: cfg.Location})
+	// The nightly backup must not be the first to find that its folder
+	// cannot be written.
+	if err := scheduler.CheckBackupDir(cfg.BackupDir); err != nil {
+		return settingErr("backup-dir", "cannot write to %s: %v", cfg.BackupDir, unwrapAll(err))
+	}
+	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second, Location: cfg.Location, Logger: logger})
+	var damage *storage.DamageError
 	switch {
 	case errors.Is(err, storage.ErrLocked):
 		return settingErr("db", "%s is held by another running instance", cfg.DB)
+	case errors.As(err, &damage):
+		return settingErr("db", "%s is damaged: %s", cfg.DB, damage.Reason)
 	case err != nil:
 		return settingErr("db", "cannot open %s: %v", cfg.DB, unwrapAll(err))
 	}
@@ -261,9 +270,10 @@ func healthCheck(addr string, stderr io.Writer) int {
 }
 
 // restore puts a backup back as the database, refusing while another
-// instance holds it.
+// instance holds it, or when the backup is damaged.
 func restore(cfg config, stdout, stderr io.Writer) int {
 	err := storage.Restore(cfg.Restore, cfg.DB, time.Second)
+	var damage *storage.DamageError
 	switch {
 	case err == nil:
 		fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
@@ -271,6 +281,9 @@ func restore(cfg config, stdout, stderr io.Writer) int {
 	case errors.Is(err, storage.ErrLocked):
 		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("db", "%s is held by another running instance: stop it first", cfg.DB))
 		return 2
+	case errors.As(err, &damage):
+		fmt.Fprintf(stderr, "vmeste: restore: %s is damaged: %s\n", cfg.Restore, damage.Reason)
+		return 1
 	default:
 		fmt.Fprintf(stderr, "vmeste: restore: %v\n", unwrapAll(err))
 		return 1

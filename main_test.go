@@ -75,6 +75,7 @@ func runBinary(t *testing.T, env []string, args ...string) (int, string, time.Du
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Dir = t.TempDir() // default paths (data/backups) land there, not in the source tree
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()

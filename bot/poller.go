@@ -30,16 +30,6 @@ type poller struct {
 	offset  int64
 }
 
-type updatesResponse struct {
-	OK          bool              `json:"ok"`
-	Result      []json.RawMessage `json:"result"`
-	ErrorCode   int               `json:"error_code"`
-	Description string            `json:"description"`
-	Parameters  struct {
-		RetryAfter int `json:"retry_after"`
-	} `json:"parameters"`
-}
-
 // replay hands the inbox (updates saved but not handled before the last
 // stop) to the dispatcher. Polling then starts from offset 0: Telegram
 // gives what it has not had confirmed, and what the inbox already holds is

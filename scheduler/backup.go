@@ -30,6 +30,34 @@ func (s *Scheduler) BackupNow(ctx context.Context) {
 	s.log.Info("scheduler: backup written and checked", "path", path)
 }
 
+// CheckBackupDir creates the backup folder dir (and its parents) and
+// proves that it can be written: it creates a file there, writes to it,
+// fsyncs and removes it. Run it at start, so that a folder where backups
+// cannot go stops the process then, not in a log line at night.
+func CheckBackupDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("scheduler: backup folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("scheduler: backup folder: %w", err)
+	}
+	_, err = f.WriteString("vmeste: can backups be written here?\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(f.Name()); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("scheduler: backup folder: %w", err)
+	}
+	return nil
+}
+
 // Backup is BackupNow returning the new file's path.
 func (s *Scheduler) Backup(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(s.cfg.BackupDir, 0o750); err != nil {

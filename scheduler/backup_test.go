@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vmeste/scheduler"
 	"vmeste/storage"
 )
 
@@ -54,5 +55,25 @@ func TestBackupsAreCheckedAndPruned(t *testing.T) {
 	list, err := s.Participants(context.Background(), ev.ID)
 	if err != nil || len(list) != 3 {
 		t.Fatalf("participants in the backup: %d, %v", len(list), err)
+	}
+}
+
+func TestCheckBackupDir(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "a", "b", "backups")
+	if err := scheduler.CheckBackupDir(fresh); err != nil {
+		t.Fatalf("CheckBackupDir(new folder) = %v", err)
+	}
+	if entries, err := os.ReadDir(fresh); err != nil || len(entries) != 0 {
+		t.Errorf("the folder holds %d entries (%v); want the test file gone", len(entries), err)
+	}
+	for _, bad := range []string{file, filepath.Join(file, "backups"), "/proc/vmeste/backups"} {
+		if err := scheduler.CheckBackupDir(bad); err == nil {
+			t.Errorf("CheckBackupDir(%s) = nil; want an error", bad)
+		}
 	}
 }

@@ -20,17 +20,11 @@ import (
 
 // Errors as go-telegram/bot returns them for Telegram's answers.
 var (
-	errBlocked      = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("Forbidden: bot was blocked by the user"))
-	errKicked       = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("Forbidden: bot was kicked from the group chat"))
-	errChatNotFound = telegram.NewError("copyMessage", telegram.ClassChatNotFound, errors.New("Bad Request: chat not found"))
+	errBlocked      = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("forbidden: bot was blocked by the user"))
+	errKicked       = telegram.NewError("copyMessage", telegram.ClassForbidden, errors.New("forbidden: bot was kicked from the group chat"))
+	errChatNotFound = telegram.NewError("copyMessage", telegram.ClassChatNotFound, errors.New("bad request: chat not found"))
 	errServer       = errors.New("error response from telegram for method copyMessage, 502 Bad Gateway")
 )
-
-func tooMany(retryAfter int) error {
-	e := telegram.NewError("copyMessage", telegram.ClassRetryAfter, errors.New("Too Many Requests"))
-	e.RetryAfter = time.Duration(retryAfter) * time.Second
-	return e
-}
 
 // sendCall is one Send the fake Telegram answered.
 type sendCall struct {
@@ -798,7 +792,7 @@ func TestSenderFollowsGroupMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := createBroadcast(t, s, []storage.Recipient{{ChatID: oldID}})
-	migrated := telegram.NewError("copyMessage", telegram.ClassMigrated, errors.New("Bad Request: group chat was upgraded to a supergroup chat"))
+	migrated := telegram.NewError("copyMessage", telegram.ClassMigrated, errors.New("bad request: group chat was upgraded to a supergroup chat"))
 	migrated.MigrateTo = newID
 	fake.fail(oldID, migrated)
 

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // verifyLockTimeout bounds how long VerifyBackup waits for a file held by
@@ -37,29 +35,36 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// VerifyBackup opens the database file at path read-only and checks it: a
-// schema version this binary knows (1 to SchemaVersion), every bucket
-// present, and bbolt's consistency check of every page. It returns
-// ErrLocked when another process holds the file for writing.
+// VerifyBackup checks the backup at path without writing to it: its size
+// and both meta pages, which must both be valid (Tx.WriteTo writes both, so
+// an invalid one means the copy was damaged since), then, read-only and
+// with faults and panics recovered, every page and bbolt's consistency
+// check; then a schema version this binary knows (1 to SchemaVersion) and
+// every bucket present. A file that fails the first part is ErrDamaged (a
+// *DamageError says why). It returns ErrLocked when another process holds
+// the file for writing.
 func VerifyBackup(path string) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: verifyLockTimeout})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return ErrLocked
-		}
+	if _, err := checkHeader(path, true); err != nil {
 		return fmt.Errorf("storage: verify backup %s: %w", path, err)
 	}
-	err = db.View(verifyTx)
-	if cerr := db.Close(); err == nil && cerr != nil {
-		err = cerr
+	if err := readThrough(path); err != nil {
+		return fmt.Errorf("storage: verify backup %s: %w", path, err)
 	}
-	if err != nil {
+	if err := viewChecked(path, verifyLockTimeout, verifyTx); err != nil {
+		if errors.Is(err, ErrLocked) {
+			return ErrLocked
+		}
 		return fmt.Errorf("storage: verify backup %s: %w", path, err)
 	}
 	return nil
 }
 
+// verifyTx checks the pages (consistent), then that the database is one of
+// ours in a schema this binary knows.
 func verifyTx(tx *bolt.Tx) error {
+	if err := consistent(tx); err != nil {
+		return err
+	}
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		return errors.New("no meta bucket")
@@ -76,25 +81,18 @@ func verifyTx(tx *bolt.Tx) error {
 			return fmt.Errorf("bucket %s missing", name)
 		}
 	}
-	var first error
-	for err := range tx.Check() { // drain the channel: Check's goroutine sends every error
-		if first == nil {
-			first = err
-		}
-	}
-	if first != nil {
-		return fmt.Errorf("consistency check: %w", first)
-	}
 	return nil
 }
 
 // Restore puts the backup src in place of the database dst: it checks src
-// with VerifyBackup, takes dst's lock file for its whole length (ErrLocked
+// with VerifyBackup (a damaged src is ErrDamaged, and nothing is written),
+// takes dst's lock file for its whole length (ErrLocked
 // when a running instance holds it for longer than lockTimeout; 0 or less:
 // one second), copies src to dst+".restore" and syncs it, keeps the
 // replaced database as dst+".replaced-<UTC time>", renames the copy over
 // dst and syncs the folder. An instance started meanwhile waits for the
-// lock and then opens the restored file. A missing or damaged dst is fine.
+// lock and then opens the restored file. A missing or damaged dst is fine:
+// Restore never lets bbolt read it.
 //
 // The restored database holds what the backup held: outbox entries still
 // pending then, and scheduled work due since, are sent after the restore.
@@ -114,19 +112,12 @@ func Restore(src, dst string, lockTimeout time.Duration) error {
 		return err
 	}
 	defer lock.release()
-	switch _, err := os.Stat(dst); {
-	case err == nil:
-		// An instance of an older version holds only bbolt's own lock.
-		db, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: lockTimeout})
-		if errors.Is(err, berrors.ErrTimeout) {
+	// An instance of an older version holds only bbolt's own lock, on dst
+	// itself. Test that lock without bbolt: dst may be damaged.
+	if err := waitUnlocked(dst, lockTimeout); err != nil {
+		if errors.Is(err, ErrLocked) {
 			return ErrLocked
 		}
-		if err == nil {
-			if err := db.Close(); err != nil {
-				return fmt.Errorf("storage: restore: close %s: %w", dst, err)
-			}
-		}
-	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("storage: restore: %w", err)
 	}
 	tmp := dst + ".restore"

@@ -26,4 +26,12 @@
 // Nothing is forgotten unless Prune is called: it deletes finished outbox
 // entries and the bookkeeping that can no longer matter once older than a
 // given time. The file never shrinks; bbolt reuses the freed pages.
+//
+// bbolt trusts its file: one cut short, or with a page of garbage, kills
+// the process (SIGBUS) or panics when bbolt reads there. So Open and
+// VerifyBackup check a file before bbolt maps it for writing (check.go):
+// size, both meta pages, then every page and Tx.Check, read-only, with
+// faults and panics recovered. A file that fails is ErrDamaged and is not
+// written to. bbolt keeps no checksum of its data pages: bytes changed
+// inside a value are not found.
 package storage

@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrNotFound is returned when the requested record does not exist.
@@ -9,6 +12,11 @@ var (
 	// ErrLocked is returned by Open when another process holds the database
 	// file for longer than the lock timeout.
 	ErrLocked = errors.New("storage: database is held by another process")
+
+	// ErrDamaged is returned when the file is not a usable bbolt database or
+	// fails its consistency check. The error that wraps it is a
+	// *DamageError, whose Reason says what is wrong.
+	ErrDamaged = errors.New("storage: database file is damaged")
 
 	// ErrInUse is returned by RemoveOrganisation while users still belong to
 	// the organisation.
@@ -26,3 +34,25 @@ var (
 	// expiry time.
 	ErrInviteExpired = errors.New("storage: invitation expired")
 )
+
+// DamageError says what is wrong with a damaged database file. It matches
+// ErrDamaged under errors.Is; errors.As gives the Reason, a plain phrase for
+// a one-line message ("meta page 0: invalid checksum").
+type DamageError struct {
+	// Reason says what is wrong, without the file's name.
+	Reason string
+	// Err is the underlying cause (bbolt's error, a recovered fault), or nil.
+	Err error
+}
+
+func (e *DamageError) Error() string { return "damaged: " + e.Reason }
+
+// Is reports whether target is ErrDamaged.
+func (e *DamageError) Is(target error) bool { return target == ErrDamaged }
+
+// Unwrap returns the underlying cause.
+func (e *DamageError) Unwrap() error { return e.Err }
+
+func damaged(cause error, format string, args ...any) *DamageError {
+	return &DamageError{Reason: fmt.Sprintf(format, args...), Err: cause}
+}

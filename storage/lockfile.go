@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -21,19 +22,43 @@ func acquireLock(path string, timeout time.Duration) (*lockFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock file: %w", err)
 	}
+	if err := flockWithin(f, timeout); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &lockFile{f: f}, nil
+}
+
+// waitUnlocked waits at most timeout until no process holds an exclusive
+// flock on the file at path (as bbolt does on a database open for
+// writing), taking that lock and giving it back at once; ErrLocked when
+// one keeps it. A missing file is not locked.
+func waitUnlocked(path string, timeout time.Duration) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close() // closing the descriptor drops the flock
+	return flockWithin(f, timeout)
+}
+
+// flockWithin takes an exclusive flock on f, trying until timeout has
+// passed; ErrLocked when another holder keeps it.
+func flockWithin(f *os.File, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return &lockFile{f: f}, nil
+			return nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock file: %w", err)
+			return fmt.Errorf("flock %s: %w", f.Name(), err)
 		}
 		if time.Now().After(deadline) {
-			f.Close()
-			return nil, ErrLocked
+			return ErrLocked
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
