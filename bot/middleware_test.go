@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,25 @@ func TestUpdatesOfOneUserRunInOrder(t *testing.T) {
 	want := []string{"Выберите вашу организацию", "по запросу «СОШ»", "регистрацию"}
 	if len(got) != 3 || got[0] != want[0] || got[2] != want[2] {
 		t.Errorf("replies out of order: %q", got)
+	}
+}
+
+// TestUndecodableUpdateIsSkipped: an update this build cannot decode is
+// logged by id and skipped, without its content; the offset moves past
+// it, and the next update is handled.
+func TestUndecodableUpdateIsSkipped(t *testing.T) {
+	h := newHarness(t, nil)
+	bad := h.tg.SendRawUpdate(`"message":{"message_id":"сорок два","text":"Иванова Мария Петровна, тел. 8-928-000-00-00"}`)
+	h.say(teacher, "/help", "Команды")
+	h.say(teacher, "/help", "Команды") // polled with an offset past the first two
+	logs := h.logs.String()
+	if !strings.Contains(logs, "update skipped: cannot decode") || !strings.Contains(logs, fmt.Sprintf("update_id=%d", bad)) {
+		t.Errorf("the skipped update was not logged with its id:\n%s", logs)
+	}
+	if strings.Contains(logs, "8-928") || strings.Contains(logs, "Иванова") {
+		t.Errorf("the log shows the skipped update's content:\n%s", logs)
+	}
+	if got := h.tg.ConfirmedUpTo(); got < bad {
+		t.Errorf("confirmed up to %d: the offset did not pass the skipped update %d", got, bad)
 	}
 }

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -172,4 +173,19 @@ func (s *Server) deliverLocked(n int) []byte {
 		s.changed.fire()
 	}
 	return buf
+}
+
+// SendRawUpdate queues an update made of fields, raw JSON object members
+// (`"message":{…}`), with the next update_id, which it returns: for tests
+// of updates a bot cannot decode (a field of a type it does not expect, a
+// kind it does not know). Nothing is checked.
+func (s *Server) SendRawUpdate(fields string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextUpdateID
+	s.nextUpdateID++
+	data := []byte(`{"update_id":` + strconv.FormatInt(id, 10) + `,` + fields + `}`)
+	s.pending = append(s.pending, queuedUpdate{id: id, kind: "raw", data: data})
+	s.updSignal.fire()
+	return id
 }
