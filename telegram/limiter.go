@@ -46,6 +46,10 @@ type waiter struct {
 // catchUp is how many intervals late grants may be made up for.
 const catchUp = 2
 
+// LimiterBurst is the most grants a Limiter makes back to back (after it
+// was idle, or to catch up): its rate holds over any longer stretch.
+const LimiterBurst = catchUp + 1
+
 // NewLimiter returns a limiter of perSecond grants a second (at least 1).
 func NewLimiter(perSecond float64) *Limiter {
 	if perSecond < 1 {
