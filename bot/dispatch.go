@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"log/slog"
 	"sync"
 	"time"
@@ -125,7 +126,10 @@ func (d *dispatcher) drain(key int64) {
 func (d *dispatcher) safeHandle(u *models.Update) {
 	defer func() {
 		if v := recover(); v != nil {
-			d.log.Error("update skipped: its handling could not start", "update_id", u.ID, "kind", updateKind(u), "panic", fmt.Sprint(v))
+			// The panic's type and stack, not its value: it may hold what
+			// the user wrote.
+			d.log.Error("update skipped: its handling could not start", "update_id", u.ID, "kind", updateKind(u),
+				"panic", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
 		}
 	}()
 	d.handle(d.ctx, u)

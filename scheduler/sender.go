@@ -30,7 +30,8 @@ type SenderConfig struct {
 	Pacer *telegram.Pacer
 	// MaxAttempts bounds the tries of one entry after errors of the server
 	// that were the entry's own, while Telegram answered other calls
-	// (default 5). Outages and flood control do not count. Backoff is the
+	// (default 5). Outages and flood control do not count (the gateway
+	// tells them apart; an error it did not classify counts). Backoff is the
 	// first wait between them, doubled each time (default 2 s).
 	MaxAttempts int
 	Backoff     telegram.Backoff
@@ -153,7 +154,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			if s.isInflight(e.ID) {
 				continue
 			}
-			if at := s.readyAt(e); at.After(time.Now()) {
+			// An expired entry is only recorded as skipped: it takes
+			// nothing of the limits (after an outage there may be many).
+			expired := !e.ExpiresAt.IsZero() && !time.Now().Before(e.ExpiresAt)
+			if at := s.readyAt(e); !expired && at.After(time.Now()) {
 				earliest = earlier(earliest, at)
 				continue
 			}
@@ -162,15 +166,17 @@ func (s *Sender) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return nil
 			}
-			if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
-				return nil
+			if !expired {
+				if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
+					return nil
+				}
+				if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
+					<-slots
+					earliest = earlier(earliest, at)
+					continue
+				}
+				s.limits.Take(e.ChatID, time.Now())
 			}
-			if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
-				<-slots
-				earliest = earlier(earliest, at)
-				continue
-			}
-			s.limits.Take(e.ChatID, time.Now())
 			s.setInflight(e.ID, true)
 			select {
 			case work <- e:
@@ -184,11 +190,15 @@ func (s *Sender) Run(ctx context.Context) error {
 	return nil
 }
 
-// readyAt is when e may be sent: its own retry time and its chat's limits.
+// readyAt is when e may be sent: its own retry time, its chat's limits
+// and a pause of every send (a 429 on the overall limit).
 func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
 	at := s.limits.ReadyAtBulk(e.ChatID)
 	if e.NotBefore.After(at) {
 		at = e.NotBefore
+	}
+	if p := s.rate.PausedUntil(); p.After(at) {
+		at = p
 	}
 	return at
 }
@@ -240,6 +250,10 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: storage.ReasonExpired}
 		s.log.Warn("outbox: skipped, too late to send", "entry", e.ID, "origin", e.Origin.Kind, "key", e.Origin.Key,
 			"expired", e.ExpiresAt, "late", now.Sub(e.ExpiresAt))
+	case s.rate.PausedUntil().After(now):
+		// A 429 paused every send after this one was dispatched: it waits
+		// too, untried.
+		outcome = storage.Outcome{State: storage.OutboxPending, RetryAt: s.rate.PausedUntil(), Reason: storage.ReasonRetryAfter, Uncounted: true}
 	default:
 		sendCtx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
 		msgID, err := s.tg.Send(sendCtx, e.ChatID, e.Content)

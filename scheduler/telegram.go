@@ -11,7 +11,8 @@ import (
 
 // Telegram is what the scheduler needs of the Bot API: only the methods it
 // calls, so that it can be tested without HTTP. Errors are the gateway's
-// (*telegram.Error, classified); the caller has waited for the limits.
+// (*telegram.Error, classified; an error that is not one counts as an
+// error of the server); the caller has waited for the limits.
 type Telegram interface {
 	// Send makes one attempt to deliver content to chat and returns the
 	// new message's id.

@@ -10,13 +10,19 @@
 // Telegram) with two lanes: replies first, bulk taking what replies
 // leave. One Pacer keeps the per-chat limits: bursts of three then one a
 // second to a private chat, twenty a minute to a group; bulk sends never
-// burst. A 429 pauses the chat or everything, as its retry_after says.
+// burst (one a second to a private chat, one every three seconds to a
+// group). A 429 pauses for its retry_after every send, or only a group
+// that was busy lately (its own limit); a 429 on a call that is not a
+// message (a callback's answer) pauses nothing else.
 //
 // # Errors
 //
-// Every failed call is an *Error with a Class: whose fault it is (the
-// recipient's, the message's, or the bot's) and whether to try again.
-// Callers switch on ClassOf, never on Telegram's descriptions.
+// Every failed send, edit or answer is an *Error with a Class (unless its
+// caller cancelled it): whose fault it is (the recipient's, the message's,
+// or the bot's) and whether to try again. Callers switch on ClassOf, never
+// on Telegram's descriptions. A message Telegram accepted but whose answer
+// this build cannot read counts as sent: sending it again would duplicate
+// it.
 //
 // # Outages
 //
@@ -30,5 +36,7 @@
 // # Caveats
 //
 // A send that reached Telegram but whose answer was lost (a timeout) is
-// sent again: at most the sends in flight are duplicated.
+// sent again: at most the sends in flight are duplicated. After Close
+// during an outage the limiter stays held: sends wait until their
+// contexts end.
 package telegram

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,9 +60,9 @@ func (c Class) String() string {
 	return fmt.Sprintf("class(%d)", int(c))
 }
 
-// Error is a failed Bot API call, classified. Every error the gateway
-// returns for a call that reached (or tried to reach) Telegram is one; get
-// it with errors.As or ClassOf.
+// Error is a failed Bot API call, classified. Every error the gateway's
+// sends, edits and answers return is one, except for a call its caller
+// cancelled; get it with errors.As or ClassOf.
 type Error struct {
 	Method string
 	Class  Class
@@ -128,9 +129,36 @@ func classify(method string, err error) *Error {
 	case errors.Is(err, context.Canceled):
 		e.Class = ClassOther
 	default:
-		// 5xx, 409, a timeout, a refused connection, a body that is not
-		// JSON (a proxy's error page).
+		// Another code the library does not map, a timeout, a refused
+		// connection, a body that is not JSON (a proxy's error page).
 		e.Class = ClassTransient
+		if code := responseCode(err); code >= 400 && code < 500 {
+			e.Class = ClassBadRequest // 413 and the like: this request's
+		}
 	}
 	return e
+}
+
+// responseCode reads the code of the library's "error response from
+// telegram for method M, CODE DESCRIPTION" (0 if err is not one).
+func responseCode(err error) int {
+	const prefix = "error response from telegram for method "
+	msg := err.Error()
+	i := strings.Index(msg, prefix)
+	if i < 0 {
+		return 0
+	}
+	rest := msg[i+len(prefix):]
+	j := strings.Index(rest, ", ")
+	if j < 0 {
+		return 0
+	}
+	code, _ := strconv.Atoi(strings.SplitN(rest[j+2:], " ", 2)[0])
+	return code
+}
+
+// unreadableAnswer reports whether err is the library's failure to decode
+// the result of a call that Telegram answered "ok": the call was done.
+func unreadableAnswer(err error) bool {
+	return strings.Contains(err.Error(), "error decode response result")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -124,7 +125,8 @@ const rateMargin = 0.99
 // then the user has most likely written again.
 const DefaultReplyMaxWait = 10 * time.Minute
 
-// Close stops the outage probe. Calls in flight end on their own contexts.
+// Close stops the outage probe. Calls in flight end on their own contexts;
+// after Close during an outage the limiter stays held.
 func (g *Gateway) Close() {
 	g.closeMu.Do(func() { close(g.closed) })
 }
@@ -164,9 +166,15 @@ func (g *Gateway) SetCommands(ctx context.Context, scope models.BotCommandScope,
 }
 
 // Redact removes token from err's text, keeping the chain for errors.Is.
+// The URL of a *url.Error in the chain is redacted in place, so that
+// errors.As finds no token either.
 func Redact(err error, token string) error {
 	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
 		return err
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		urlErr.URL = strings.ReplaceAll(urlErr.URL, token, "***")
 	}
 	return redactedError{msg: strings.ReplaceAll(err.Error(), token, "***"), err: err}
 }

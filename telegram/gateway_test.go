@@ -86,6 +86,45 @@ func TestErrorClasses(t *testing.T) {
 	if strings.Contains(err.Error(), telegramtest.Token) {
 		t.Errorf("an error shows the token: %v", err)
 	}
+	// A code the library does not map: 4xx is the request's, 5xx the server's.
+	emu.FailNext("sendMessage", teacher.ID, telegramtest.Fault{Code: 413, Description: "Request Entity Too Large"}, 1)
+	_, err = g.Post(ctx, teacher.ID, telegram.Message{Text: "x"})
+	if c := telegram.ClassOf(err); c != telegram.ClassBadRequest {
+		t.Errorf("a 413: %v (%v), want bad_request", c, err)
+	}
+	emu.FailNext("sendMessage", teacher.ID, telegramtest.ServerError(), 1)
+	_, err = g.Post(ctx, teacher.ID, telegram.Message{Text: "x"})
+	if c := telegram.ClassOf(err); c != telegram.ClassTransient {
+		t.Errorf("a 500 while getMe answers: %v (%v), want transient", c, err)
+	}
+}
+
+// TestTimeoutIsCheckedByAProbe: a send cut short by its caller's deadline
+// is a timeout, Telegram's or the network's: the gateway probes (on a
+// context of its own) and classifies it, instead of returning it raw.
+func TestTimeoutIsCheckedByAProbe(t *testing.T) {
+	emu := telegramtest.New()
+	defer emu.Close()
+	emu.SendText(teacher, "/start")
+	g := newGateway(t, emu, telegram.Config{})
+	emu.FailNext("sendMessage", teacher.ID, telegramtest.Slow(2*time.Second), 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := g.Post(ctx, teacher.ID, telegram.Message{Text: "x"})
+	if c := telegram.ClassOf(err); c != telegram.ClassTransient {
+		t.Errorf("a send past its deadline while getMe answers: %v (%v), want transient", c, err)
+	}
+	emu.SetOutage(telegramtest.Unreachable)
+	emu.FailNext("sendMessage", teacher.ID, telegramtest.Slow(2*time.Second), 1)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	_, err = g.Post(ctx2, teacher.ID, telegram.Message{Text: "x"})
+	if c := telegram.ClassOf(err); c != telegram.ClassOutage {
+		t.Errorf("a send that fails while getMe fails too: %v (%v), want outage", c, err)
+	}
+	if g.Health() == "" {
+		t.Error("Health is empty during the outage")
+	}
 }
 
 // TestOutageHoldsRepliesUntilTelegramAnswers: while Telegram is

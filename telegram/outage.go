@@ -22,11 +22,13 @@ const probeTimeout = 5 * time.Second
 
 // unreachable is asked after a call failed in a way that may be Telegram's
 // (a 5xx, a timeout, the network) or the bot's (a refused token): it
-// probes with getMe, once for all the callers that ask at the same time.
-// If the probe fails too, every send is held (the limiter), a background
-// probe runs until Telegram answers, and unreachable returns true: the
-// failure was not the message's. If the probe succeeds it returns false.
-func (g *Gateway) unreachable(ctx context.Context) bool {
+// probes with getMe, once for all the callers that ask at the same time,
+// on a context of its own (at most probeTimeout), so that a caller's
+// deadline does not make the probe fail. If the probe fails too, every
+// send is held (the limiter), a background probe runs until Telegram
+// answers, and unreachable returns true: the failure was not the
+// message's. If the probe succeeds it returns false.
+func (g *Gateway) unreachable() bool {
 	o := &g.outage
 	o.mu.Lock()
 	if o.down {
@@ -35,25 +37,20 @@ func (g *Gateway) unreachable(ctx context.Context) bool {
 	}
 	if wait := o.probing; wait != nil {
 		o.mu.Unlock()
-		select {
-		case <-wait:
-		case <-ctx.Done():
-			return false
-		}
+		<-wait // at most probeTimeout
 		o.mu.Lock()
-		down := o.down
-		o.mu.Unlock()
-		return down
+		defer o.mu.Unlock()
+		return o.down
 	}
 	done := make(chan struct{})
 	o.probing = done
 	o.mu.Unlock()
 
-	err := g.probe(ctx)
+	err := g.probe(context.Background())
 
 	o.mu.Lock()
 	o.probing = nil
-	if err != nil && ctx.Err() == nil {
+	if err != nil {
 		o.down, o.since, o.reason = true, time.Now(), err.Error()
 		g.limiter.Hold()
 		go g.probeUntilUp()
@@ -61,11 +58,16 @@ func (g *Gateway) unreachable(ctx context.Context) bool {
 	down := o.down
 	o.mu.Unlock()
 	close(done)
-	if down {
+	if down && err != nil {
 		g.log.Warn("telegram: unreachable; every send waits until it answers", "error", err)
 	}
 	return down
 }
+
+// CheckReachable is unreachable for callers outside the gateway that saw
+// Telegram fail (the update poller): it reports whether Telegram is
+// unreachable, holding every send if so.
+func (g *Gateway) CheckReachable() bool { return !g.unreachable() }
 
 func (g *Gateway) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
@@ -103,8 +105,10 @@ func (g *Gateway) probeUntilUp() {
 		}
 		since := o.since
 		o.down, o.since, o.reason = false, time.Time{}, ""
-		o.mu.Unlock()
+		// Released under the lock, so that a new outage's Hold cannot
+		// come between and be undone.
 		g.limiter.Release()
+		o.mu.Unlock()
 		g.log.Info("telegram: reachable again; sends resume", "after", time.Since(since).Round(time.Millisecond))
 		return
 	}

@@ -14,9 +14,8 @@ import (
 // in any burst seconds (a reply of two or three messages passes, a stream
 // is held to one a second) and a group groupPerMinute a minute, and
 // records pauses ordered by 429s for one chat. Bulk senders (ReadyAtBulk)
-// also keep a full second after any message to a private chat:
-// announcements and reminders never burst. The overall limit is the
-// Limiter's.
+// never burst: a full second after any message to a private chat, three
+// seconds to a group. The overall limit is the Limiter's.
 //
 // Pacer is safe for concurrent use. The zero value is not usable; use
 // NewPacer.
@@ -75,18 +74,27 @@ func (p *Pacer) readyAtLocked(chat int64) time.Time {
 	return at
 }
 
-// ReadyAtBulk is ReadyAt for bulk sends (the outbox): a private chat also
-// gets at most one message a second, whoever sent the one before.
+// ReadyAtBulk is ReadyAt for bulk sends (the outbox), which never burst:
+// a private chat gets at most one message a second and a group one every
+// minute ÷ groupPerMinute (3 s), whoever sent the one before.
 func (p *Pacer) ReadyAtBulk(chat int64) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	at := p.readyAtLocked(chat)
-	if r := p.recent[chat]; !IsGroup(chat) && len(r) > 0 {
-		if t := r[len(r)-1].Add(time.Second + p.margin); t.After(at) {
+	if r := p.recent[chat]; len(r) > 0 {
+		if t := r[len(r)-1].Add(p.bulkGap(chat) + p.margin); t.After(at) {
 			at = t
 		}
 	}
 	return at
+}
+
+// bulkGap is the least time between two bulk messages to chat.
+func (p *Pacer) bulkGap(chat int64) time.Duration {
+	if IsGroup(chat) {
+		return time.Minute / time.Duration(p.groupN)
+	}
+	return time.Second
 }
 
 // Take records a message sent to chat at now.
@@ -130,17 +138,19 @@ func (p *Pacer) Pause(chat int64, until time.Time) {
 }
 
 // BusyGroup reports whether a group got at least half its per-minute
-// limit in the last minute: a 429 for it is then likely its own limit.
+// limit in the last minute, or a message in the last bulk gap: a 429 for
+// it is then likely its own limit.
 func (p *Pacer) BusyGroup(chat int64, now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for _, t := range p.recent[chat] {
+	r := p.recent[chat]
+	for _, t := range r {
 		if now.Sub(t) < time.Minute {
 			n++
 		}
 	}
-	return n*2 >= p.groupN
+	return n*2 >= p.groupN || (len(r) > 0 && now.Sub(r[len(r)-1]) < p.bulkGap(chat))
 }
 
 // tidyLocked drops what is known of chats idle for longer than any limit,

@@ -45,12 +45,13 @@ func (g *Gateway) Reply(ctx context.Context, chat int64, m Message) (*models.Mes
 }
 
 // EditReply replaces the text and keyboard of the bot's message msgID in
-// chat as the answer to a user's action, with Reply's waits and retries.
+// chat as the answer to a user's action, with Reply's waits (the chat's
+// limits, then the reply lane) and retries.
 // "Message is not modified" is not an error; an edit of a message that is
 // gone or too old is an *Error of ClassEditGone.
 func (g *Gateway) EditReply(ctx context.Context, chat int64, msgID int, m Message) error {
 	err := g.retry(ctx, func(ctx context.Context) error {
-		if err := g.limiter.Wait(ctx, LaneReply); err != nil {
+		if err := g.admitReply(ctx, chat); err != nil {
 			return err
 		}
 		return g.Revise(ctx, chat, msgID, m)

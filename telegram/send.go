@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,6 +63,12 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 		})
 	}
 	if err != nil {
+		if unreadableAnswer(err) {
+			// Delivered, but this build cannot read Telegram's answer:
+			// sending it again would duplicate it.
+			g.log.Warn("telegram: delivered, answer unreadable", "method", m.method(), "chat_id", chat, "error", g.redact(err))
+			return &models.Message{Chat: models.Chat{ID: chat}}, nil
+		}
 		return nil, g.fail(ctx, m.method(), chat, err)
 	}
 	return sent, nil
@@ -77,7 +84,7 @@ func (g *Gateway) Revise(ctx context.Context, chat int64, msgID int, m Message) 
 		ChatID: chat, MessageID: msgID, Text: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
 	})
-	if err == nil {
+	if err == nil || unreadableAnswer(err) {
 		return nil
 	}
 	err = g.fail(ctx, "editMessageText", chat, err)
@@ -88,8 +95,9 @@ func (g *Gateway) Revise(ctx context.Context, chat int64, msgID int, m Message) 
 }
 
 // Answer answers a callback query once, at once: it is not a message and
-// takes nothing of the limits. The spinner is the user's; a failure
-// (the query expired while the bot was down) is the caller's to log.
+// waits for no limit (a 429 on it pauses nothing else). The spinner is the
+// user's; a failure (the query expired while the bot was down) is the
+// caller's to log.
 func (g *Gateway) Answer(ctx context.Context, queryID, text string, alert bool) error {
 	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
 	defer cancel()
@@ -104,32 +112,43 @@ func (g *Gateway) Answer(ctx context.Context, queryID, text string, alert bool) 
 
 // fail classifies a failed call to chat (0: none) and does what its class
 // asks of every sender: a 429 pauses the chat or every send, an error of
-// the network or the server is checked against a probe.
+// the network or the server is checked against a probe. Only a caller
+// that cancelled its call gets an unclassified error: a deadline is a
+// timeout, Telegram's or the network's.
 func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error) error {
 	err = g.redact(err)
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("telegram: %s: %w", method, err)
 	}
 	e := classify(method, err)
 	now := time.Now()
 	switch e.Class {
 	case ClassRetryAfter:
-		// We keep the per-chat limits ourselves, so a 429 for a private
-		// chat, or for a group we have written little to lately, means the
-		// overall limit: every send waits. A busy group may have hit its
-		// own per-minute limit: only it waits.
-		if chat != 0 && IsGroup(chat) && g.pacer.BusyGroup(chat, now) {
+		switch {
+		case chat == 0:
+			// A call that is not a message (a callback's answer, the
+			// menu): its own limit, nothing else waits.
+		case IsGroup(chat) && g.pacer.BusyGroup(chat, now):
+			// A group we have written to lately may have hit its own
+			// per-minute limit: only it waits.
 			g.pacer.Pause(chat, now.Add(e.RetryAfter))
-		} else {
+		default:
+			// We keep the per-chat limits ourselves, so a 429 for a
+			// private chat, or for a quiet group, is the overall limit:
+			// every send waits.
 			g.limiter.Pause(now.Add(e.RetryAfter))
 		}
 		g.log.Warn("telegram: flood control", "method", method, "chat_id", chat, "retry_after", e.RetryAfter)
 	case ClassTransient:
-		if g.unreachable(ctx) {
+		if g.unreachable() {
 			e.Class = ClassOutage
 		}
-	case ClassOutage: // a refused token: nothing goes until it is accepted
-		g.unreachable(ctx)
+	case ClassOutage:
+		// A refused token, or a method the server does not have: the
+		// bot's own fault if getMe fails too, else this call's.
+		if !g.unreachable() {
+			e.Class = ClassBadRequest
+		}
 	}
 	return e
 }
