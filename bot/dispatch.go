@@ -3,8 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
