@@ -63,7 +63,9 @@ func TestOtherOrganisationCannotTouchTheEvent(t *testing.T) {
 	h.makeCoordinator(coordGIBDD, ids[0])
 	h.makeCoordinator(coordSchool, ids[1])
 	e := h.ownedBy(coordGIBDD, []int64{ids[0], ids[2]}, func(e *storage.Event) { e.Capacity = 5 })
-	draft := h.ownedBy(coordGIBDD, ids[:1], func(e *storage.Event) { e.Title, e.Status = "Добрая дорога детства", storage.EventDraft })
+	draft := h.ownedBy(coordGIBDD, ids[:1], func(e *storage.Event) {
+		e.Title, e.Status = "Добрая дорога детства", storage.EventDraft
+	})
 	if e.OwnerOrg != ids[0] {
 		t.Fatalf("the event belongs to %d, want the ГИБДД (%d)", e.OwnerOrg, ids[0])
 	}
@@ -232,7 +234,9 @@ func TestAdminChangeIsToldToTheAuthor(t *testing.T) {
 	if err := h.store.PutUser(h.ctx(), u); err != nil {
 		t.Fatal(err)
 	}
-	draft := h.ownedBy(coordGIBDD, ids[:1], func(e *storage.Event) { e.Title, e.Status = "Добрая дорога детства", storage.EventDraft })
+	draft := h.ownedBy(coordGIBDD, ids[:1], func(e *storage.Event) {
+		e.Title, e.Status = "Добрая дорога детства", storage.EventDraft
+	})
 	h.say(admin, "/drafts", "Черновики: 1")
 	h.press(admin, "1. Добрая дорога детства", "Черновик")
 	h.press(admin, "✅ Опубликовать", "Добрая дорога детства")
