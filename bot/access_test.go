@@ -41,8 +41,8 @@ func labels(m telegramtest.Message) []string {
 	return out
 }
 
-// ownedBy stores a published event of the ГИБДД's coordinator: owned by
-// the ГИБДД, co-organised by the centre.
+// ownedBy stores a published event created by author (so owned by the
+// author's organisation) with orgs as its organisers, changed by edit.
 func (h *harness) ownedBy(author telegramtest.User, orgs []int64, edit func(*storage.Event)) storage.Event {
 	h.t.Helper()
 	return h.event(orgs[0], func(e *storage.Event) {
