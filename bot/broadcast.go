@@ -316,6 +316,11 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 	if !ok || !valid || source != d.SourceMessage {
 		return b.stale(ctx, r)
 	}
+	if d.Audience.Kind == storage.AudienceEvent { // still theirs to announce to?
+		if _, ok, err := b.eventFor(ctx, r, d.Audience.EventID, actAnnounce); !ok {
+			return err
+		}
+	}
 	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
 	if err != nil {
 		return err

@@ -7,7 +7,10 @@
 // New checks the token with getMe and loads nothing else; Run polls until its
 // context ends, then finishes the handlers in flight and confirms what was
 // handled to Telegram. Every command and button is registered in routes.go,
-// so the whole command surface is in one file.
+// so the whole command surface is in one file. What a user may do to one
+// event (its organisation's coordinators, co-organisers, a draft's author,
+// admins) is the one table in access.go, applied by the one loader of an
+// event, eventFor.
 //
 // Updates from one user are handled one at a time, in the order they came;
 // different users are served in parallel, at most Config.Workers at once.

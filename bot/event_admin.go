@@ -24,11 +24,8 @@ func (b *Bot) cbEventParticipants(ctx context.Context, r *Request, args []string
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, r.P.T("event_gone"), true)
-	}
-	if err != nil {
+	e, ok, err := b.eventFor(ctx, r, id, actParticipants)
+	if !ok {
 		return err
 	}
 	list, err := b.store.Participants(ctx, id)
@@ -112,7 +109,7 @@ func pagerFor(r *Request, prefix string, id int64, page, pages int) keyboard {
 
 // cbEventPublish publishes a draft: eu:<id>.
 func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) error {
-	e, ok, err := b.buttonEvent(ctx, r, args)
+	e, ok, err := b.buttonEventFor(ctx, r, args, actPublish)
 	if !ok {
 		return err
 	}
@@ -123,7 +120,11 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 	if !e.Start.After(b.cfg.Now()) {
 		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
 	}
-	if _, err := b.store.PublishEvent(ctx, id); err != nil {
+	published, err := b.store.PublishEvent(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := b.tellAuthor(ctx, r, e, published, changePublished); err != nil {
 		return err
 	}
 	if err := b.answer(ctx, r, r.P.T("event_published"), false); err != nil {
@@ -134,7 +135,7 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 
 // cbEventCancel asks to confirm cancelling the event: ex:<id>.
 func (b *Bot) cbEventCancel(ctx context.Context, r *Request, args []string) error {
-	e, ok, err := b.buttonEvent(ctx, r, args)
+	e, ok, err := b.buttonEventFor(ctx, r, args, actCancel)
 	if !ok {
 		return err
 	}
@@ -154,15 +155,19 @@ func (b *Bot) cbEventCancel(ctx context.Context, r *Request, args []string) erro
 // cbEventCancelYes cancels the event; its participants are told through
 // the outbox in the same transaction.
 func (b *Bot) cbEventCancelYes(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	before, ok, err := b.buttonEventFor(ctx, r, args, actCancel)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
+	id := before.ID
 	e, notified, err := b.store.CancelEvent(ctx, id, b.notifyCancelled)
 	if storage.IsNotFound(err) {
 		return b.answer(ctx, r, r.P.T("event_gone"), true)
 	}
 	if err != nil {
+		return err
+	}
+	if err := b.tellAuthor(ctx, r, before, e, changeCancelled); err != nil {
 		return err
 	}
 	b.log.Info("event cancelled", "event", id, "by", r.User.ID, "notified", notified)
@@ -201,13 +206,11 @@ func (b *Bot) cbEventShare(ctx context.Context, r *Request, args []string) error
 // cbEventAnnounce starts /broadcast with the event's participants as the
 // audience: ea:<id>.
 func (b *Bot) cbEventAnnounce(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEventFor(ctx, r, args, actAnnounce)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
-	if _, err := b.store.Event(ctx, id); err != nil {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
-	}
+	id := e.ID
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
@@ -216,13 +219,12 @@ func (b *Bot) cbEventAnnounce(ctx context.Context, r *Request, args []string) er
 
 // cbEventRegulations sends the regulations file: er:<id>.
 func (b *Bot) cbEventRegulations(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
+	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
-		return b.stale(ctx, r)
+		return err
 	}
-	e, err := b.store.Event(ctx, id)
-	if err != nil || e.Regulations == nil || (e.Status == storage.EventDraft && r.Role() < roleCoordinator) {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_no_regulations"), true))
+	if e.Regulations == nil {
+		return b.answer(ctx, r, r.P.T("event_no_regulations"), true)
 	}
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
@@ -277,9 +279,9 @@ const markPerPage = 10
 // showMarking shows a page of confirmed participants with a button each:
 // attendance toggles, or (results) the place to give.
 func (b *Bot) showMarking(ctx context.Context, r *Request, id int64, page int, results bool) error {
-	e, err := b.store.Event(ctx, id)
-	if err != nil {
-		return errors.Join(err, b.answer(ctx, r, r.P.T("event_gone"), true))
+	e, ok, err := b.eventFor(ctx, r, id, actMark)
+	if !ok {
+		return err
 	}
 	if b.cfg.Now().Before(e.Start) {
 		return b.answer(ctx, r, r.P.T("marking_not_yet"), true)
@@ -329,6 +331,9 @@ func (b *Bot) showMarking(ctx context.Context, r *Request, id int64, page int, r
 
 // cbAttendanceToggle: ett:<id>:<user>:<page>.
 func (b *Bot) cbAttendanceToggle(ctx context.Context, r *Request, args []string) error {
+	if _, ok, err := b.buttonEventFor(ctx, r, args, actMark); !ok {
+		return err
+	}
 	reg, page, ok := b.markedParticipant(ctx, args)
 	if !ok {
 		return b.stale(ctx, r)
@@ -345,6 +350,9 @@ var resultCodes = []string{storage.ResultFirst, storage.ResultSecond, storage.Re
 
 // cbResultPick offers the places for one participant: ewp:<id>:<user>:<page>.
 func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error {
+	if _, ok, err := b.buttonEventFor(ctx, r, args, actMark); !ok {
+		return err
+	}
 	reg, page, ok := b.markedParticipant(ctx, args)
 	if !ok {
 		return b.stale(ctx, r)
@@ -371,6 +379,9 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return b.stale(ctx, r)
 	}
+	if _, ok, err := b.eventFor(ctx, r, id, actMark); !ok {
+		return err
+	}
 	if err := b.store.SetResult(ctx, id, user, resultCodes[i]); err != nil {
 		if storage.IsNotFound(err) {
 			return b.stale(ctx, r)
@@ -381,22 +392,4 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 		return err
 	}
 	return b.showMarking(ctx, r, id, page, true)
-}
-
-// buttonEvent loads the event whose id is a button's first arg. When ok is
-// false the button was stale or the event is gone, the callback has been
-// answered, and the handler returns err.
-func (b *Bot) buttonEvent(ctx context.Context, r *Request, args []string) (e storage.Event, ok bool, err error) {
-	id, valid := argID(args, 0)
-	if !valid {
-		return e, false, b.stale(ctx, r)
-	}
-	e, err = b.store.Event(ctx, id)
-	switch {
-	case storage.IsNotFound(err):
-		return e, false, b.answer(ctx, r, r.P.T("event_gone"), true)
-	case err != nil:
-		return e, false, err
-	}
-	return e, true, nil
 }

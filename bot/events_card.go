@@ -64,6 +64,7 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 		p.T("card_place", "Place", e.Place),
 		p.T("card_organisers", "Orgs", b.organiserNames(ctx, orgs)) + more,
 	}
+	lines = append(lines, b.ownerLines(ctx, p, e)...)
 	if e.Audience != "" {
 		lines = append(lines, p.T("card_audience", "Audience", e.Audience))
 	}
@@ -161,24 +162,41 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 		kb = append(kb, []modelsButton{button(p.T("btn_regulations"), cb(cbEventRegulations, e.ID))})
 	}
 	if r.Role() >= roleCoordinator {
-		kb = append(kb, []modelsButton{button(p.T("btn_participants"), cb(cbEventParticipants, e.ID, 0)), button(p.T("btn_event_edit"), cb(cbEventEdit, e.ID))})
+		// Each button only for those access.go lets take its action.
+		var row []modelsButton
+		if b.may(r, actParticipants, e) {
+			row = append(row, button(p.T("btn_participants"), cb(cbEventParticipants, e.ID, 0)))
+		}
+		if b.may(r, actEdit, e) {
+			row = append(row, button(p.T("btn_event_edit"), cb(cbEventEdit, e.ID)))
+		}
+		if row != nil {
+			kb = append(kb, row)
+		}
 		switch e.Status {
 		case storage.EventDraft:
-			kb = append(kb, []modelsButton{button(p.T("btn_event_publish"), cb(cbEventPublish, e.ID))})
+			if b.may(r, actPublish, e) {
+				kb = append(kb, []modelsButton{button(p.T("btn_event_publish"), cb(cbEventPublish, e.ID))})
+			}
 		case storage.EventPublished:
-			kb = append(kb, []modelsButton{button(p.T("btn_event_announce"), cb(cbEventAnnounce, e.ID)), button(p.T("btn_event_share"), cb(cbEventShare, e.ID))})
+			row = nil
+			if b.may(r, actAnnounce, e) {
+				row = append(row, button(p.T("btn_event_announce"), cb(cbEventAnnounce, e.ID)))
+			}
+			kb = append(kb, append(row, button(p.T("btn_event_share"), cb(cbEventShare, e.ID))))
 		}
-		if e.Status != storage.EventCancelled && !now.Before(e.Start) {
+		if e.Status != storage.EventCancelled && !now.Before(e.Start) && b.may(r, actMark, e) {
 			row := []modelsButton{button(p.T("btn_attendance"), cb(cbAttendance, e.ID, 0))}
 			if e.Kind.Graded() {
 				row = append(row, button(p.T("btn_results"), cb(cbResults, e.ID, 0)))
 			}
 			kb = append(kb, row)
 		}
-		switch e.Status {
-		case storage.EventPublished:
+		switch {
+		case !b.may(r, actCancel, e):
+		case e.Status == storage.EventPublished:
 			kb = append(kb, []modelsButton{button(p.T("btn_event_cancel"), cb(cbEventCancel, e.ID))})
-		case storage.EventDraft:
+		case e.Status == storage.EventDraft:
 			kb = append(kb, []modelsButton{button(p.T("btn_draft_delete"), cb(cbEventCancel, e.ID))})
 		}
 	}
@@ -193,19 +211,9 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 
 // showCard shows an event's card: in place of the pressed message, or new.
 func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, fresh bool) error {
-	e, err := b.store.Event(ctx, id)
-	if storage.IsNotFound(err) {
-		if r.Update.CallbackQuery != nil {
-			return b.answer(ctx, r, r.P.T("event_gone"), true)
-		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("event_gone"), nil)
+	e, ok, err := b.eventFor(ctx, r, id, actSee)
+	if !ok {
 		return err
-	}
-	if err != nil {
-		return err
-	}
-	if e.Status == storage.EventDraft && r.Role() < roleCoordinator {
-		return b.stale(ctx, r)
 	}
 	var reg *storage.Registration
 	if got, err := b.store.Registration(ctx, id, r.User.ID); err == nil {

@@ -136,11 +136,18 @@ func (b *Bot) cbEventCard(ctx context.Context, r *Request, args []string) error 
 	return b.showCard(ctx, r, id, back, false)
 }
 
-// cmdDrafts lists the drafts, for coordinators.
+// cmdDrafts lists the drafts the user may see: their own (all, for an
+// admin).
 func (b *Bot) cmdDrafts(ctx context.Context, r *Request, _ string) error {
-	drafts, err := b.store.Drafts(ctx)
+	all, err := b.store.Drafts(ctx)
 	if err != nil {
 		return err
+	}
+	var drafts []storage.Event // a draft is seen by its author and admins only
+	for _, e := range all {
+		if b.may(r, actSee, e) {
+			drafts = append(drafts, e)
+		}
 	}
 	if len(drafts) == 0 {
 		_, err := b.send(ctx, r.ChatID, r.P.T("drafts_empty"), nil)

@@ -91,7 +91,7 @@ func (b *Bot) cmdNewEvent(ctx context.Context, r *Request, _ string) error {
 		}
 		return b.goToStep(ctx, r, d, step, true)
 	}
-	d := eventDraft{Event: storage.Event{Unit: storage.UnitIndividual, CreatedBy: r.User.ID}}
+	d := eventDraft{Event: storage.Event{Unit: storage.UnitIndividual, CreatedBy: r.User.ID, OwnerOrg: r.User.OrgID}}
 	if r.User.OrgID != 0 {
 		d.Event.Organisers = []int64{r.User.OrgID}
 	}
@@ -669,7 +669,7 @@ func (b *Bot) cbEventDrop(ctx context.Context, r *Request, _ []string) error {
 
 // cbEventEdit starts editing a stored event: ee:<id>.
 func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error {
-	e, ok, err := b.buttonEvent(ctx, r, args)
+	e, ok, err := b.buttonEventFor(ctx, r, args, actEdit)
 	if !ok {
 		return err
 	}
@@ -700,6 +700,9 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	if f := missingField(d.Event); f != "" {
 		return b.goToStep(ctx, r, d, f, true)
 	}
+	if _, ok, err := b.eventFor(ctx, r, d.EditingID, actEdit); !ok { // still theirs to edit?
+		return err
+	}
 	d.Event.ID = d.EditingID
 	before, err := b.store.Event(ctx, d.EditingID)
 	if err != nil && !storage.IsNotFound(err) {
@@ -714,6 +717,9 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		return err
 	}
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+		return err
+	}
+	if err := b.tellAuthor(ctx, r, before, e, changeEdited); err != nil {
 		return err
 	}
 	if more := e.Capacity == 0 || e.Capacity > before.Capacity; more && before.Capacity != 0 && e.Waiting > 0 {

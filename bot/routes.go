@@ -5,7 +5,9 @@ import "time"
 // registerRoutes is the whole command surface of the bot: every command,
 // every button and every wizard, with the role each needs. A teacher who
 // sends a coordinator's command or forges a coordinator's button data is
-// refused here, before any handler runs.
+// refused here, before any handler runs. Which events a coordinator's
+// buttons may act on (their organisation's, a co-organised one's, their
+// own drafts) is the table beside this one, accessRules in access.go.
 func (b *Bot) registerRoutes() {
 	b.commands = map[string]command{
 		"start":        {role: roleNone, fn: b.cmdStart},

@@ -103,6 +103,13 @@ type Event struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 
+	// OwnerOrg is the organisation the event belongs to: its author's at
+	// creation (CreateEvent decides it), never changed by an edit. Its
+	// coordinators publish, cancel, announce and mark results; 0 only for
+	// an event whose author had no organisation and which had no
+	// organisers.
+	OwnerOrg int64 `json:"owner_org,omitempty"`
+
 	// Taken and Waiting are kept in step with the registrations, in the
 	// same transactions: confirmed seats and the waitlist's length.
 	Taken   int `json:"taken"`

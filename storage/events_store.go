@@ -37,7 +37,9 @@ func checkEventTimes(e Event) error {
 // UpdatedAt set (to the store's clock), indexed by its start. Status is kept
 // as given, draft or published; an empty status is stored as a draft, any
 // other status is refused, as is an event without a start. Taken and
-// Waiting start at zero whatever e holds.
+// Waiting start at zero whatever e holds. OwnerOrg is decided in the same
+// transaction (see ownerOrg): the organisation of the stored user
+// e.CreatedBy, else e.OwnerOrg as given, else the first organiser.
 func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	if e.Status == "" {
 		e.Status = EventDraft
@@ -57,6 +59,9 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 			return err
 		}
 		e.ID = int64(seq)
+		if e.OwnerOrg, err = ownerOrg(tx, e); err != nil {
+			return err
+		}
 		if err := putJSON(events, itob(e.ID), e); err != nil {
 			return err
 		}
@@ -84,7 +89,7 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // UpdateEvent replaces the editable fields of the stored event e.ID (title,
 // kind, description, start, end, place, organisers, audience, unit, team
 // size, capacity, deadline, reminders, regulations) with e's, keeping its
-// ID, CreatedBy, CreatedAt, Taken, Waiting and Status, sets UpdatedAt and
+// ID, CreatedBy, OwnerOrg, CreatedAt, Taken, Waiting and Status, sets UpdatedAt and
 // moves its start index. If the stored event is published and its start,
 // end or place changed, notify(user, updated) is enqueued to the outbox
 // (origin notice "change:<id>") for every confirmed and waitlisted
@@ -111,6 +116,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event,
 		}
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
 		e.UpdatedAt = now
+		e.OwnerOrg = old.OwnerOrg // ownership is not edited
 		if !old.Start.Equal(e.Start) {
 			idx := tx.Bucket(bucketEventsByStart)
 			if err := idx.Delete(startKey(old.Start, e.ID)); err != nil {

@@ -70,6 +70,39 @@ var migrations = []func(s *Store, tx *bolt.Tx) error{
 			return byTime.Put(regTimeKey(r.CreatedAt, r.EventID, r.UserID), nil)
 		})
 	},
+	// 2 → 3: every event belongs to an organisation (Event.OwnerOrg): its
+	// author's as the author is stored now, else its first organiser, as
+	// CreateEvent decides for new events.
+	func(_ *Store, tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		var owned []Event
+		if err := events.ForEach(func(_, v []byte) error {
+			var e Event
+			if err := jsonUnmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.OwnerOrg != 0 {
+				return nil
+			}
+			org, err := ownerOrg(tx, e)
+			if err != nil || org == 0 {
+				return err
+			}
+			e.OwnerOrg = org
+			owned = append(owned, e)
+			return nil
+		}); err != nil {
+			return err
+		}
+		// Written after the walk: bbolt forbids changing a bucket
+		// under its own ForEach.
+		for _, e := range owned {
+			if err := putJSON(events, itob(e.ID), e); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the version a database has after Open.

@@ -1,0 +1,146 @@
+package bot
+
+import (
+	"context"
+	"slices"
+
+	"vmeste/storage"
+)
+
+// Who may do what to an event. routes.go says which role a command or a
+// button needs at all; this file says, for one event, whether this user
+// may take this action. Every handler that acts on an event loads it
+// through eventFor (buttonEvent for a button's first arg), and the card
+// shows only the buttons may allows, so the rules below are enforced here
+// and nowhere else. README.md, "Who may do what", renders the same table.
+
+// action is something a user does to an event.
+type action int
+
+const (
+	actSee          action = iota // open the card, its regulations; share its link
+	actEdit                       // change any field
+	actParticipants               // see who signed up, with their personal data
+	actPublish                    // publish a draft
+	actCancel                     // cancel the event, or delete a draft
+	actAnnounce                   // broadcast to its participants
+	actMark                       // mark attendance and results
+)
+
+// standing is who a user is to one event; standingOf decides it.
+type standing int
+
+const (
+	standAdmin       standing = iota // named in the configuration
+	standOwner                       // a coordinator of the owning organisation, or the author of a published event
+	standCoorganiser                 // a coordinator of a co-organising organisation (one of Organisers)
+	standAuthor                      // the author of a draft
+	standOther                       // anyone else: teachers, coordinators of other organisations
+	standNone                        // anyone else, for a draft: a draft is seen by its author and admins only
+)
+
+// accessRules is the table: for each action, which standings may take it.
+// standNone has no column: it may do nothing.
+var accessRules = map[action][standNone]bool{
+	//               admin  owner  co-org author other
+	actSee:          {true, true, true, true, true},
+	actEdit:         {true, true, true, true, false},
+	actParticipants: {true, true, true, true, false},
+	actPublish:      {true, true, false, true, false},
+	actCancel:       {true, true, false, true, false},
+	actAnnounce:     {true, true, false, true, false},
+	actMark:         {true, true, false, true, false},
+}
+
+// standingOf is r's user's standing to e. Only admins and coordinators
+// (the role, as now stored) have more than standOther: a coordinator whose
+// role was revoked keeps nothing. The author of a published event counts
+// as its owner even after moving to another organisation.
+func standingOf(r *Request, e storage.Event) standing {
+	if r.Admin {
+		return standAdmin
+	}
+	coordinator := r.Role() >= roleCoordinator
+	author := coordinator && e.CreatedBy != 0 && e.CreatedBy == r.User.ID
+	if e.Status == storage.EventDraft {
+		if author {
+			return standAuthor
+		}
+		return standNone
+	}
+	switch {
+	case author, coordinator && r.User.OrgID != 0 && r.User.OrgID == e.OwnerOrg:
+		return standOwner
+	case coordinator && r.User.OrgID != 0 && slices.Contains(e.Organisers, r.User.OrgID):
+		return standCoorganiser
+	}
+	return standOther
+}
+
+// may reports whether r's user may take act on e.
+func (b *Bot) may(r *Request, act action, e storage.Event) bool {
+	s := standingOf(r, e)
+	return s < standNone && accessRules[act][s]
+}
+
+// eventFor loads event id for act by r's user. When ok is false the event
+// is gone or act is not theirs: they have been told (a callback answered
+// with an alert, or a message sent), nothing has changed, and the caller
+// returns err.
+func (b *Bot) eventFor(ctx context.Context, r *Request, id int64, act action) (e storage.Event, ok bool, err error) {
+	e, err = b.store.Event(ctx, id)
+	switch {
+	case storage.IsNotFound(err):
+		return e, false, b.tell(ctx, r, r.P.T("event_gone"))
+	case err != nil:
+		return e, false, err
+	case b.may(r, act, e):
+		return e, true, nil
+	}
+	b.log.Warn("refused: not this user's event", "user_id", r.User.ID, "event", id, "action", int(act), "standing", int(standingOf(r, e)))
+	key := "refused_event_organisers"
+	switch {
+	case standingOf(r, e) == standNone:
+		key = "event_draft_hidden"
+	case act == actSee:
+		key = "refused"
+	case !accessRules[act][standCoorganiser]:
+		key = "refused_event_owner"
+	}
+	return e, false, b.tell(ctx, r, r.P.T(key, "Org", b.orgName(ctx, e.OwnerOrg)))
+}
+
+// buttonEvent loads the event whose id is a button's first arg, for a
+// button that needs only to see it (sign-up and the like): buttonEventFor
+// with actSee.
+func (b *Bot) buttonEvent(ctx context.Context, r *Request, args []string) (storage.Event, bool, error) {
+	return b.buttonEventFor(ctx, r, args, actSee)
+}
+
+// buttonEventFor is eventFor for a button whose first arg is the event id;
+// a malformed id is a stale button.
+func (b *Bot) buttonEventFor(ctx context.Context, r *Request, args []string, act action) (storage.Event, bool, error) {
+	id, valid := argID(args, 0)
+	if !valid {
+		return storage.Event{}, false, b.stale(ctx, r)
+	}
+	return b.eventFor(ctx, r, id, act)
+}
+
+// tell answers a button with an alert, or a message with a message.
+func (b *Bot) tell(ctx context.Context, r *Request, text string) error {
+	if r.Update.CallbackQuery != nil {
+		return b.answer(ctx, r, text, true)
+	}
+	_, err := b.send(ctx, r.ChatID, text, nil)
+	return err
+}
+
+// orgName is an organisation's full name, or "—" when it is unknown.
+func (b *Bot) orgName(ctx context.Context, id int64) string {
+	o, err := b.store.Organisation(ctx, id)
+	if err != nil {
+		return "—"
+	}
+	return o.Name
+}
