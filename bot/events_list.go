@@ -136,13 +136,22 @@ func (b *Bot) cbEventCard(ctx context.Context, r *Request, args []string) error 
 	return b.showCard(ctx, r, id, back, false)
 }
 
-// cmdDrafts lists the drafts, for coordinators.
+// cmdDrafts lists the drafts, for coordinators: first the user's own
+// event drafts left unfinished for another wizard (wizard.go), then the
+// stored drafts.
 func (b *Bot) cmdDrafts(ctx context.Context, r *Request, _ string) error {
+	parked, err := b.sendParkedDrafts(ctx, r)
+	if err != nil {
+		return err
+	}
 	drafts, err := b.store.Drafts(ctx)
 	if err != nil {
 		return err
 	}
 	if len(drafts) == 0 {
+		if parked {
+			return nil
+		}
 		_, err := b.send(ctx, r.ChatID, r.P.T("drafts_empty"), nil)
 		return err
 	}
