@@ -307,3 +307,30 @@ func TestUserStorageErrorIsLoggedAsItselfWithOneApology(t *testing.T) {
 		}
 	}
 }
+
+// Every flow can be offered back: it has a resume hook and a name in both
+// languages.
+func TestEveryFlowCanBeOfferedBack(t *testing.T) {
+	c, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := b0()
+	for name, f := range b.flows {
+		if f.resume == nil {
+			t.Errorf("flow %q has no resume", name)
+		}
+		for _, lang := range locales.Languages {
+			if _, ok := c.Raw(lang, "wizard_flow_"+name); !ok {
+				t.Errorf("%s: key wizard_flow_%s missing", lang, name)
+			}
+		}
+	}
+	for key := range b.wizardStarts {
+		_, isCallback := b.callbacks[key]
+		_, isCommand := b.commands[strings.TrimPrefix(key, "/")]
+		if !isCallback && !(strings.HasPrefix(key, "/") && isCommand) {
+			t.Errorf("wizardStarts lists %q, which is no route", key)
+		}
+	}
+}
