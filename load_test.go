@@ -253,7 +253,7 @@ func replyLatencyDuringBroadcast(tb testing.TB, asks int) ([]time.Duration, int)
 			tb.Fatal(err)
 		}
 		_, err = s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: appCoord.ID, AuthorChat: appCoord.ID, Lang: "ru",
-			Audience: storage.Audience{Kind: storage.AudienceAllTeachers}, SourceChat: src.ChatID, SourceMessage: src.ID}, recips)
+			Audience: storage.Audience{Kind: storage.AudienceAllTeachers}, SourceChat: src.ChatID, SourceMessage: src.ID}, recips, nil)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -356,7 +356,7 @@ func TestOutageDuringBroadcastAndReminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		bc, err := s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: appCoord.ID, AuthorChat: appCoord.ID, Lang: "ru",
-			Audience: storage.Audience{Kind: storage.AudienceAllTeachers}, SourceChat: src.ChatID, SourceMessage: src.ID}, recips)
+			Audience: storage.Audience{Kind: storage.AudienceAllTeachers}, SourceChat: src.ChatID, SourceMessage: src.ID}, recips, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

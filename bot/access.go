@@ -91,7 +91,12 @@ func (b *Bot) eventFor(ctx context.Context, r *Request, id int64, act action) (e
 	e, err = b.store.Event(ctx, id)
 	switch {
 	case storage.IsNotFound(err):
-		return e, false, b.tell(ctx, r, r.P.T("event_gone"))
+		// A message (a deep link) gets the longer answer, with /events.
+		key := "event_gone"
+		if r.Update.CallbackQuery == nil {
+			key = "event_link_gone"
+		}
+		return e, false, b.tell(ctx, r, r.P.T(key))
 	case err != nil:
 		return e, false, err
 	case b.may(r, act, e):
@@ -100,6 +105,8 @@ func (b *Bot) eventFor(ctx context.Context, r *Request, id int64, act action) (e
 	b.log.Warn("refused: not this user's event", "user_id", r.User.ID, "event", id, "action", int(act), "standing", int(standingOf(r, e)))
 	key := "refused_event_organisers"
 	switch {
+	case standingOf(r, e) == standNone && r.Update.CallbackQuery == nil:
+		key = "event_not_published"
 	case standingOf(r, e) == standNone:
 		key = "event_draft_hidden"
 	case act == actSee:

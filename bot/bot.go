@@ -53,6 +53,9 @@ type Bot struct {
 	commands  map[string]command
 	callbacks map[string]callback
 	flows     map[string]flow
+	// wizardStarts: the commands ("/name") and buttons (prefix) that begin
+	// a wizard (routes.go, wizard.go).
+	wizardStarts map[string]startsWizard
 
 	polling atomic.Bool
 }

@@ -330,8 +330,8 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 	bc, err := b.store.CreateBroadcast(ctx, storage.Broadcast{
 		AuthorID: r.User.ID, AuthorChat: r.ChatID, Lang: r.P.Lang(), Audience: d.Audience,
 		SourceChat: d.SourceChat, SourceMessage: d.SourceMessage, Preview: d.Preview,
-		StatusMessage: r.callbackMessageID(), Buttons: announcementButtons(r, d.Audience),
-	}, recipients)
+		StatusMessage: r.callbackMessageID(),
+	}, recipients, b.announcementButtons(d.Audience))
 	if err != nil {
 		return err
 	}
@@ -418,11 +418,17 @@ func (b *Bot) cbBroadcastStop(ctx context.Context, r *Request, args []string) er
 	return b.cmdBroadcasts(ctx, r, "")
 }
 
-// announcementButtons go under every copy: an announcement to an event's
-// participants links to the event, so that they know what it is about.
-func announcementButtons(r *Request, a storage.Audience) [][]storage.Button {
+// announcementButtons renders the buttons under each copy, in its
+// recipient's language (storage calls it inside the transaction that
+// enqueues the copies): an announcement to an event's participants links
+// to the event, so that they know what it is about. Nil for any other
+// audience.
+func (b *Bot) announcementButtons(a storage.Audience) storage.ButtonsFor {
 	if a.Kind != storage.AudienceEvent {
 		return nil
 	}
-	return [][]storage.Button{{{Text: r.P.T("btn_open_event"), Data: cb(cbEventCard, a.EventID)}}}
+	return func(u storage.User) [][]storage.Button {
+		p := b.catalog.For(u.Lang)
+		return [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, a.EventID)}}}
+	}
 }

@@ -49,8 +49,8 @@ const (
 	cbSignup                = "ss"  // ss:<event id>
 	cbTeamSize              = "sz"  // sz:<event id>:<team size>
 	cbTeamNameSkip          = "sn"  // sn:<event id>
-	cbSignupCancel          = "sc"  // sc:<event id>: asks
-	cbSignupCancelYes       = "scy" // scy:<event id>
+	cbSignupCancel          = "sc"  // sc:<event id>:<c|w> (the sign-up's state the button was drawn for): asks
+	cbSignupCancelYes       = "scy" // scy:<event id>:<c|w>
 	cbDismiss               = "dx"  // dx: "No" to a question
 	cbEventRegulations      = "er"  // er:<event id>
 	cbEventParticipants     = "ep"  // ep:<event id>:<page>
@@ -79,6 +79,9 @@ const (
 	cbEventSave             = "nsv" // nsv: save an edited event
 	cbEventDrop             = "nx"  // nx
 	cbInviteRevoke          = "ir"  // ir:<code>
+	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
+	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request
+	cbParkedResume          = "dr"  // dr:<parked seq>: continue a parked event draft
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

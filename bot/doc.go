@@ -26,7 +26,11 @@
 // at start the inbox is handled again. Nothing a user sent is lost, but an
 // update handled in the last moment before a crash may be handled twice:
 // handlers must tolerate that (wizard steps check their state). Wizard state lives in bbolt (see
-// storage.Conversation), never only in memory. Roles are checked on the
+// storage.Conversation), never only in memory, one wizard at a time: a
+// command or button that begins another while one is in progress asks
+// first whether to continue or leave it (wizard.go). A card's sign-up
+// buttons carry the state they were drawn for; a press after it moved on
+// redraws the current card instead of acting. Roles are checked on the
 // server for every command and every button: callback data is never
 // trusted.
 package bot

@@ -149,7 +149,7 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 			if reg.State == storage.RegWaitlist {
 				label = p.T("btn_waitlist_leave")
 			}
-			kb = append(kb, []modelsButton{button(label, cb(cbSignupCancel, e.ID))})
+			kb = append(kb, []modelsButton{button(label, cb(cbSignupCancel, e.ID, signupState(reg)))})
 		case !active && now.Before(e.SignUpClosesAt()):
 			label := p.T("btn_signup")
 			if e.Capacity > 0 && e.SeatsLeft() == 0 {
@@ -211,6 +211,12 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 
 // showCard shows an event's card: in place of the pressed message, or new.
 func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, fresh bool) error {
+	return b.showCardNoting(ctx, r, id, back, fresh, "")
+}
+
+// showCardNoting is showCard with a note (what just happened: "your
+// sign-up is cancelled") above the card; "" for none.
+func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back string, fresh bool, note string) error {
 	e, ok, err := b.eventFor(ctx, r, id, actSee)
 	if !ok {
 		return err
@@ -221,12 +227,54 @@ func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, f
 	} else if !storage.IsNotFound(err) {
 		return err
 	}
-	text, kb := b.cardText(ctx, r, e, reg, nil, nil), b.cardKeyboard(r, e, reg, back)
+	var prefix []string
+	if note != "" {
+		prefix = []string{note, ""}
+	}
+	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboard(r, e, reg, back)
 	if fresh || r.Update.CallbackQuery == nil {
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
 	}
 	return b.reply(ctx, r, text, kb)
+}
+
+// eventUnavailable says that an event cannot be shown: to a pressed
+// button, that it is gone; to a message (a deep link), in the words of key,
+// with the way to the list.
+func (b *Bot) eventUnavailable(ctx context.Context, r *Request, key string) error {
+	if r.Update.CallbackQuery != nil {
+		return b.answer(ctx, r, r.P.T("event_gone"), true)
+	}
+	_, err := b.send(ctx, r.ChatID, r.P.T(key), nil)
+	return err
+}
+
+// signupState is the state a sign-up's buttons carry, so that a press after
+// the state has moved on (a promotion, a cancellation) is told apart: c
+// confirmed, w waitlisted, n none.
+func signupState(reg *storage.Registration) string {
+	switch {
+	case reg == nil:
+		return "n"
+	case reg.State == storage.RegConfirmed:
+		return "c"
+	case reg.State == storage.RegWaitlist:
+		return "w"
+	}
+	return "n"
+}
+
+// registrationState is the stored state a sign-up button's letter stands
+// for ("" for none or an unknown letter).
+func registrationState(letter string) storage.RegistrationState {
+	switch letter {
+	case "c":
+		return storage.RegConfirmed
+	case "w":
+		return storage.RegWaitlist
+	}
+	return ""
 }
 
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -136,9 +136,14 @@ func (b *Bot) cbEventCard(ctx context.Context, r *Request, args []string) error 
 	return b.showCard(ctx, r, id, back, false)
 }
 
-// cmdDrafts lists the drafts the user may see: their own (all, for an
-// admin).
+// cmdDrafts lists the drafts the user may see: first the user's own event
+// drafts left unfinished for another wizard (wizard.go), then the stored
+// drafts that are theirs (all, for an admin).
 func (b *Bot) cmdDrafts(ctx context.Context, r *Request, _ string) error {
+	parked, err := b.sendParkedDrafts(ctx, r)
+	if err != nil {
+		return err
+	}
 	all, err := b.store.Drafts(ctx)
 	if err != nil {
 		return err
@@ -150,6 +155,9 @@ func (b *Bot) cmdDrafts(ctx context.Context, r *Request, _ string) error {
 		}
 	}
 	if len(drafts) == 0 {
+		if parked {
+			return nil
+		}
 		_, err := b.send(ctx, r.ChatID, r.P.T("drafts_empty"), nil)
 		return err
 	}

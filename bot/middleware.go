@@ -22,9 +22,16 @@ type middleware func(next handlerFunc) handlerFunc
 // errPanic is what a recovered panic becomes.
 var errPanic = errors.New("bot: handler panicked")
 
-// handle is the dispatcher's entry point for one update.
+// handle is the dispatcher's entry point for one update. The printer is
+// set first, from Telegram's language_code (Russian when there is no
+// sender), so that every path, an apology included, has words; withUser
+// replaces it with the stored user's language.
 func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	r := newRequest(u)
+	r.P = b.catalog.For(locales.Russian)
+	if r.From != nil {
+		r.P = b.catalog.For(locales.Normalize(r.From.LanguageCode))
+	}
 	h := b.route
 	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging} {
 		h = m(h)
@@ -93,16 +100,33 @@ func (b *Bot) withCallbackAnswer(next handlerFunc) handlerFunc {
 func (b *Bot) withErrorReply(next handlerFunc) handlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		err := next(ctx, r)
-		if err == nil || errors.Is(err, errPanic) || errors.Is(err, errSend) || ctx.Err() != nil || r.ChatID == 0 {
+		if err == nil || errors.Is(err, errPanic) || errors.Is(err, errSend) || ctx.Err() != nil {
 			return err
 		}
-		if r.Update.CallbackQuery != nil && !r.answered {
-			_ = b.answer(ctx, r, r.P.T("error_internal"), true)
-			return err
-		}
-		_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
+		b.apologise(ctx, r, true)
 		return err
 	}
+}
+
+// apologise tells the user that their action failed, at most once per
+// update: as the answer to a pressed button when it has not been answered
+// yet (an alert when alert is set), else as a message.
+func (b *Bot) apologise(ctx context.Context, r *Request, alert bool) {
+	if r.apologised || r.ChatID == 0 {
+		return
+	}
+	r.apologised = true
+	if r.Update.CallbackQuery != nil && !r.answered {
+		key := "error_internal_short"
+		if alert {
+			key = "error_internal"
+		}
+		_ = b.answer(ctx, r, r.P.T(key), alert)
+		if alert {
+			return
+		}
+	}
+	_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
 }
 
 // withRecover turns a handler's panic into a logged error and a short
@@ -117,15 +141,10 @@ func (b *Bot) withRecover(next handlerFunc) handlerFunc {
 			b.log.Error("handler panic", "update_id", r.Update.ID, "handler", r.Handler,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			err = fmt.Errorf("%w: %v", errPanic, v)
-			if r.P == (locales.Printer{}) {
+			if r.P == (locales.Printer{}) { // a handler cleared it
 				r.P = b.catalog.For(locales.Russian)
 			}
-			if r.ChatID != 0 {
-				if r.Update.CallbackQuery != nil && !r.answered {
-					_ = b.answer(ctx, r, r.P.T("error_internal_short"), false)
-				}
-				_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
-			}
+			b.apologise(ctx, r, false)
 		}()
 		return next(ctx, r)
 	}
@@ -133,11 +152,12 @@ func (b *Bot) withRecover(next handlerFunc) handlerFunc {
 
 // withUser loads the sender, creating them on their first private message,
 // marks them active again if Telegram had said they blocked the bot, and
-// picks the language.
+// picks the language. A storage error is returned as it is (wrapped, with
+// where): withErrorReply apologises, once, in the printer handle set from
+// Telegram's language_code.
 func (b *Bot) withUser(next handlerFunc) handlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		if r.From == nil {
-			r.P = b.catalog.For(locales.Russian)
 			return next(ctx, r)
 		}
 		r.Admin = b.admins[r.From.ID]
@@ -147,7 +167,7 @@ func (b *Bot) withUser(next handlerFunc) handlerFunc {
 			if !u.Active && r.Private() {
 				u.Active = true
 				if err := b.store.PutUser(ctx, u); err != nil {
-					return err
+					return fmt.Errorf("bot: mark user active: %w", err)
 				}
 			}
 		case storage.IsNotFound(err):
@@ -155,13 +175,11 @@ func (b *Bot) withUser(next handlerFunc) handlerFunc {
 			if r.Private() {
 				u.ChatID = r.ChatID
 				if err := b.store.PutUser(ctx, u); err != nil {
-					return err
+					return fmt.Errorf("bot: create user: %w", err)
 				}
 			}
 		default:
-			r.P = b.catalog.For(locales.Normalize(r.From.LanguageCode))
-			_, _ = b.send(ctx, r.ChatID, r.P.T("error_internal"), nil)
-			return err
+			return fmt.Errorf("bot: load user: %w", err)
 		}
 		r.User = u
 		r.P = b.catalog.For(u.Lang)

@@ -33,6 +33,8 @@ type Request struct {
 	Handler string
 
 	answered bool
+	// apologised: the user has been told that the action failed (once).
+	apologised bool
 }
 
 // Role is the user's effective role.

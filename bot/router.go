@@ -34,6 +34,16 @@ type flow struct {
 	onDocument func(ctx context.Context, r *Request, c storage.Conversation) error
 	// onMessage, if set, takes any message (text, photo, document…).
 	onMessage func(ctx context.Context, r *Request, c storage.Conversation) error
+	// resume shows the wizard again at its step (the user chose to
+	// continue it rather than start another: wizard.go).
+	resume func(ctx context.Context, r *Request, c storage.Conversation) error
+	// describe, if set, names the wizard in progress (HTML) when the locale
+	// key wizard_flow_<flow> is not enough; "" falls back to the key.
+	describe func(r *Request, c storage.Conversation) string
+	// leave, if set, keeps what leaving the wizard for another would lose
+	// and ends it, returning what it says to the user; "" means it kept
+	// nothing and the wizard is simply discarded.
+	leave func(ctx context.Context, r *Request, c storage.Conversation) (string, error)
 }
 
 // route sends the update to its command, button or wizard.
@@ -70,7 +80,7 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 	}
 	if err == nil {
 		f, ok := b.flows[c.Flow]
-		if ok && (r.Role() < f.role || (f.ttl > 0 && b.cfg.Now().Sub(c.UpdatedAt) > f.ttl)) {
+		if ok && b.flowLapsed(r, c, f) {
 			// A wizard the user may no longer run, or one left long ago:
 			// end it, and treat the message as if there were none.
 			if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
@@ -124,6 +134,9 @@ func (b *Bot) routeCommand(ctx context.Context, r *Request, name, args string) e
 	if r.Role() < cmd.role {
 		return b.refuse(ctx, r, "command", name)
 	}
+	if asked, err := b.offerWizardBack(ctx, r, wizardKey(name), strings.TrimSpace("/"+name+" "+args), nil); asked || err != nil {
+		return err
+	}
 	return cmd.fn(ctx, r, args)
 }
 
@@ -138,6 +151,9 @@ func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
 	r.Handler = "callback:" + prefix
 	if r.Role() < cb.role {
 		return b.refuse(ctx, r, "callback", r.Update.CallbackQuery.Data)
+	}
+	if asked, err := b.offerWizardBack(ctx, r, prefix, r.Update.CallbackQuery.Data, args); asked || err != nil {
+		return err
 	}
 	return cb.fn(ctx, r, args)
 }

@@ -106,17 +106,38 @@ func (b *Bot) registerRoutes() {
 		// /link in a group.
 		cbLinkOrg:     {roleCoordinator, b.cbLinkOrg},
 		cbLinkOrgPage: {roleCoordinator, b.cbLinkOrgPage},
+		// One wizard at a time: the question when another would begin.
+		cbWizardContinue: {roleNone, b.cbWizardContinue},
+		cbWizardLeave:    {roleNone, b.cbWizardLeave},
+		cbParkedResume:   {roleCoordinator, b.cbParkedResume},
+	}
+
+	// The commands and buttons that begin a wizard, with when they do (nil:
+	// always). Begun while another wizard is in progress, they are held and
+	// the user is asked: continue that one, or leave it (wizard.go).
+	b.wizardStarts = map[string]startsWizard{
+		wizardKey("newevent"):  nil,
+		wizardKey("broadcast"): nil,
+		cbProfileEdit:          nil,
+		cbOrgAdd:               nil,
+		cbOrgEdit:              orgEditStarts,
+		cbOrgImport:            nil,
+		cbEventEdit:            nil,
+		cbEventAnnounce:        nil,
+		cbSignup:               b.teamSignupStarts,
+		cbParkedResume:         nil,
 	}
 
 	b.flows = map[string]flow{
-		flowOnboarding: {role: roleNone, onText: b.personText},
-		flowProfile:    {role: roleTeacher, ttl: shortWizard, onText: b.personText},
-		flowOrgAdd:     {role: roleAdmin, ttl: shortWizard, onText: b.orgAddText},
-		flowOrgEdit:    {role: roleAdmin, ttl: shortWizard, onText: b.orgEditText},
-		flowOrgImport:  {role: roleAdmin, ttl: longWizard, onText: b.orgImportText, onDocument: b.orgImportDocument},
-		flowBroadcast:  {role: roleCoordinator, ttl: longWizard, onMessage: b.broadcastMessage},
-		flowEvent:      {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage},
-		flowSignup:     {role: roleTeacher, ttl: shortWizard, onText: b.signupText},
+		flowOnboarding: {role: roleNone, onText: b.personText, resume: b.resumePerson},
+		flowProfile:    {role: roleTeacher, ttl: shortWizard, onText: b.personText, resume: b.resumePerson},
+		flowOrgAdd:     {role: roleAdmin, ttl: shortWizard, onText: b.orgAddText, resume: b.resumeOrgAdd},
+		flowOrgEdit:    {role: roleAdmin, ttl: shortWizard, onText: b.orgEditText, resume: b.resumeOrgEdit},
+		flowOrgImport:  {role: roleAdmin, ttl: longWizard, onText: b.orgImportText, onDocument: b.orgImportDocument, resume: b.resumeOrgImport},
+		flowBroadcast:  {role: roleCoordinator, ttl: longWizard, onMessage: b.broadcastMessage, resume: b.resumeBroadcast},
+		flowEvent: {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage, resume: b.resumeEvent,
+			describe: b.describeEvent, leave: b.leaveEvent},
+		flowSignup: {role: roleTeacher, ttl: shortWizard, onText: b.signupText, resume: b.resumeSignup},
 	}
 }
 

@@ -26,7 +26,7 @@ func (b *Bot) Reminder(u storage.User, e storage.Event, offset time.Duration) st
 			"When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
 		Buttons: [][]storage.Button{{
 			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
-			{Text: p.T("btn_signup_cancel"), Data: cb(cbSignupCancel, e.ID)},
+			{Text: p.T("btn_signup_cancel"), Data: cb(cbSignupCancel, e.ID, "c")}, // reminders go to the confirmed
 		}},
 	}
 }

@@ -25,6 +25,9 @@ const (
 type signupDraft struct {
 	EventID  int64 `json:"event_id"`
 	TeamSize int   `json:"team_size,omitempty"`
+	// Card is the message of the card whose button began the sign-up: it
+	// is redrawn when the sign-up is done (0: none, a new card is sent).
+	Card int `json:"card,omitempty"`
 }
 
 func signupConv(step string, d signupDraft) storage.Conversation {
@@ -46,11 +49,9 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 		return errors.Join(b.answer(ctx, r, r.P.T("signup_already"), true), b.showCard(ctx, r, id, "", false))
 	}
 	if e.Unit == storage.UnitTeam {
-		if c, err := b.store.Conversation(ctx, r.User.ID); err == nil && c.Flow != flowSignup {
-			// Do not throw away another wizard (a coordinator's draft).
-			return b.answer(ctx, r, r.P.T("finish_current_first"), true)
-		}
-		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamSize, signupDraft{EventID: id})); err != nil {
+		// Another wizard in progress was offered back by the router first
+		// (teamSignupStarts).
+		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamSize, signupDraft{EventID: id, Card: r.callbackMessageID()})); err != nil {
 			return err
 		}
 		if err := b.answer(ctx, r, "", false); err != nil {
@@ -59,7 +60,7 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 		_, err := b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(id, e.MaxTeam))
 		return err
 	}
-	return b.signUp(ctx, r, storage.SignUp{EventID: id, UserID: r.User.ID}, true)
+	return b.signUp(ctx, r, storage.SignUp{EventID: id, UserID: r.User.ID}, true, 0)
 }
 
 // teamSizeKeyboard offers 1…max as buttons when max is small; each carries
@@ -146,7 +147,7 @@ func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation
 			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_name", "Max", maxTeamNameLen), nil)
 			return err
 		}
-		return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize, TeamName: text}, false)
+		return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize, TeamName: text}, false, d.Card)
 	}
 	return nil
 }
@@ -168,12 +169,14 @@ func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) err
 	if err := b.reply(ctx, r, r.P.T("signup_team_no_name"), keyboard{}); err != nil {
 		return err
 	}
-	return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize}, false)
+	return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize}, false, d.Card)
 }
 
 // signUp registers and tells the user where they are: confirmed or on the
-// waitlist. onCard: the request is a button on the card, which is redrawn.
-func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard bool) error {
+// waitlist. onCard: the request is a button on the card, which is redrawn;
+// otherwise (the team wizard's end) card is the message of the card that
+// began it, redrawn too (0: a new card is sent).
+func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard bool, card int) error {
 	reg, err := b.store.Register(ctx, su, b.cfg.Now())
 	if !onCard { // the team wizard is over, whatever the answer
 		if c, cerr := b.store.Conversation(ctx, r.User.ID); cerr == nil && c.Flow == flowSignup {
@@ -219,6 +222,13 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 	if _, err := b.send(ctx, r.ChatID, msg, nil); err != nil {
 		return err
 	}
+	if card != 0 {
+		reg, err := b.registrationOf(ctx, su.EventID, su.UserID)
+		if err != nil {
+			return err
+		}
+		return b.edit(ctx, r.ChatID, card, b.cardText(ctx, r, e, reg, nil, nil), b.cardKeyboard(r, e, reg, ""))
+	}
 	return b.showCard(ctx, r, su.EventID, "", true)
 }
 
@@ -240,42 +250,102 @@ func stripTags(s string) string {
 	return html.UnescapeString(sb.String())
 }
 
-// cbSignupCancel asks to confirm: sc:<event id>.
+// cbSignupCancel asks, on the pressed message, to confirm cancelling a
+// sign-up or leaving the waitlist: sc:<event id>:<c|w>, the state the
+// button was drawn for. A press after that state has moved on (promoted,
+// cancelled meanwhile, the event cancelled) shows the current card with a
+// short note instead of acting.
 func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) error {
 	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
 		return err
 	}
-	id := e.ID
 	if e.Status == storage.EventDraft {
 		return b.answer(ctx, r, r.P.T("event_gone"), true)
 	}
-	_, err = b.send(ctx, r.ChatID, r.P.T("signup_cancel_confirm", "Title", e.Title), keyboard{
-		{button(r.P.T("btn_signup_cancel_yes"), cb(cbSignupCancelYes, id)), button(r.P.T("btn_no"), cb(cbDismiss))},
+	reg, err := b.registrationOf(ctx, e.ID, r.User.ID)
+	if err != nil {
+		return err
+	}
+	state := signupState(reg)
+	if len(args) != 2 || args[1] != state || state == "n" {
+		return b.cardMoved(ctx, r, e.ID, "card_moved")
+	}
+	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.Start) {
+		return b.cardMoved(ctx, r, e.ID, "signup_cancel_too_late")
+	}
+	question, yes := "signup_cancel_confirm", "btn_signup_cancel_yes"
+	if state == "w" {
+		question, yes = "waitlist_leave_confirm", "btn_waitlist_leave_yes"
+	}
+	text := b.cardText(ctx, r, e, reg, nil, []string{"", r.P.T(question, "Title", e.Title)})
+	return b.reply(ctx, r, text, keyboard{
+		{button(r.P.T(yes), cb(cbSignupCancelYes, e.ID, state)), button(r.P.T("btn_no"), cb(cbEventCard, e.ID))},
 	})
-	return err
 }
 
-// cbSignupCancelYes cancels the sign-up; the first on the waitlist is
-// promoted and told, through the outbox, in the same transaction.
+// cbSignupCancelYes cancels the sign-up the question was asked about:
+// scy:<event id>:<c|w>. Storage cancels it only if it is still in that
+// state, in the same transaction that promotes the first on the waitlist
+// and tells them through the outbox. The pressed message becomes the
+// current card, with what happened on top.
 func (b *Bot) cbSignupCancelYes(ctx context.Context, r *Request, args []string) error {
 	e, ok, err := b.buttonEvent(ctx, r, args)
 	if !ok {
 		return err
 	}
 	id := e.ID
+	seen := storage.RegistrationState("")
+	if len(args) == 2 {
+		seen = registrationState(args[1])
+	}
+	if seen == "" {
+		return b.cardMoved(ctx, r, id, "card_moved")
+	}
 	if e.Status != storage.EventPublished || !b.cfg.Now().Before(e.Start) {
 		// After the start the sign-up is history: attendance and reports.
-		return b.reply(ctx, r, r.P.T("signup_cancel_too_late"), keyboard{})
+		return b.cardMoved(ctx, r, id, "signup_cancel_too_late")
 	}
-	_, err = b.store.CancelRegistration(ctx, id, r.User.ID, b.notifyPromoted)
+	_, err = b.store.CancelRegistrationIf(ctx, id, r.User.ID, seen, b.notifyPromoted)
 	switch {
-	case errors.Is(err, storage.ErrNotRegistered), storage.IsNotFound(err):
-		return b.reply(ctx, r, r.P.T("signup_not_registered"), keyboard{})
+	case errors.Is(err, storage.ErrStateChanged), errors.Is(err, storage.ErrNotRegistered):
+		return b.cardMoved(ctx, r, id, "card_moved")
+	case storage.IsNotFound(err):
+		return b.eventUnavailable(ctx, r, "event_link_gone")
 	case err != nil:
 		return err
 	}
-	return b.reply(ctx, r, r.P.T("signup_cancelled", "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
+	key := "signup_cancelled"
+	if seen == storage.RegWaitlist {
+		key = "waitlist_left"
+	}
+	note := r.P.T(key, "Title", e.Title)
+	if err := b.answer(ctx, r, stripTags(note), false); err != nil {
+		return err
+	}
+	return b.showCardNoting(ctx, r, id, "", false, note)
+}
+
+// cardMoved answers a button whose state has moved on with a short note
+// (key) and redraws the pressed message as the event's current card.
+func (b *Bot) cardMoved(ctx context.Context, r *Request, id int64, key string) error {
+	if err := b.answer(ctx, r, r.P.T(key), true); err != nil {
+		return err
+	}
+	return b.showCard(ctx, r, id, "", false)
+}
+
+// registrationOf is the user's registration for the event, or nil when
+// there is none.
+func (b *Bot) registrationOf(ctx context.Context, eventID, userID int64) (*storage.Registration, error) {
+	reg, err := b.store.Registration(ctx, eventID, userID)
+	if storage.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &reg, nil
 }
 
 // cbDismiss removes a question's buttons ("No").
@@ -313,7 +383,7 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
 		if len(kb) < 40 {
 			row := []modelsButton{button(strconv.Itoa(i+1)+". "+truncateRunes(m.Event.Title, 30), cb(cbEventCard, m.EventID))}
 			if m.Event.Start.After(now) && m.Event.Status == storage.EventPublished {
-				row = append(row, button(r.P.T("btn_signup_cancel_short"), cb(cbSignupCancel, m.EventID)))
+				row = append(row, button(r.P.T("btn_signup_cancel_short"), cb(cbSignupCancel, m.EventID, signupState(&m.Registration))))
 			}
 			kb = append(kb, row)
 		}

@@ -79,7 +79,7 @@ func broadcastOnce(b *testing.B) (time.Duration, int) {
 	}
 	bc, err := s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: author.ID, AuthorChat: author.ID, Lang: "ru",
 		Audience:   storage.Audience{Kind: storage.AudienceAllTeachers},
-		SourceChat: msg.ChatID, SourceMessage: msg.ID}, recipients)
+		SourceChat: msg.ChatID, SourceMessage: msg.ID}, recipients, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -262,7 +262,7 @@ func createBroadcast(t *testing.T, s *storage.Store, recipients []storage.Recipi
 		AuthorID: authorID, AuthorChat: authorID, Lang: "ru",
 		Audience:   storage.Audience{Kind: storage.AudienceAllTeachers},
 		SourceChat: source.CopyFromChat, SourceMessage: source.CopyMessageID, Preview: "тест",
-	}, recipients)
+	}, recipients, nil)
 	if err != nil {
 		t.Fatalf("CreateBroadcast: %v", err)
 	}
@@ -571,7 +571,7 @@ func TestSender429PausesAllSends(t *testing.T) {
 			}
 			source := emu.SendText(telegramtest.User{ID: authorID, FirstName: "Автор"}, "Объявление")
 			b, err := s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: authorID, AuthorChat: authorID, Lang: "ru",
-				SourceChat: source.ChatID, SourceMessage: source.ID}, users(chats...))
+				SourceChat: source.ChatID, SourceMessage: source.ID}, users(chats...), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

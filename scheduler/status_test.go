@@ -92,7 +92,7 @@ func TestReporterFinalReport(t *testing.T) {
 		}
 	}
 	b, err := s.CreateBroadcast(ctx, storage.Broadcast{AuthorID: authorID, AuthorChat: authorID, Lang: "ru",
-		SourceChat: authorID, SourceMessage: 42}, users(anna, boris, vera, gleb))
+		SourceChat: authorID, SourceMessage: 42}, users(anna, boris, vera, gleb), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

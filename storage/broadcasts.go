@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -52,8 +53,6 @@ type Broadcast struct {
 	SourceMessage int   `json:"source_message"`
 	// Preview is a short plain description for lists.
 	Preview string `json:"preview,omitempty"`
-	// Buttons go under every copy (an event's announcement links to it).
-	Buttons [][]Button `json:"buttons,omitempty"`
 
 	Total   int            `json:"total"`
 	Sent    int            `json:"sent"`
@@ -76,11 +75,18 @@ type Broadcast struct {
 // Left is how many recipients are still waiting.
 func (b Broadcast) Left() int { return b.Total - b.Sent - b.Failed - b.Skipped }
 
+// ButtonsFor renders the buttons under one recipient's copy of a
+// broadcast, in that recipient's language; u is the stored user, or the
+// zero User for a group chat or a user not stored. It runs inside the
+// storage transaction, so it must only compute: no I/O, no side effects.
+type ButtonsFor func(u User) [][]Button
+
 // CreateBroadcast stores the broadcast, enqueues one outbox entry per
 // recipient and ends the author's wizard, all in one transaction (so a
 // double tap or a crash cannot send it twice), and returns it with its id.
-// A broadcast with no recipients is stored done.
-func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []Recipient) (Broadcast, error) {
+// Each copy carries buttons(recipient) when buttons is not nil. A broadcast
+// with no recipients is stored done.
+func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []Recipient, buttons ButtonsFor) (Broadcast, error) {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketConvs).Delete(itob(b.AuthorID)); err != nil {
 			return err
@@ -96,8 +102,18 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []R
 			b.State, b.FinishedAt = BroadcastDone, now
 		}
 		entries := make([]OutboxEntry, len(recipients))
-		content := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage, Buttons: b.Buttons}
+		users := tx.Bucket(bucketUsers)
 		for i, r := range recipients {
+			content := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage}
+			if buttons != nil {
+				var u User
+				if r.UserID != 0 {
+					if err := getJSON(users, itob(r.UserID), &u); err != nil && !errors.Is(err, ErrNotFound) {
+						return err
+					}
+				}
+				content.Buttons = buttons(u)
+			}
 			entries[i] = OutboxEntry{ChatID: r.ChatID, UserID: r.UserID, Content: content, Origin: Origin{Kind: OriginBroadcast, ID: b.ID}}
 		}
 		if err := enqueue(tx, entries, now); err != nil {

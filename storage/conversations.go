@@ -20,6 +20,13 @@ type Conversation struct {
 	// Data is the wizard's own state; each flow decodes its own shape.
 	Data      json.RawMessage `json:"data,omitempty"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// Interrupted, if set, is a request that would begin another wizard
+	// (a command such as "/broadcast", or a button's callback data), held
+	// while the user is asked whether to leave this one; InterruptedBy is
+	// the id of the update that made it, which the question's buttons
+	// carry. Storing the conversation anew (the next step) drops both.
+	Interrupted   string `json:"interrupted,omitempty"`
+	InterruptedBy int64  `json:"interrupted_by,omitempty"`
 }
 
 // Conversation returns the user's wizard state, or ErrNotFound when the user

@@ -202,6 +202,9 @@ var (
 	// ErrNotRegistered is returned by CancelRegistration when the user has
 	// no active registration for the event.
 	ErrNotRegistered = errors.New("storage: not registered")
+	// ErrStateChanged is returned by CancelRegistrationIf when the
+	// registration is no longer in the state the caller saw.
+	ErrStateChanged = errors.New("storage: registration state changed")
 )
 
 // The functions below are implemented in events_store.go.

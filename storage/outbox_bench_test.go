@@ -17,7 +17,7 @@ func BenchmarkEnqueue10k(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		bc, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 1, AuthorChat: 1, SourceChat: 1, SourceMessage: 2}, recipients)
+		bc, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 1, AuthorChat: 1, SourceChat: 1, SourceMessage: 2}, recipients, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,7 @@ func TestCompleteOutboxAfterStopBroadcast(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newTestStore(t)
 	b, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 1, AuthorChat: 1, SourceChat: 1, SourceMessage: 5},
-		[]Recipient{{ChatID: 10, UserID: 10}, {ChatID: 11, UserID: 11}, {ChatID: 12, UserID: 12}})
+		[]Recipient{{ChatID: 10, UserID: 10}, {ChatID: 11, UserID: 11}, {ChatID: 12, UserID: 12}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

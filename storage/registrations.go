@@ -150,6 +150,15 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 // enqueues nothing), all in the same transaction. A waitlisted one leaves
 // the line (Waiting down). It returns the promoted registration, or nil.
 func (s *Store) CancelRegistration(ctx context.Context, eventID, userID int64, promoted Notify) (*Registration, error) {
+	return s.CancelRegistrationIf(ctx, eventID, userID, "", promoted)
+}
+
+// CancelRegistrationIf is CancelRegistration of a registration the caller
+// saw in state seen (RegConfirmed or RegWaitlist; "" for either): when it
+// is in another state now (promoted from the waitlist meanwhile, say) it
+// returns ErrStateChanged and changes nothing. The state is read in the
+// same transaction as the cancellation.
+func (s *Store) CancelRegistrationIf(ctx context.Context, eventID, userID int64, seen RegistrationState, promoted Notify) (*Registration, error) {
 	now := s.now()
 	var (
 		out      *Registration
@@ -168,6 +177,9 @@ func (s *Store) CancelRegistration(ctx context.Context, eventID, userID int64, p
 		}
 		if !r.active() {
 			return ErrNotRegistered
+		}
+		if seen != "" && r.State != seen {
+			return ErrStateChanged
 		}
 		events := tx.Bucket(bucketEvents)
 		var e Event

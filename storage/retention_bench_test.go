@@ -224,8 +224,10 @@ func simulateYear(b *testing.B, prune bool) yearSizes {
 			case h == 12 && broadcasts[d]:
 				bc, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: yearCoordinator, AuthorChat: yearCoordinator, Lang: "ru",
 					Audience: Audience{Kind: AudienceAllTeachers}, SourceChat: yearCoordinator, SourceMessage: d,
-					Preview: "Уважаемые коллеги! Напоминаем о сроках сдачи отчётов…",
-					Buttons: [][]Button{{{Text: "Подробнее", URL: "https://example.org/news"}}}}, recipients)
+					Preview: "Уважаемые коллеги! Напоминаем о сроках сдачи отчётов…"}, recipients,
+					func(User) [][]Button {
+						return [][]Button{{{Text: "Подробнее", URL: "https://example.org/news"}}}
+					})
 				must(err)
 				running = append(running, bc.ID)
 			case h == 18:

@@ -89,11 +89,11 @@ func TestPruneOutbox(t *testing.T) {
 	// Created at t0, done much later: its age counts from DoneAt.
 	late := enqueueNotices(t, s, "late", 2)
 	// Two broadcasts: one reported (no longer active), one still active.
-	reported, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9, Audience: Audience{Kind: AudienceAllTeachers}}, []Recipient{{ChatID: 1, UserID: 1}, {ChatID: 2, UserID: 2}})
+	reported, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9, Audience: Audience{Kind: AudienceAllTeachers}}, []Recipient{{ChatID: 1, UserID: 1}, {ChatID: 2, UserID: 2}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	active, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9, Audience: Audience{Kind: AudienceAllTeachers}}, []Recipient{{ChatID: 1, UserID: 1}, {ChatID: 3, UserID: 3}})
+	active, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9, Audience: Audience{Kind: AudienceAllTeachers}}, []Recipient{{ChatID: 1, UserID: 1}, {ChatID: 3, UserID: 3}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestDoneAtIsSet(t *testing.T) {
 		t.Errorf("retried entry DoneAt = %v; want zero", e.DoneAt)
 	}
 	// Stopped, then the send in flight lands.
-	b, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9}, []Recipient{{ChatID: 1, UserID: 1}})
+	b, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 9}, []Recipient{{ChatID: 1, UserID: 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,8 @@ var (
 //	orgs           org id (uint64 BE) → Organisation (JSON)
 //	users          Telegram user id (uint64 BE) → User (JSON)
 //	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
-//	conversations  Telegram user id (uint64 BE) → Conversation (JSON): wizard state
+//	conversations  Telegram user id (uint64 BE) → Conversation (JSON): wizard state;
+//	               user id + "p" + seq (uint64 BE) → a parked Conversation (JSON)
 //	invites        invitation code (ASCII) → Invite (JSON)
 //	outbox             entry id (uint64 BE) → OutboxEntry (JSON): every message the bot sends on its own
 //	outbox_pending     entry id → empty: the entries still to send, in enqueue order
