@@ -194,8 +194,9 @@ type MyRegistration struct {
 }
 
 // Notify renders the outbox message to one user about an event (a waitlist
-// promotion, a change of time or place, a cancellation). It runs inside the
-// transaction, so it must only compute: no I/O, no side effects.
+// promotion, a cancellation; a change of time or place is a ChangeNotify).
+// It runs inside the transaction, so it must only compute: no I/O, no side
+// effects.
 type Notify func(u User, e Event) Content
 
 var (
