@@ -184,7 +184,7 @@ func TestEditRefusedOnceNoLongerCoorganiser(t *testing.T) {
 	h.press(c, "Место", "Где пройдёт")
 	h.say(c, "Стадион «Геолог»", "Изменение мероприятия")
 	e.Organisers = ids[:1]
-	if _, _, err := h.store.UpdateEvent(h.ctx(), e, nil); err != nil {
+	if _, err := h.store.UpdateEvent(h.ctx(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := h.press(c, "💾 Сохранить изменения"); !strings.Contains(a.Text, "только организаторам") {

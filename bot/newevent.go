@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -311,8 +312,9 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 			return "", p.T("ne_bad_number", "Min", 1, "Max", maxTeamSize)
 		}
 		if d.EditingID != 0 {
+			// Early word; the save decides again, in its transaction.
 			if largest := b.largestTeam(ctx, d.EditingID); v < largest {
-				return "", p.T("ne_team_below_signed", "Max", largest)
+				return "", p.N("ne_team_below_signed", largest)
 			}
 		}
 		e.MaxTeam = v
@@ -321,9 +323,13 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		if err != nil || v < 1 || v > maxCapacity {
 			return "", p.T("ne_bad_number", "Min", 1, "Max", maxCapacity)
 		}
-		if d.EditingID != 0 && v < e.Taken {
-			// Nobody signed up is put out by an edit.
-			return "", p.T("ne_capacity_below_taken", "Taken", e.Taken)
+		if d.EditingID != 0 {
+			// Nobody signed up is put out by an edit. An early word from
+			// what is signed up now (not when the edit was opened); the
+			// save decides again, in its transaction.
+			if cur, err := b.store.Event(ctx, d.EditingID); err == nil && v < cur.Taken {
+				return "", p.N("ne_capacity_below_taken", cur.Taken)
+			}
 		}
 		e.Capacity = v
 	case stepReminders:
@@ -515,6 +521,10 @@ func (b *Bot) previewText(ctx context.Context, r *Request, d eventDraft) string 
 	head := p.T("ne_preview_title")
 	if d.EditingID != 0 {
 		head = p.T("ne_edit_title")
+		// Seats as they are now, not when the edit was opened.
+		if cur, err := b.store.Event(ctx, d.EditingID); err == nil {
+			e.Taken, e.Waiting = cur.Taken, cur.Waiting
+		}
 	}
 	lines := []string{p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, e.Reminders)))}
 	if e.Regulations != nil {
@@ -690,8 +700,13 @@ func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error 
 	return err
 }
 
-// cbEventSave stores the edited event; a change of time or place is sent
-// to every participant through the outbox, in the same transaction.
+// cbEventSave stores the edited event with one storage call, whose
+// transaction decides the sign-up rules against what is signed up at that
+// moment; the bot reports what it decided. A capacity or team size below
+// what is signed up is refused, and the edit stays open at that field.
+// Seats the edit added go to the waitlist, first in line first, and the
+// promoted are told; a change of time or place is sent to every
+// participant; both through the outbox, in the same transaction.
 func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
 	if !ok || d.EditingID == 0 {
@@ -704,59 +719,69 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		return err
 	}
 	d.Event.ID = d.EditingID
-	before, err := b.store.Event(ctx, d.EditingID)
-	if err != nil && !storage.IsNotFound(err) {
-		return err
-	}
-	e, notified, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChangedFrom(before))
-	if storage.IsNotFound(err) {
+	res, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged, b.notifyPromoted)
+	var limit *storage.LimitError
+	switch {
+	case storage.IsNotFound(err):
 		_ = b.store.ClearConversation(ctx, r.User.ID)
 		return b.reply(ctx, r, r.P.T("event_gone"), keyboard{})
-	}
-	if err != nil {
+	case errors.As(err, &limit):
+		return b.editRefused(ctx, r, d, limit)
+	case err != nil:
 		return err
 	}
+	e := res.Event
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
 		return err
 	}
-	if err := b.tellAuthor(ctx, r, before, e, changeEdited); err != nil {
+	if err := b.tellAuthor(ctx, r, res.Before, e, changeEdited); err != nil {
 		return err
 	}
-	if more := e.Capacity == 0 || e.Capacity > before.Capacity; more && before.Capacity != 0 && e.Waiting > 0 {
-		// More seats: the waitlist moves up before anyone new can take them.
-		promoted, err := b.store.PromoteWaitlist(ctx, e.ID, b.notifyPromoted)
-		if err != nil {
-			return err
-		}
-		b.log.Info("waitlist promoted after a capacity change", "event", e.ID, "promoted", len(promoted))
-	}
-	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", notified)
+	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", res.Notified, "promoted", len(res.Promoted))
 	key := "ne_saved_changes"
-	if notified == 0 {
+	if res.Notified == 0 {
 		key = "ne_saved_changes_quiet"
 	}
-	if err := b.reply(ctx, r, r.P.N(key, notified, "Title", e.Title), keyboard{}); err != nil {
+	text := r.P.N(key, res.Notified, "Title", e.Title)
+	if n := len(res.Promoted); n > 0 {
+		text += "\n" + r.P.N("ne_promoted_by_edit", n)
+	}
+	if err := b.reply(ctx, r, text, keyboard{}); err != nil {
 		return err
 	}
 	return b.showCard(ctx, r, e.ID, "", true)
 }
 
-// notifyChangedFrom renders the notice of a change of time or place,
-// saying what was and what is now.
-func (b *Bot) notifyChangedFrom(before storage.Event) storage.Notify {
-	return func(u storage.User, e storage.Event) storage.Content {
-		p := b.catalog.For(u.Lang)
-		lines := []string{p.T("notice_changed_title", "Title", e.Title)}
-		if !before.Start.Equal(e.Start) || !before.End.Equal(e.End) {
-			lines = append(lines, p.T("notice_changed_when", "Was", localesHTML(b.eventWhen(p, before)), "Now", localesHTML(b.eventWhen(p, e))))
-		}
-		if before.Place != e.Place {
-			lines = append(lines, p.T("notice_changed_place", "Was", before.Place, "Now", e.Place))
-		}
-		return storage.Content{
-			Text:    strings.Join(lines, "\n"),
-			Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
-		}
+// editRefused puts the edit back at the field storage refused, in place of
+// the preview whose Save was pressed, saying how many are signed up (the
+// figures the transaction read); the rest of the edit is kept.
+func (b *Bot) editRefused(ctx context.Context, r *Request, d eventDraft, limit *storage.LimitError) error {
+	d.Event.Taken = limit.Taken
+	step, note := stepMaxTeam, r.P.N("ne_team_below_signed", limit.LargestTeam)
+	switch {
+	case errors.Is(limit, storage.ErrCapacityBelowTaken):
+		step, note = stepCapacity, r.P.N("ne_capacity_below_taken", limit.Taken)
+	case d.Event.Unit != storage.UnitTeam:
+		step, note = stepUnit, r.P.N("ne_unit_teams_signed", limit.LargestTeam)
+	}
+	b.log.Info("event edit refused", "event", d.EditingID, "by", r.User.ID, "reason", limit)
+	return b.goToStepNoting(ctx, r, d, step, false, note)
+}
+
+// notifyChanged renders the notice of a change of time or place, saying
+// what was and what is now (both as the storage transaction saw them).
+func (b *Bot) notifyChanged(u storage.User, before, e storage.Event) storage.Content {
+	p := b.catalog.For(u.Lang)
+	lines := []string{p.T("notice_changed_title", "Title", e.Title)}
+	if !before.Start.Equal(e.Start) || !before.End.Equal(e.End) {
+		lines = append(lines, p.T("notice_changed_when", "Was", localesHTML(b.eventWhen(p, before)), "Now", localesHTML(b.eventWhen(p, e))))
+	}
+	if before.Place != e.Place {
+		lines = append(lines, p.T("notice_changed_place", "Was", before.Place, "Now", e.Place))
+	}
+	return storage.Content{
+		Text:    strings.Join(lines, "\n"),
+		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
 	}
 }
 

@@ -196,6 +196,8 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 		}
 	case errors.Is(err, storage.ErrSignUpClosed):
 		key = "signup_closed"
+	case errors.Is(err, storage.ErrTeamTooLarge): // the coordinator lowered the limit meanwhile
+		key = "signup_team_too_large"
 	case storage.IsNotFound(err):
 		key = "event_gone"
 	default:
@@ -212,7 +214,7 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 			return err
 		}
 	}
-	msg := r.P.T(key, "Title", e.Title, "N", position)
+	msg := r.P.T(key, "Title", e.Title, "N", position, "Max", e.MaxTeam)
 	if onCard {
 		if err := b.answer(ctx, r, stripTags(msg), key != "signup_done"); err != nil {
 			return err

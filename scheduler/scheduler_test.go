@@ -191,7 +191,7 @@ func TestRemindersMoveWithTheEventAndStopWithIt(t *testing.T) {
 	e.signUp(ev, users...)
 	moved := ev
 	moved.Start = ev.Start.Add(48 * time.Hour)
-	if _, _, err := e.store.UpdateEvent(context.Background(), moved, nil); err != nil {
+	if _, err := e.store.UpdateEvent(context.Background(), moved, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	same(t, "the old due time", e.at(ev.Start.Add(-24*time.Hour)))

@@ -17,6 +17,27 @@
 // A lookup that finds nothing returns ErrNotFound (wrapped; test it with
 // errors.Is), never a zero value and a nil error.
 //
+// # Sign-up rules
+//
+// Each is decided in one transaction, against the registrations as they
+// are at that moment; callers only report what it decided:
+//
+//   - Register seats a newcomer only while a seat is free and nobody waits;
+//     otherwise the newcomer joins the end of the line. A team above the
+//     event's size at that moment is refused (ErrTeamTooLarge).
+//   - CancelRegistration frees the seat and confirms the first in line (and
+//     enqueues their notice), if the event is published and has not
+//     started.
+//   - UpdateEvent refuses a capacity below the seats taken and a team size
+//     below a team signed up (a *LimitError with the figures); seats it
+//     adds go to the line, first come first, each promoted user told.
+//   - CancelEvent cancels and tells every participant; nobody is promoted
+//     after that.
+//
+// So a published event never has a free seat while anyone waits, and
+// Taken and Waiting always equal the rows. TestSignUpRulesModel checks all
+// of this against a model (see its comment for a longer run).
+//
 // # Caveats
 //
 // Every write fsyncs before it returns: a nil error means the change is on

@@ -180,7 +180,7 @@ func TestRemindersMoveOnUpdate(t *testing.T) {
 
 	// Same start, another title: the sent reminder is not scheduled again.
 	e.Title = "Семинар (новое название)"
-	if _, _, err := s.UpdateEvent(context.Background(), e, nil); err != nil {
+	if _, err := s.UpdateEvent(context.Background(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := dueIndex(t, s, e.ID); !slices.Equal(got, []string{
@@ -192,7 +192,7 @@ func TestRemindersMoveOnUpdate(t *testing.T) {
 	// Two days later: the sent one is ahead again, so it is scheduled.
 	later := week.Add(48 * time.Hour)
 	e.Start = later
-	if _, _, err := s.UpdateEvent(context.Background(), e, nil); err != nil {
+	if _, err := s.UpdateEvent(context.Background(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := dueIndex(t, s, e.ID); !slices.Equal(got, []string{
@@ -209,7 +209,7 @@ func TestRemindersMoveOnUpdate(t *testing.T) {
 	// is not sent again; the 2 h one is ahead.
 	sooner := clk.Now().Add(10 * time.Hour)
 	e.Start = sooner
-	if _, _, err := s.UpdateEvent(context.Background(), e, nil); err != nil {
+	if _, err := s.UpdateEvent(context.Background(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := dueIndex(t, s, e.ID); !slices.Equal(got, []string{
@@ -394,7 +394,7 @@ func TestDeadlineNotice(t *testing.T) {
 	// An edit after the notice does not send it again.
 	clk.set(at.Add(time.Hour))
 	e.Title = "Конкурс чтецов"
-	if _, _, err := s.UpdateEvent(context.Background(), e, nil); err != nil {
+	if _, err := s.UpdateEvent(context.Background(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if items := runDue(t, s, clk.Now()); len(items) != 0 {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -132,6 +133,18 @@ func (e Event) SeatsLeft() int {
 	return max(0, e.Capacity-e.Taken)
 }
 
+// TeamLimit is the largest team a sign-up may bring: MaxTeam for a team
+// event, 0 (no students) for an individual one.
+func (e Event) TeamLimit() int {
+	if e.Unit == UnitTeam {
+		return e.MaxTeam
+	}
+	return 0
+}
+
+// seatFree reports whether a seat is free: no capacity, or fewer taken.
+func (e Event) seatFree() bool { return e.Capacity == 0 || e.Taken < e.Capacity }
+
 // RegistrationState is where a sign-up is.
 type RegistrationState string
 
@@ -188,8 +201,9 @@ type MyRegistration struct {
 }
 
 // Notify renders the outbox message to one user about an event (a waitlist
-// promotion, a change of time or place, a cancellation). It runs inside the
-// transaction, so it must only compute: no I/O, no side effects.
+// promotion, a cancellation; a change of time or place is a ChangeNotify).
+// It runs inside the transaction, so it must only compute: no I/O, no side
+// effects.
 type Notify func(u User, e Event) Content
 
 var (
@@ -205,7 +219,59 @@ var (
 	// ErrStateChanged is returned by CancelRegistrationIf when the
 	// registration is no longer in the state the caller saw.
 	ErrStateChanged = errors.New("storage: registration state changed")
+	// ErrTeamTooLarge is returned by Register when the team is larger than
+	// the event's maximum team size as stored at that moment (any team at
+	// all, for an individual event).
+	ErrTeamTooLarge = errors.New("storage: team larger than the event allows")
+	// ErrCapacityBelowTaken is returned (inside a *LimitError) by
+	// UpdateEvent when the new capacity is below the seats already taken.
+	ErrCapacityBelowTaken = errors.New("storage: capacity below the seats taken")
+	// ErrTeamSizeBelowTaken is returned (inside a *LimitError) by
+	// UpdateEvent when the new maximum team size is below the size of a team
+	// signed up (confirmed or waitlisted); an individual event's maximum is
+	// 0, so making an event with teams signed up individual is refused too.
+	ErrTeamSizeBelowTaken = errors.New("storage: team size below a team signed up")
 )
+
+// LimitError is UpdateEvent's refusal of a capacity or team size below what
+// is signed up, with the figures the transaction read. It wraps
+// ErrCapacityBelowTaken or ErrTeamSizeBelowTaken: callers test with
+// errors.Is and read the figures with errors.As.
+type LimitError struct {
+	// Err is ErrCapacityBelowTaken or ErrTeamSizeBelowTaken.
+	Err error
+	// Taken is the confirmed seats when the edit was refused.
+	Taken int
+	// LargestTeam is the largest team signed up (confirmed or waitlisted)
+	// when the edit was refused; 0 for individual events.
+	LargestTeam int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%v (taken %d, largest team %d)", e.Err, e.Taken, e.LargestTeam)
+}
+
+// Unwrap returns Err.
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// ChangeNotify renders the outbox message to one participant about a change
+// of an event's time or place, from the event as it was (before) to as it
+// is (after). Like Notify it runs inside the transaction: compute only.
+type ChangeNotify func(u User, before, after Event) Content
+
+// EventUpdate is what UpdateEvent decided, all in one transaction.
+type EventUpdate struct {
+	// Before is the event as stored when the transaction began.
+	Before Event
+	// Event is the event as stored now, counters included.
+	Event Event
+	// Notified is how many change notices were enqueued.
+	Notified int
+	// Promoted are the registrations confirmed from the waitlist because
+	// the edit freed seats, first in line first (each promoted user who is
+	// active was sent the promotion notice).
+	Promoted []Registration
+}
 
 // The functions below are implemented in events_store.go.
 var _ = context.Background

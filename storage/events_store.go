@@ -89,26 +89,41 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // UpdateEvent replaces the editable fields of the stored event e.ID (title,
 // kind, description, start, end, place, organisers, audience, unit, team
 // size, capacity, deadline, reminders, regulations) with e's, keeping its
-// ID, CreatedBy, OwnerOrg, CreatedAt, Taken, Waiting and Status, sets UpdatedAt and
-// moves its start index. If the stored event is published and its start,
-// end or place changed, notify(user, updated) is enqueued to the outbox
-// (origin notice "change:<id>") for every confirmed and waitlisted
-// participant whose user is active, in the same transaction; the count of
-// those notices is returned. A nil notify enqueues nothing. ErrNotFound
-// when there is no such event.
+// ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters, sets UpdatedAt and moves
+// its start index, deciding every sign-up rule in the same transaction,
+// against what is signed up at that moment (not when the edit was opened):
 //
-// Raising the capacity promotes nobody: call PromoteWaitlist after it.
-func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event, int, error) {
+//   - a capacity (other than 0, no limit) below the seats taken is refused
+//     with a *LimitError wrapping ErrCapacityBelowTaken;
+//   - a TeamLimit below the largest team signed up (confirmed or
+//     waitlisted) is refused with a *LimitError wrapping
+//     ErrTeamSizeBelowTaken;
+//   - a refused edit changes nothing;
+//   - if the event is published and the (new) start has not come, seats the
+//     edit freed (capacity raised or removed) go to the waitlist, first in
+//     line first, each promoted user who is active being sent
+//     promoted(user, event) (origin notice "promote:<event>:<user>") as
+//     CancelRegistration does; a nil promoted promotes but enqueues nothing;
+//   - if the stored event is published and its start, end or place
+//     changed, changed(user, before, after) is enqueued (origin notice
+//     "change:<id>") to every confirmed and waitlisted participant whose
+//     user is active (the just promoted included); a nil changed enqueues
+//     nothing.
+//
+// It returns what it decided: the event before and after, the change
+// notices enqueued and who was promoted. ErrNotFound when there is no such
+// event.
+func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, promoted Notify) (EventUpdate, error) {
 	if err := checkEventTimes(e); err != nil {
-		return Event{}, 0, fmt.Errorf("storage: update event %d: %w", e.ID, err)
+		return EventUpdate{}, fmt.Errorf("storage: update event %d: %w", e.ID, err)
 	}
 	now := s.now()
 	var (
-		updated Event
-		sent    int
+		out      EventUpdate
+		notified bool
 	)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		updated, sent = Event{}, 0
+		out, notified = EventUpdate{}, false
 		events := tx.Bucket(bucketEvents)
 		var old Event
 		if err := getJSON(events, itob(e.ID), &old); err != nil {
@@ -116,7 +131,16 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event,
 		}
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
 		e.UpdatedAt = now
-		e.OwnerOrg = old.OwnerOrg // ownership is not edited
+		if err := checkLimits(tx, old, e); err != nil {
+			return err
+		}
+		if e.Status == EventPublished && now.Before(e.Start) {
+			list, n, err := promoteWhileFree(tx, &e, promoted, now)
+			if err != nil {
+				return err
+			}
+			out.Promoted, notified = list, n
+		}
 		if !old.Start.Equal(e.Start) {
 			idx := tx.Bucket(bucketEventsByStart)
 			if err := idx.Delete(startKey(old.Start, e.ID)); err != nil {
@@ -132,22 +156,51 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, notify Notify) (Event,
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
 			return err
 		}
-		updated = e
+		out.Before, out.Event = old, e
 		moved := !old.Start.Equal(e.Start) || !old.End.Equal(e.End) || old.Place != e.Place
-		if old.Status != EventPublished || !moved {
+		if old.Status != EventPublished || !moved || changed == nil {
 			return nil
 		}
-		n, err := notifyParticipants(tx, e, notify, "change:"+strconv.FormatInt(e.ID, 10), now)
-		sent = n
+		n, err := notifyParticipants(tx, e, func(u User, after Event) Content { return changed(u, old, after) },
+			"change:"+strconv.FormatInt(e.ID, 10), now)
+		out.Notified = n
+		notified = notified || n > 0
 		return err
 	})
 	if err != nil {
-		return Event{}, 0, fmt.Errorf("storage: update event %d: %w", e.ID, err)
+		return EventUpdate{}, fmt.Errorf("storage: update event %d: %w", e.ID, err)
 	}
-	if sent > 0 {
+	if notified {
 		s.signalEnqueued()
 	}
-	return updated, sent, nil
+	return out, nil
+}
+
+// checkLimits refuses an edit from old to e that would leave fewer seats
+// than are taken, or a smaller team than one signed up, reading the
+// registrations inside tx. The teams are walked only when the limit goes
+// down: Register keeps every team within the limit of its time.
+func checkLimits(tx *bolt.Tx, old, e Event) error {
+	if e.Capacity != 0 && e.Capacity < old.Taken {
+		return &LimitError{Err: ErrCapacityBelowTaken, Taken: old.Taken}
+	}
+	if e.TeamLimit() >= old.TeamLimit() {
+		return nil
+	}
+	largest := 0
+	err := forEventRegs(tx, e.ID, func(r Registration) error {
+		if r.active() {
+			largest = max(largest, r.TeamSize)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if largest > e.TeamLimit() {
+		return &LimitError{Err: ErrTeamSizeBelowTaken, Taken: old.Taken, LargestTeam: largest}
+	}
+	return nil
 }
 
 // PublishEvent makes a draft published and returns it. An event that is not

@@ -65,6 +65,12 @@ func notice(kind string) Notify {
 	}
 }
 
+// changeNotice is a ChangeNotify that says who, which event, and the place
+// before and after.
+func changeNotice(u User, before, after Event) Content {
+	return Content{Text: fmt.Sprintf("change user=%d event=%d place=%s was=%s", u.ID, after.ID, after.Place, before.Place)}
+}
+
 func pending(t *testing.T, s *Store) []OutboxEntry {
 	t.Helper()
 	list, err := s.PendingOutbox(context.Background(), 0, 10_000)
@@ -161,7 +167,7 @@ func TestEventMissIsErrNotFound(t *testing.T) {
 		call func() error
 	}{
 		{"Event", func() error { _, err := s.Event(ctx, 99); return err }},
-		{"UpdateEvent", func() error { u := testEvent("y"); u.ID = 99; _, _, err := s.UpdateEvent(ctx, u, nil); return err }},
+		{"UpdateEvent", func() error { u := testEvent("y"); u.ID = 99; _, err := s.UpdateEvent(ctx, u, nil, nil); return err }},
 		{"PublishEvent", func() error { _, err := s.PublishEvent(ctx, 99); return err }},
 		{"CancelEvent", func() error { _, _, err := s.CancelEvent(ctx, 99, nil); return err }},
 		{"SetEventStatus", func() error { return s.SetEventStatus(ctx, 99, EventFinished) }},
@@ -169,7 +175,6 @@ func TestEventMissIsErrNotFound(t *testing.T) {
 		{"Registration unknown event", func() error { _, err := s.Registration(ctx, 99, 1); return err }},
 		{"Registration unknown user", func() error { _, err := s.Registration(ctx, e.ID, 2); return err }},
 		{"Participants", func() error { _, err := s.Participants(ctx, 99); return err }},
-		{"PromoteWaitlist", func() error { _, err := s.PromoteWaitlist(ctx, 99, nil); return err }},
 		{"SetAttendance", func() error { return s.SetAttendance(ctx, e.ID, 2, true) }},
 		{"SetResult", func() error { return s.SetResult(ctx, e.ID, 2, ResultFirst) }},
 		{"AudienceRecipients", func() error {
@@ -382,7 +387,7 @@ func TestUpdateEvent(t *testing.T) {
 		wantNotes []int64 // users told
 	}{
 		{"title only tells nobody", EventPublished, func(e *Event) { e.Title = "Новое" }, nil},
-		{"capacity only tells nobody", EventPublished, func(e *Event) { e.Capacity = 10 }, nil},
+		{"audience only tells nobody", EventPublished, func(e *Event) { e.Audience = "5–7 классы" }, nil},
 		{"place", EventPublished, func(e *Event) { e.Place = "Школа №3" }, []int64{1, 2, 3, 6}},
 		{"start", EventPublished, func(e *Event) { e.Start = e.Start.Add(time.Hour) }, []int64{1, 2, 3, 6}},
 		{"end", EventPublished, func(e *Event) { e.End = e.Start.Add(3 * time.Hour) }, []int64{1, 2, 3, 6}},
@@ -407,12 +412,16 @@ func TestUpdateEvent(t *testing.T) {
 			// Fields the caller may not change.
 			in.CreatedBy, in.CreatedAt, in.Taken, in.Waiting, in.Status = 99, time.Time{}, 0, 0, EventDraft
 			later := clk.Advance(time.Hour)
-			got, n, err := s.UpdateEvent(ctx, in, notice("change"))
+			res, err := s.UpdateEvent(ctx, in, changeNotice, notice("promote"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != len(tt.wantNotes) {
+			got := res.Event
+			if n := res.Notified; n != len(tt.wantNotes) {
 				t.Errorf("UpdateEvent told %d; want %d", n, len(tt.wantNotes))
+			}
+			if len(res.Promoted) != 0 || !res.Before.UpdatedAt.Equal(stored.UpdatedAt) || res.Before.Place != stored.Place {
+				t.Errorf("UpdateEvent promoted %v, before %+v; want none and %+v", res.Promoted, res.Before, stored)
 			}
 			if got.CreatedBy != stored.CreatedBy || !got.CreatedAt.Equal(stored.CreatedAt) || got.Taken != stored.Taken ||
 				got.Waiting != stored.Waiting || got.Status != stored.Status || !got.UpdatedAt.Equal(later) {
@@ -427,7 +436,7 @@ func TestUpdateEvent(t *testing.T) {
 				t.Errorf("told %v; want %v", got, tt.wantNotes)
 			}
 			for _, m := range notes {
-				want := fmt.Sprintf("change user=%d event=%d place=%s", m.UserID, e.ID, in.Place)
+				want := fmt.Sprintf("change user=%d event=%d place=%s was=%s", m.UserID, e.ID, in.Place, stored.Place)
 				if m.Origin != (Origin{Kind: OriginNotice, Key: fmt.Sprintf("change:%d", e.ID)}) || m.Content.Text != want || m.ChatID != m.UserID {
 					t.Errorf("notice %+v; want origin change:%d and text %q", m, e.ID, want)
 				}
@@ -458,7 +467,7 @@ func TestUpdateEventMovesIndex(t *testing.T) {
 	}
 	first := mustEvent(t, s, ids[0])
 	first.Start = week.Add(10 * time.Hour)
-	if _, _, err := s.UpdateEvent(ctx, first, nil); err != nil {
+	if _, err := s.UpdateEvent(ctx, first, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := upcoming(), []int64{ids[1], ids[2], ids[0]}; !slices.Equal(got, want) {
@@ -466,7 +475,7 @@ func TestUpdateEventMovesIndex(t *testing.T) {
 	}
 	// Moved into the past: no longer upcoming from a week ahead.
 	first.Start = t0.Add(time.Hour)
-	if _, _, err := s.UpdateEvent(ctx, first, nil); err != nil {
+	if _, err := s.UpdateEvent(ctx, first, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	list, total, err := s.UpcomingEvents(ctx, week, "", 0, 10)
@@ -478,7 +487,7 @@ func TestUpdateEventMovesIndex(t *testing.T) {
 		t.Errorf("events_by_start holds %d keys; want 3", n)
 	}
 	first.Start = time.Time{}
-	if _, _, err := s.UpdateEvent(ctx, first, nil); err == nil {
+	if _, err := s.UpdateEvent(ctx, first, nil, nil); err == nil {
 		t.Error("UpdateEvent with no start succeeded")
 	}
 }

@@ -47,7 +47,7 @@ func TestUpdateEventKeepsOwner(t *testing.T) {
 	mustPutUser(t, s, User{ID: 7, ChatID: 7, OrgID: police, Role: RoleCoordinator, Registered: true, Active: true})
 	e := mustCreateEvent(t, s, testEvent("Безопасное колесо"))
 	e.OwnerOrg, e.Organisers = school, []int64{school}
-	if _, _, err := s.UpdateEvent(context.Background(), e, nil); err != nil {
+	if _, err := s.UpdateEvent(context.Background(), e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustEvent(t, s, e.ID); got.OwnerOrg != police || len(got.Organisers) != 1 || got.Organisers[0] != school {

@@ -33,9 +33,14 @@ func (r Registration) active() bool { return r.State == RegConfirmed || r.State 
 //     its SignUpClosesAt (so at the deadline itself sign-up is closed);
 //   - ErrAlreadyRegistered when the user is confirmed or waitlisted already
 //     (a cancelled registration is replaced: a new one, a new CreatedAt);
-//   - otherwise State RegConfirmed while seats are left (Capacity 0 is no
-//     limit; Taken goes up) or RegWaitlist at the end of the line with a new
-//     WaitSeq (Waiting goes up).
+//   - ErrTeamTooLarge when su.TeamSize is negative or above the event's
+//     TeamLimit as stored now (a coordinator may have lowered it while the
+//     teacher was choosing);
+//   - otherwise State RegConfirmed when a seat is free (Capacity 0 is no
+//     limit) and nobody waits (Taken goes up), or RegWaitlist at the end of
+//     the line with a new WaitSeq (Waiting goes up). A newcomer is never
+//     seated ahead of the waitlist: while anyone waits, newcomers wait too,
+//     even if a seat is free (that seat is the first waiter's).
 //
 // Concurrent calls are merged into shared commits by bbolt's Batch, so a
 // burst of sign-ups costs a few fsyncs rather than one each; when many race
@@ -56,7 +61,8 @@ func (s *Store) Register(ctx context.Context, su SignUp, now time.Time) (Registr
 		reg, refused = Registration{}, nil
 		r, err := register(tx, su, now)
 		switch {
-		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSignUpClosed), errors.Is(err, ErrAlreadyRegistered):
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSignUpClosed), errors.Is(err, ErrAlreadyRegistered),
+			errors.Is(err, ErrTeamTooLarge):
 			// register refuses before it writes anything.
 			refused = err
 			return nil
@@ -100,11 +106,14 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 		}
 		oldTimeKey = regTimeKey(old.CreatedAt, su.EventID, su.UserID)
 	}
+	if su.TeamSize < 0 || su.TeamSize > e.TeamLimit() {
+		return Registration{}, ErrTeamTooLarge
+	}
 	r := Registration{
 		EventID: su.EventID, UserID: su.UserID, TeamSize: su.TeamSize, TeamName: su.TeamName,
 		State: RegConfirmed, CreatedAt: now, UpdatedAt: now,
 	}
-	if e.Capacity == 0 || e.Taken < e.Capacity {
+	if e.seatFree() && e.Waiting == 0 {
 		e.Taken++
 	} else {
 		wl := tx.Bucket(bucketWaitlist)
@@ -218,50 +227,24 @@ func (s *Store) CancelRegistrationIf(ctx context.Context, eventID, userID int64,
 	return out, nil
 }
 
-// PromoteWaitlist confirms waitlisted registrations of a published event
-// that has not started, first in line first, while seats are free (after
-// UpdateEvent raised the capacity, say), enqueueing promoted(user, event)
-// to each as CancelRegistration does, all in one transaction. It returns
-// the promoted registrations in order (none when no seat is free).
-// ErrNotFound when there is no such event.
-func (s *Store) PromoteWaitlist(ctx context.Context, eventID int64, promoted Notify) ([]Registration, error) {
-	now := s.now()
+// promoteWhileFree confirms e's waitlist, first in line first, while seats
+// are free, as promoteFirst does one at a time. It returns the promoted
+// registrations in order and whether any notice was enqueued.
+func promoteWhileFree(tx *bolt.Tx, e *Event, promoted Notify, now time.Time) ([]Registration, bool, error) {
 	var (
 		list     []Registration
 		notified bool
 	)
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		list, notified = nil, false
-		events := tx.Bucket(bucketEvents)
-		var e Event
-		if err := getJSON(events, itob(eventID), &e); err != nil {
-			return err
+	for {
+		p, n, err := promoteFirst(tx, e, promoted, now)
+		if err != nil {
+			return nil, false, err
 		}
-		if e.Status != EventPublished || !now.Before(e.Start) {
-			return nil
+		if p == nil {
+			return list, notified, nil
 		}
-		for {
-			p, n, err := promoteFirst(tx, &e, promoted, now)
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
-			list, notified = append(list, *p), notified || n
-		}
-		if len(list) == 0 {
-			return nil
-		}
-		return putJSON(events, itob(eventID), e)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: promote waitlist of event %d: %w", eventID, err)
+		list, notified = append(list, *p), notified || n
 	}
-	if notified {
-		s.signalEnqueued()
-	}
-	return list, nil
 }
 
 // promoteFirst confirms the first registration on e's waitlist that is

@@ -373,31 +373,32 @@ func TestSignUpAgainGoesToTheEnd(t *testing.T) {
 	}
 }
 
-func TestPromoteWaitlist(t *testing.T) {
+// TestMoreSeatsPromoteInTheSameTransaction raises the capacity of a full
+// event with four waiting: the first two in line are promoted and told by
+// UpdateEvent itself, and a newcomer after that waits behind the other two
+// (the case: before, the newcomer was confirmed ahead of them).
+func TestMoreSeatsPromoteInTheSameTransaction(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newTestStore(t)
-	mustTeachers(t, s, 1, 2, 3, 4, 5)
+	mustTeachers(t, s, 1, 2, 3, 4, 5, 6)
 	in := testEvent("x")
 	in.Capacity = 1
 	e := mustCreateEvent(t, s, in)
 	for id := int64(1); id <= 5; id++ {
 		mustRegister(t, s, e.ID, id, clk.Advance(time.Minute))
 	}
-	if list, err := s.PromoteWaitlist(ctx, e.ID, notice("promote")); err != nil || len(list) != 0 {
-		t.Fatalf("PromoteWaitlist with no free seat = %v, %v; want none", list, err)
-	}
 	e = mustEvent(t, s, e.ID)
 	e.Capacity = 3
-	if _, n, err := s.UpdateEvent(ctx, e, nil); err != nil || n != 0 {
-		t.Fatal(n, err)
-	}
-	list, err := s.PromoteWaitlist(ctx, e.ID, notice("promote"))
+	res, err := s.UpdateEvent(ctx, e, nil, notice("promote"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
-	for _, r := range list {
+	for _, r := range res.Promoted {
 		ids = append(ids, r.UserID)
+		if r.State != RegConfirmed || r.WaitSeq != 0 {
+			t.Errorf("promoted registration %+v; want confirmed", r)
+		}
 	}
 	if !slices.Equal(ids, []int64{2, 3}) {
 		t.Errorf("promoted %v; want [2 3]", ids)
@@ -405,8 +406,193 @@ func TestPromoteWaitlist(t *testing.T) {
 	if got := recipients(pending(t, s)); !slices.Equal(got, []int64{2, 3}) {
 		t.Errorf("told %v; want [2 3]", got)
 	}
-	if got := mustEvent(t, s, e.ID); got.Taken != 3 || got.Waiting != 2 {
-		t.Errorf("Taken/Waiting = %d/%d; want 3/2", got.Taken, got.Waiting)
+	if got := mustEvent(t, s, e.ID); got.Taken != 3 || got.Waiting != 2 || res.Event.Taken != 3 || res.Event.Waiting != 2 {
+		t.Errorf("Taken/Waiting = %d/%d (returned %d/%d); want 3/2", got.Taken, got.Waiting, res.Event.Taken, res.Event.Waiting)
+	}
+	if r := mustRegister(t, s, e.ID, 6, clk.Advance(time.Minute)); r.State != RegWaitlist {
+		t.Errorf("the newcomer is %s; want waitlisted behind 4 and 5", r.State)
+	}
+
+	// No limit: everyone waiting is promoted, in line order.
+	e = mustEvent(t, s, e.ID)
+	e.Capacity = 0
+	if res, err = s.UpdateEvent(ctx, e, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	ids = nil
+	for _, r := range res.Promoted {
+		ids = append(ids, r.UserID)
+	}
+	if !slices.Equal(ids, []int64{4, 5, 6}) {
+		t.Errorf("promoted %v; want [4 5 6]", ids)
+	}
+	if got := mustEvent(t, s, e.ID); got.Taken != 6 || got.Waiting != 0 {
+		t.Errorf("Taken/Waiting = %d/%d; want 6/0", got.Taken, got.Waiting)
+	}
+}
+
+// TestMoreSeatsPromoteNobodyAfterTheStart: a seat added to a cancelled
+// event, or one whose start has come, promotes nobody.
+func TestMoreSeatsPromoteNobodyAfterTheStart(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status EventStatus
+		now    time.Time
+	}{
+		{"cancelled", EventCancelled, t0},
+		{"started", EventPublished, week},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, clk := newTestStore(t)
+			mustTeachers(t, s, 1, 2)
+			in := testEvent("x")
+			in.Capacity = 1
+			e := mustCreateEvent(t, s, in)
+			mustRegister(t, s, e.ID, 1, t0)
+			mustRegister(t, s, e.ID, 2, t0)
+			if err := s.SetEventStatus(ctx, e.ID, tt.status); err != nil {
+				t.Fatal(err)
+			}
+			clk.set(tt.now)
+			e = mustEvent(t, s, e.ID)
+			e.Capacity = 5
+			res, err := s.UpdateEvent(ctx, e, nil, notice("promote"))
+			if err != nil || len(res.Promoted) != 0 || res.Event.Taken != 1 || res.Event.Waiting != 1 {
+				t.Fatalf("UpdateEvent = %+v, %v; want nobody promoted, 1/1", res, err)
+			}
+		})
+	}
+}
+
+// TestRegisterNeverAheadOfTheWaitlist: a seat freed while the event could
+// not promote (unpublished for a moment) is the first waiter's, not a
+// newcomer's.
+func TestRegisterNeverAheadOfTheWaitlist(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t)
+	in := testEvent("x")
+	in.Capacity = 1
+	e := mustCreateEvent(t, s, in)
+	mustRegister(t, s, e.ID, 1, t0)
+	mustRegister(t, s, e.ID, 2, t0)
+	if err := s.SetEventStatus(ctx, e.ID, EventDraft); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.CancelRegistration(ctx, e.ID, 1, nil); err != nil || p != nil {
+		t.Fatalf("CancelRegistration = %+v, %v; want nobody promoted while a draft", p, err)
+	}
+	if err := s.SetEventStatus(ctx, e.ID, EventPublished); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustRegister(t, s, e.ID, 3, t0); r.State != RegWaitlist {
+		t.Errorf("the newcomer is %s with a seat free and 2 waiting; want waitlisted", r.State)
+	}
+	if got := mustEvent(t, s, e.ID); got.Taken != 0 || got.Waiting != 2 {
+		t.Errorf("Taken/Waiting = %d/%d; want 0/2", got.Taken, got.Waiting)
+	}
+}
+
+// TestUpdateEventRefusesBelowTaken: the limits are checked against the
+// registrations as they are when the edit is saved, and a refused edit
+// changes nothing (not even the fields that were fine).
+func TestUpdateEventRefusesBelowTaken(t *testing.T) {
+	tests := []struct {
+		name        string
+		change      func(*Event)
+		wantErr     error
+		wantTaken   int
+		wantLargest int
+	}{
+		{name: "capacity below taken", change: func(e *Event) { e.Capacity = 2 }, wantErr: ErrCapacityBelowTaken, wantTaken: 3},
+		{name: "capacity at taken", change: func(e *Event) { e.Capacity = 3 }},
+		{name: "no limit", change: func(e *Event) { e.Capacity = 0 }},
+		{name: "capacity below taken plus a fine title", change: func(e *Event) { e.Capacity = 1; e.Place = "Школа №3" },
+			wantErr: ErrCapacityBelowTaken, wantTaken: 3},
+		{name: "team below the largest", change: func(e *Event) { e.MaxTeam = 5 }, wantErr: ErrTeamSizeBelowTaken, wantTaken: 3, wantLargest: 6},
+		{name: "team at the largest (waitlisted counts)", change: func(e *Event) { e.MaxTeam = 6 }},
+		{name: "individual with teams signed up", change: func(e *Event) { e.Unit = UnitIndividual; e.MaxTeam = 0 },
+			wantErr: ErrTeamSizeBelowTaken, wantTaken: 3, wantLargest: 6},
+		{name: "team raised", change: func(e *Event) { e.MaxTeam = 9 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, clk := newTestStore(t)
+			in := testEvent("x")
+			in.Unit, in.MaxTeam, in.Capacity = UnitTeam, 8, 3
+			e := mustCreateEvent(t, s, in)
+			// Confirmed teams of 2, 3 and 4; waitlisted 6; 8 waited and
+			// left (a cancelled team does not count).
+			for i, size := range []int{2, 3, 4, 6, 8} {
+				if _, err := s.Register(ctx, SignUp{EventID: e.ID, UserID: int64(i + 1), TeamSize: size}, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.CancelRegistration(ctx, e.ID, 5, nil); err != nil {
+				t.Fatal(err)
+			}
+			before := mustEvent(t, s, e.ID)
+			if before.Taken != 3 || before.Waiting != 1 {
+				t.Fatalf("Taken/Waiting = %d/%d; want 3/1", before.Taken, before.Waiting)
+			}
+			edit := before
+			edit.Title = "Новое название"
+			tt.change(&edit)
+			clk.Advance(time.Hour)
+			res, err := s.UpdateEvent(ctx, edit, changeNotice, notice("promote"))
+			after := mustEvent(t, s, e.ID)
+			if tt.wantErr == nil {
+				if err != nil || after.Title != edit.Title {
+					t.Fatalf("UpdateEvent = %+v, %v; want saved", res, err)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.Is(err, tt.wantErr) || !errors.As(err, &le) || le.Taken != tt.wantTaken || le.LargestTeam != tt.wantLargest {
+				t.Fatalf("UpdateEvent error %v (%+v); want %v with taken %d, largest %d", err, le, tt.wantErr, tt.wantTaken, tt.wantLargest)
+			}
+			if !reflectEqualEvent(after, before) {
+				t.Errorf("a refused edit changed the event:\n%+v\nwas\n%+v", after, before)
+			}
+		})
+	}
+}
+
+// reflectEqualEvent compares the stored fields that matter here.
+func reflectEqualEvent(a, b Event) bool {
+	return a.Title == b.Title && a.Capacity == b.Capacity && a.MaxTeam == b.MaxTeam && a.Unit == b.Unit &&
+		a.Taken == b.Taken && a.Waiting == b.Waiting && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+// TestRegisterRefusesATeamAboveTheLimit: the team size is checked against
+// the event as stored when the sign-up is saved.
+func TestRegisterRefusesATeamAboveTheLimit(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t)
+	in := testEvent("x")
+	in.Unit, in.MaxTeam = UnitTeam, 3
+	team := mustCreateEvent(t, s, in)
+	solo := mustCreateEvent(t, s, testEvent("y"))
+	for _, tt := range []struct {
+		event   int64
+		size    int
+		wantErr error
+	}{
+		{team.ID, 3, nil},
+		{team.ID, 4, ErrTeamTooLarge},
+		{team.ID, -1, ErrTeamTooLarge},
+		{solo.ID, 0, nil},
+		{solo.ID, 1, ErrTeamTooLarge},
+	} {
+		before := mustEvent(t, s, tt.event)
+		_, err := s.Register(ctx, SignUp{EventID: tt.event, UserID: int64(10 + tt.size), TeamSize: tt.size}, t0)
+		if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+			t.Errorf("Register(event %d, team %d) = %v; want %v", tt.event, tt.size, err, tt.wantErr)
+		}
+		if after := mustEvent(t, s, tt.event); tt.wantErr != nil && (after.Taken != before.Taken || after.Waiting != before.Waiting) {
+			t.Errorf("a refused team changed the counters")
+		}
 	}
 }
 

@@ -324,7 +324,7 @@ func TestPruneNeverResendsReminder(t *testing.T) {
 	}
 	ed := mustEvent(t, s, e.ID)
 	ed.Title = "Семинар (исправлено)"
-	if _, _, err := s.UpdateEvent(ctx, ed, nil); err != nil {
+	if _, err := s.UpdateEvent(ctx, ed, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The edit puts the reminders back in the due index (their marks are
@@ -378,7 +378,7 @@ func TestPruneDeadlineMark(t *testing.T) {
 	}
 	ed := mustEvent(t, s, e.ID)
 	ed.Title = "Конкурс (исправлено)"
-	if _, _, err := s.UpdateEvent(ctx, ed, nil); err != nil {
+	if _, err := s.UpdateEvent(ctx, ed, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	runDue(t, s, clk.Now())
