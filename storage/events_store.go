@@ -130,6 +130,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 			return err
 		}
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
+		e.OwnerOrg = old.OwnerOrg // decided at creation; an edit never moves it
 		e.UpdatedAt = now
 		if err := checkLimits(tx, old, e); err != nil {
 			return err
