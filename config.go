@@ -40,6 +40,9 @@ type config struct {
 	// unpaced lifts the per-chat flood limits (the demo's emulated
 	// Telegram keeps none, so the demo answers at once).
 	unpaced bool
+	// now is the clock of the bot, the store and the scheduler; nil means
+	// time.Now. The demo's /later moves its own.
+	now func() time.Time
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
 	HealthCheck bool

@@ -7,6 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"vmeste/bot"
 	"vmeste/locales"
@@ -45,6 +49,8 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
 	cfg.Admins = []int64{demoAdmin.ID}
 	cfg.unpaced = true // the emulator keeps no flood limits: answer at once
+	clock := &demoClock{}
+	cfg.now = clock.Now
 	store, err := storage.Open(cfg.DB, storage.Options{Location: cfg.Location})
 	if err != nil {
 		return err
@@ -77,6 +83,9 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 		Users:   map[string]telegramtest.User{"admin": demoAdmin, "coordinator": demoCoordinator, "teacher": demoTeacher},
 		Current: "teacher",
 		Echo:    !isTerminal(stdin),
+		Commands: map[string]func(string) string{
+			"later": func(args string) string { return clock.later(args, cfg.Location) },
+		},
 	}
 	consoleErr := console.Run(ctx)
 	stopBot()
@@ -122,4 +131,38 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// demoClock is the demo's clock: real time moved forward by /later, so
+// that a session can pass an event's start, its reminders and its end
+// without waiting for them.
+type demoClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the shifted time.
+func (c *demoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// later moves the clock forward by args (a Go duration, or whole days
+// as "2d") and says what time it is now.
+func (c *demoClock) later(args string, loc *time.Location) string {
+	d, err := time.ParseDuration(args)
+	if days, ok := strings.CutSuffix(args, "d"); ok && err != nil {
+		var n int
+		if n, err = strconv.Atoi(days); err == nil {
+			d = time.Duration(n) * 24 * time.Hour
+		}
+	}
+	if err != nil || d <= 0 {
+		return "— /later DURATION: 90m, 3h, 2d —"
+	}
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+	return "— The clock is now " + c.Now().In(loc).Format("02.01.2006 15:04") + " —"
 }

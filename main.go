@@ -88,7 +88,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err := scheduler.CheckBackupDir(cfg.BackupDir); err != nil {
 		return settingErr("backup-dir", "cannot write to %s: %v", cfg.BackupDir, unwrapAll(err))
 	}
-	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second, Location: cfg.Location, Logger: logger})
+	store, err := storage.Open(cfg.DB, storage.Options{LockTimeout: time.Second, Location: cfg.Location, Logger: logger, Now: cfg.now})
 	var damage *storage.DamageError
 	switch {
 	case errors.Is(err, storage.ErrLocked):
@@ -126,6 +126,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	b, err := bot.New(startCtx, bot.Config{
+		Now:      cfg.now,
 		Token:    cfg.Token,
 		APIURL:   cfg.APIURL,
 		Admins:   cfg.Admins,
@@ -151,7 +152,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
-		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, Logger: logger,
+		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, Logger: logger, Now: cfg.now,
 	})
 	if err != nil {
 		var se *scheduler.SettingError

@@ -21,6 +21,8 @@ import (
 //	#N        press the N-th inline button (numbered from 1 across rows) of
 //	          the newest bot message with buttons in the current user's chat
 //	/as NAME  switch the current user (an unknown name prints the list)
+//	/CMD ARGS a command of Commands (CMD without the slash), run by the
+//	          console instead of being sent
 //
 // Every new or edited bot message in the current user's chat is printed as
 // plain text with its buttons numbered, edited ones marked "(edited)".
@@ -36,6 +38,11 @@ type Console struct {
 	Out     io.Writer
 	Users   map[string]User // name -> user
 	Current string          // current user's name; default: first name in order
+
+	// Commands are the console's own commands besides /as: each gets the
+	// rest of the line and returns what to print. The demo's /later moves
+	// its clock.
+	Commands map[string]func(args string) string
 
 	Echo    bool          // print each input line (useful when In is a pipe)
 	Quiet   time.Duration // quiet period; default 300ms
@@ -67,6 +74,14 @@ func (c *Console) Run(ctx context.Context) error {
 	cs := &consoleState{c: c, seen: map[int64]uint64{}}
 	cs.printf("Type a message; #N presses a button; /as %s switches user; Ctrl-D quits.\n", strings.Join(names, "|"))
 	cs.printf("Пишите сообщение; #N нажимает кнопку; /as ИМЯ меняет пользователя; Ctrl-D выход.\n")
+	if len(c.Commands) > 0 {
+		cmds := make([]string, 0, len(c.Commands))
+		for name := range c.Commands {
+			cmds = append(cmds, "/"+name)
+		}
+		slices.Sort(cmds)
+		cs.printf("Console commands / команды консоли: %s.\n", strings.Join(cmds, ", "))
+	}
 	cs.printf("You are %s.\n", c.Current)
 
 	lines := make(chan string)
@@ -146,6 +161,11 @@ func (cs *consoleState) handle(line string, names []string) int64 {
 		}
 		c.Current = name
 		cs.printf("— You are %s now —\n", name)
+		cs.flush()
+		return 0
+	case strings.HasPrefix(text, "/") && c.Commands[strings.Fields(text)[0][1:]] != nil:
+		name := strings.Fields(text)[0]
+		cs.printf("%s\n", c.Commands[name[1:]](strings.TrimSpace(strings.TrimPrefix(text, name))))
 		cs.flush()
 		return 0
 	case len(text) > 1 && text[0] == '#':
