@@ -113,3 +113,32 @@ func TestConsoleThroughPipe(t *testing.T) {
 		t.Errorf("current %q", c.Current)
 	}
 }
+
+func TestConsoleOwnCommands(t *testing.T) {
+	s := newServer(t)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	go fakeBot(ctx, s)
+
+	var got []string
+	in := strings.NewReader("/later 2h\n/nothing\n")
+	var out bytes.Buffer
+	c := &Console{
+		Server: s, In: in, Out: &out, Echo: true,
+		Users:    map[string]User{"alice": alice},
+		Quiet:    50 * time.Millisecond,
+		Commands: map[string]func(string) string{"later": func(args string) string { got = append(got, args); return "moved " + args }},
+	}
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "2h" {
+		t.Errorf("the command got %q, want one call with \"2h\"", got)
+	}
+	text := out.String()
+	for _, want := range []string{"Console commands / команды консоли: /later.", "> /later 2h\nmoved 2h\n", "> /nothing\n🤖 echo: /nothing\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
