@@ -173,11 +173,13 @@ func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) err
 		question, yes = "waitlist_leave_confirm", "btn_waitlist_leave_yes"
 	}
 	text := b.cardText(ctx, r, e, reg, nil, []string{"", r.P.T(question, "Title", e.Title)})
+	kb := keyboard{{button(r.P.T(yes), cb(cbSignupCancelYes, e.ID, state)), button(r.P.T("btn_no"), cb(cbEventCard, e.ID))}}
+	if back := pressedListBack(r); back != "" { // the card it replaces keeps its way back
+		kb = append(kb, []modelsButton{button(r.P.T("btn_back_to_list"), back)})
+	}
 	// Under a notice (a reminder's «Отменить запись») the question goes
 	// below it; the notice stays.
-	return b.ask(ctx, r, !pressedOnNotice(r), text, keyboard{
-		{button(r.P.T(yes), cb(cbSignupCancelYes, e.ID, state)), button(r.P.T("btn_no"), cb(cbEventCard, e.ID))},
-	})
+	return b.ask(ctx, r, !pressedOnNotice(r), text, kb)
 }
 
 // cbSignupCancelYes cancels the sign-up the question was asked about:
