@@ -135,8 +135,7 @@ func TestTeamSignupAsksSizeNameThenConfirms(t *testing.T) {
 	e := h.event(ids[0], func(e *storage.Event) { e.Unit, e.MaxTeam = storage.UnitTeam, 12 })
 	h.registerDirect(teacher, ids[0])
 	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "командой")
-	sizeQ, _ := h.press(teacher, "✅ Записаться", "Сколько учащихся")
-	_ = sizeQ
+	h.press(teacher, "✅ Записаться", "Сколько учащихся")
 	h.say(teacher, "4 ученика", "Учащихся в команде: 4", "Название команды")
 	h.say(teacher, "Спасибо!", "не похоже на название команды")
 	h.say(teacher, "ок", "не похоже на название команды")
