@@ -65,7 +65,7 @@ func (b *Bot) tellAuthor(ctx context.Context, r *Request, before, after storage.
 		ChatID: author.ChatID, UserID: author.ID,
 		Content: storage.Content{
 			Text:    p.FitLines(lines, 0),
-			Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, after.ID)}}},
+			Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, after.ID)}}},
 		},
 		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "author:" + strconv.FormatInt(after.ID, 10)},
 	}})

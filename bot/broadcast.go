@@ -429,6 +429,6 @@ func (b *Bot) announcementButtons(a storage.Audience) storage.ButtonsFor {
 	}
 	return func(u storage.User) [][]storage.Button {
 		p := b.catalog.For(u.Lang)
-		return [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, a.EventID)}}}
+		return [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, a.EventID)}}}
 	}
 }

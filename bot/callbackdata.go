@@ -46,9 +46,11 @@ const (
 	cbEventList             = "el"  // el:<page>:<kind index|x>
 	cbEventFilter           = "ef"  // ef:<kind index|x>
 	cbEventCard             = "ec"  // ec:<event id>[:<page>:<kind index|x>] (the list to go back to)
+	cbEventOpen             = "eo"  // eo:<event id>: the card as a new message (a notice's button; the notice stays)
 	cbSignup                = "ss"  // ss:<event id>
 	cbTeamSize              = "sz"  // sz:<event id>:<team size>
 	cbTeamNameSkip          = "sn"  // sn:<event id>
+	cbTeamConfirm           = "sf"  // sf:<event id>: send the team's application as read back
 	cbSignupCancel          = "sc"  // sc:<event id>:<c|w> (the sign-up's state the button was drawn for): asks
 	cbSignupCancelYes       = "scy" // scy:<event id>:<c|w>
 	cbDismiss               = "dx"  // dx: "No" to a question
@@ -82,6 +84,9 @@ const (
 	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
 	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request
 	cbParkedResume          = "dr"  // dr:<parked seq>: continue a parked event draft
+	cbWizardCancel          = "wx"  // wx:<flow>: leave the wizard in progress, as /cancel does
+	cbWizardBack            = "wb"  // wb:<flow>:<step>: back from that step to the one before
+	cbWizardResume          = "wr"  // wr:<flow>: show the wizard in progress at its step again
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

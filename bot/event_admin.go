@@ -366,6 +366,7 @@ func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error
 		}
 		kb = append(kb, []modelsButton{button(label, cb(cbResultSet, id, user, i, page))})
 	}
+	kb = append(kb, []modelsButton{button(r.P.T("btn_back"), cb(cbResults, id, page))}) // to the list, unchanged
 	name := b.userName(ctx, r, user)
 	return b.reply(ctx, r, r.P.T("results_pick", "Name", name), kb)
 }

@@ -209,7 +209,8 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 	return kb
 }
 
-// showCard shows an event's card: in place of the pressed message, or new.
+// showCard shows an event's card: in place of the pressed message (a card
+// keeps its «К списку»), or new — always new under a notice.
 func (b *Bot) showCard(ctx context.Context, r *Request, id int64, back string, fresh bool) error {
 	return b.showCardNoting(ctx, r, id, back, fresh, "")
 }
@@ -231,8 +232,11 @@ func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back str
 	if note != "" {
 		prefix = []string{note, ""}
 	}
+	if back == "" && !fresh {
+		back = pressedListBack(r) // a card drawn again keeps «К списку»
+	}
 	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboard(r, e, reg, back)
-	if fresh || r.Update.CallbackQuery == nil {
+	if fresh || r.Update.CallbackQuery == nil || pressedOnNotice(r) { // a notice stays; the card goes below it
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
 	}

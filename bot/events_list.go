@@ -136,6 +136,16 @@ func (b *Bot) cbEventCard(ctx context.Context, r *Request, args []string) error 
 	return b.showCard(ctx, r, id, back, false)
 }
 
+// cbEventOpen opens the card as a new message, leaving the notice whose
+// button it is as it was: eo:<id>.
+func (b *Bot) cbEventOpen(ctx context.Context, r *Request, args []string) error {
+	id, ok := argID(args, 0)
+	if !ok || len(args) != 1 {
+		return b.stale(ctx, r)
+	}
+	return b.showCard(ctx, r, id, "", true)
+}
+
 // cmdDrafts lists the drafts the user may see: first the user's own event
 // drafts left unfinished for another wizard (wizard.go), then the stored
 // drafts that are theirs (all, for an admin).

@@ -80,7 +80,7 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.press(c, "✓ "+gibdd.Name, "Отметьте организаторов") // the coordinator's own org is ticked: untick
 	h.press(c, gibdd.Name, "Отметьте организаторов")
 	m := h.say(c, "моккаева", "по запросу «моккаева»") // typing narrows the list
-	if len(m.Buttons) != 3 || m.Buttons[0][0].Text != crtdiu.Name || m.Buttons[1][0].Text != "Показать все" {
+	if len(m.Buttons) != 4 || m.Buttons[0][0].Text != crtdiu.Name || m.Buttons[1][0].Text != "Показать все" || m.Buttons[3][1].Text != "Отмена" {
 		t.Fatalf("filtered organisers: %+v", m.Buttons)
 	}
 	h.press(c, crtdiu.Name, "Отметьте организаторов")
@@ -256,7 +256,8 @@ func TestTeamSignup(t *testing.T) {
 	h.press(teacher, "✅ Записаться", "Сколько учащихся")
 	h.say(teacher, "9", "от 1 до 5")
 	h.press(teacher, "3", "Название команды")
-	h.say(teacher, "5 «А»", "Вы записаны", "Ваша команда «5 «А»»: 3 учащихся")
+	h.say(teacher, "5 «А»", "Заявка на «Безопасное колесо»", "Учащихся в команде: 3", "Название: 5 «А»", "Всё верно?")
+	h.press(teacher, "✅ Записать", "Вы записаны", "Ваша команда «5 «А»»: 3 учащихся")
 	reg, err := h.store.Registration(h.ctx(), e.ID, teacher.ID)
 	if err != nil || reg.TeamSize != 3 || reg.TeamName != "5 «А»" {
 		t.Errorf("registration %+v, %v", reg, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +63,9 @@ type eventDraft struct {
 	Review bool `json:"review,omitempty"`
 	// OrgFilter narrows the organisers list (what the user typed).
 	OrgFilter string `json:"org_filter,omitempty"`
+	// Note is the read-back shown above the current step's question
+	// ("✓ Начало: …"), kept when that question is answered by a button.
+	Note string `json:"note,omitempty"`
 }
 
 func eventConv(step string, d eventDraft) storage.Conversation {
@@ -86,7 +90,7 @@ func (b *Bot) currentEventDraft(ctx context.Context, r *Request, steps ...string
 func (b *Bot) cmdNewEvent(ctx context.Context, r *Request, _ string) error {
 	if d, step, ok := b.currentEventDraft(ctx, r); ok {
 		// A draft in progress is not thrown away: continue it (/cancel
-		// drops it).
+		// parks it in /drafts).
 		if _, err := b.send(ctx, r.ChatID, r.P.T("ne_continue", "Title", d.Event.Title), nil); err != nil {
 			return err
 		}
@@ -108,6 +112,7 @@ func (b *Bot) goToStep(ctx context.Context, r *Request, d eventDraft, step strin
 // goToStepNoting is goToStep with a note (what the last answer was read
 // as) above the question.
 func (b *Bot) goToStepNoting(ctx context.Context, r *Request, d eventDraft, step string, fresh bool, note string) error {
+	d.Note = note
 	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(step, d)); err != nil {
 		return err
 	}
@@ -137,7 +142,47 @@ func nextStep(d eventDraft, step string) string {
 	return stepPreview
 }
 
+// prevStep is the step before step in the first pass ("" for the first).
+func prevStep(d eventDraft, step string) string {
+	for i := slices.Index(eventSteps, step) - 1; i >= 0; i-- {
+		if s := eventSteps[i]; s != stepMaxTeam || d.Event.Unit == storage.UnitTeam {
+			return s
+		}
+	}
+	return ""
+}
+
+// backEvent goes back from the wizard's step, keeping every answer: in
+// the first pass to the step before it, while a field is being changed to
+// the preview. The pressed question becomes the one gone back to.
+func (b *Bot) backEvent(ctx context.Context, r *Request, c storage.Conversation) error {
+	var d eventDraft
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return fmt.Errorf("bot: back in event draft: %w", err)
+	}
+	prev := stepPreview
+	if !d.Review {
+		if prev = prevStep(d, c.Step); prev == "" {
+			prev = stepTitle
+		}
+	}
+	return b.goToStep(ctx, r, d, prev, false)
+}
+
+// stepPrompt is a step's question with its buttons and the way out
+// (wizard_nav.go): «« Назад» to the step before, or to the preview while a
+// field is being changed, and «Отмена», which parks the draft.
 func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step string) (string, keyboard) {
+	text, kb := b.stepQuestion(ctx, r, d, step)
+	if !slices.Contains(eventSteps, step) || step == stepOrganisers { // the preview; the picker has its own
+		return text, kb
+	}
+	return text, withNav(kb, r.P, flowEvent, step, d.Review || step != stepTitle)
+}
+
+// stepQuestion is a step's question and its own buttons (the preview for
+// a step that is not a field's).
+func (b *Bot) stepQuestion(ctx context.Context, r *Request, d eventDraft, step string) (string, keyboard) {
 	p := r.P
 	// Skip buttons carry their step: a double tap or an old button cannot
 	// skip a later one.
@@ -208,7 +253,7 @@ func (b *Bot) organiserPicker(ctx context.Context, r *Request, d eventDraft, pag
 	if err != nil {
 		return r.P.T("error_internal"), nil
 	}
-	return text, kb
+	return text, withNav(kb, r.P, flowEvent, stepOrganisers, true)
 }
 
 // eventMessage takes any message while the wizard runs: a typed answer,
@@ -372,6 +417,16 @@ func (b *Bot) largestTeam(ctx context.Context, eventID int64) int {
 	return largest
 }
 
+// closeStep turns the pressed question into what its answer was read as
+// (ack), under the read-back the question carried (d.Note: "✓ Начало: …"),
+// and takes its buttons away.
+func (b *Bot) closeStep(ctx context.Context, r *Request, d eventDraft, ack string) error {
+	if d.Note != "" {
+		ack = d.Note + "\n\n" + ack
+	}
+	return b.reply(ctx, r, ack, keyboard{})
+}
+
 // cbEventSkip skips an optional step (or keeps the default reminders):
 // nsk:<step>.
 func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error {
@@ -398,7 +453,7 @@ func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error 
 		d.Event.Regulations = nil
 	}
 	// Say what the button meant, not just "skipped".
-	ack := r.P.T("ne_skipped")
+	ack := r.P.T("ne_skipped", "Field", localesHTML(r.P.T("field_"+step)))
 	switch step {
 	case stepCapacity:
 		ack = r.P.T("ne_no_limit_chosen")
@@ -407,7 +462,7 @@ func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error 
 	case stepDeadline:
 		ack = r.P.T("ne_no_deadline_chosen")
 	}
-	if err := b.reply(ctx, r, ack, keyboard{}); err != nil {
+	if err := b.closeStep(ctx, r, d, ack); err != nil {
 		return err
 	}
 	return b.goToStep(ctx, r, d, nextStep(d, step), true)
@@ -425,7 +480,7 @@ func (b *Bot) cbEventKindPick(ctx context.Context, r *Request, args []string) er
 		d.Event.Reminders = storage.DefaultReminders(kind)
 	}
 	d.Event.Kind = kind
-	if err := b.reply(ctx, r, r.P.T("ne_kind_chosen", "Kind", localesHTML(r.P.T("ekind_"+string(kind)))), keyboard{}); err != nil {
+	if err := b.closeStep(ctx, r, d, r.P.T("ne_kind_chosen", "Kind", localesHTML(r.P.T("ekind_"+string(kind))))); err != nil {
 		return err
 	}
 	return b.goToStep(ctx, r, d, nextStep(d, step), true)
@@ -476,7 +531,7 @@ func (b *Bot) cbEventOrgsDone(ctx context.Context, r *Request, _ []string) error
 	if len(d.Event.Organisers) == 0 {
 		return b.answer(ctx, r, r.P.T("ne_need_organiser"), true)
 	}
-	if err := b.reply(ctx, r, r.P.T("ne_orgs_chosen", "Orgs", b.organiserNames(ctx, d.Event.Organisers)), keyboard{}); err != nil {
+	if err := b.closeStep(ctx, r, d, r.P.T("ne_orgs_chosen", "Orgs", b.organiserNames(ctx, d.Event.Organisers))); err != nil {
 		return err
 	}
 	return b.goToStep(ctx, r, d, nextStep(d, step), true)
@@ -492,7 +547,7 @@ func (b *Bot) cbEventUnit(ctx context.Context, r *Request, args []string) error 
 	if args[0] == "t" {
 		d.Event.Unit, label = storage.UnitTeam, "btn_unit_team"
 		if d.Review && d.Event.MaxTeam == 0 {
-			if err := b.reply(ctx, r, r.P.T(label), keyboard{}); err != nil {
+			if err := b.closeStep(ctx, r, d, r.P.T(label)); err != nil {
 				return err
 			}
 			return b.goToStep(ctx, r, d, stepMaxTeam, true)
@@ -500,7 +555,7 @@ func (b *Bot) cbEventUnit(ctx context.Context, r *Request, args []string) error 
 	} else {
 		d.Event.Unit, d.Event.MaxTeam = storage.UnitIndividual, 0
 	}
-	if err := b.reply(ctx, r, r.P.T(label), keyboard{}); err != nil {
+	if err := b.closeStep(ctx, r, d, r.P.T(label)); err != nil {
 		return err
 	}
 	next := nextStep(d, step)
@@ -545,7 +600,7 @@ func (b *Bot) previewKeyboard(r *Request, d eventDraft) keyboard {
 	return keyboard{
 		{button(p.T("btn_event_publish"), cbEventPublishNew), button(p.T("btn_save_draft"), cbEventSaveDraft)},
 		{button(p.T("btn_edit_field"), cbEventFields)},
-		{button(p.T("btn_cancel"), cbEventDrop)},
+		{button(p.T("btn_draft_discard"), cbEventDrop)},
 	}
 }
 
@@ -666,15 +721,21 @@ func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.Even
 	return b.showCard(ctx, r, e.ID, "", true)
 }
 
-// cbEventDrop leaves the wizard without saving.
+// cbEventDrop leaves the wizard without saving: a new event is thrown
+// away (the preview's «Не сохранять»), an edit leaves the event as it was.
 func (b *Bot) cbEventDrop(ctx context.Context, r *Request, _ []string) error {
-	if _, _, ok := b.currentEventDraft(ctx, r); !ok {
+	d, _, ok := b.currentEventDraft(ctx, r)
+	if !ok {
 		return b.stale(ctx, r)
 	}
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, r.P.T("ne_dropped"), keyboard{})
+	key := "ne_dropped"
+	if d.EditingID != 0 {
+		key = "ne_edit_dropped"
+	}
+	return b.reply(ctx, r, r.P.T(key), keyboard{})
 }
 
 // cbEventEdit starts editing a stored event: ee:<id>.
@@ -781,7 +842,7 @@ func (b *Bot) notifyChanged(u storage.User, before, e storage.Event) storage.Con
 	}
 	return storage.Content{
 		Text:    strings.Join(lines, "\n"),
-		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, e.ID)}}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -131,8 +132,41 @@ func (b *Bot) cbOrgAdd(ctx context.Context, r *Request, _ []string) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgAdd, stepOrgName, orgDraft{})); err != nil {
 		return err
 	}
-	_, err := b.send(ctx, r.ChatID, r.P.T("org_ask_name"), nil)
+	text, kb := b.orgAddPrompt(r, stepOrgName)
+	_, err := b.send(ctx, r.ChatID, text, kb)
 	return err
+}
+
+// orgAddSteps is the add wizard's order.
+var orgAddSteps = []string{stepOrgName, stepOrgShort, stepOrgKind, stepOrgContact}
+
+// orgAddPrompt is the add wizard's question at step, with its buttons and
+// the way out (Назад after the first question, Отмена).
+func (b *Bot) orgAddPrompt(r *Request, step string) (string, keyboard) {
+	var kb keyboard
+	text := r.P.T("org_ask_" + step)
+	switch step {
+	case stepOrgKind:
+		kb = b.kindKeyboard(r, 0)
+	case stepOrgContact:
+		kb = keyboard{{button(r.P.T("btn_skip"), cbOrgSkip)}}
+	}
+	return text, withNav(kb, r.P, flowOrgAdd, step, step != stepOrgName)
+}
+
+// backOrgAdd asks the add wizard's question before the current one again;
+// what was typed is kept.
+func (b *Bot) backOrgAdd(ctx context.Context, r *Request, c storage.Conversation) error {
+	i := slices.Index(orgAddSteps, c.Step)
+	if i < 1 {
+		return b.staleQuestion(ctx, r)
+	}
+	step := orgAddSteps[i-1]
+	if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgAdd, step, decodeOrgDraft(c))); err != nil {
+		return err
+	}
+	text, kb := b.orgAddPrompt(r, step)
+	return b.reply(ctx, r, text, kb)
 }
 
 // cbOrgEdit asks for a new value of one field.
@@ -155,7 +189,7 @@ func (b *Bot) cbOrgEdit(ctx context.Context, r *Request, args []string) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgEdit, step, orgDraft{OrgID: id, Org: o})); err != nil {
 		return err
 	}
-	_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_"+step), nil)
+	_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_"+step), keyboard{navRow(r.P, flowOrgEdit, step, false)})
 	return err
 }
 
@@ -170,6 +204,9 @@ func (b *Bot) kindKeyboard(r *Request, orgID int64) keyboard {
 	}
 	if row != nil {
 		kb = append(kb, row)
+	}
+	if orgID != 0 { // an organisation's kind, from its card: back to it
+		kb = append(kb, []modelsButton{button(r.P.T("btn_back"), cb(cbOrgOpen, orgID))})
 	}
 	return kb
 }
@@ -195,7 +232,8 @@ func (b *Bot) cbOrgKind(ctx context.Context, r *Request, args []string) error {
 		if err := b.reply(ctx, r, r.P.T("org_kind_chosen", "Kind", r.P.T("kind_"+string(kind))), keyboard{}); err != nil {
 			return err
 		}
-		_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_contact"), keyboard{{button(r.P.T("btn_skip"), cbOrgSkip)}})
+		text, kb := b.orgAddPrompt(r, stepOrgContact)
+		_, err = b.send(ctx, r.ChatID, text, kb)
 		return err
 	}
 	o, ok, err := b.buttonOrg(ctx, r, args)
@@ -234,17 +272,20 @@ func (b *Bot) orgAddText(ctx context.Context, r *Request, c storage.Conversation
 		if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgAdd, stepOrgShort, d)); err != nil {
 			return err
 		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("org_ask_short"), nil)
+		text, kb := b.orgAddPrompt(r, stepOrgShort)
+		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
 	case stepOrgShort:
 		d.Org.ShortName = text
 		if err := b.store.PutConversation(ctx, r.User.ID, orgConv(flowOrgAdd, stepOrgKind, d)); err != nil {
 			return err
 		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("org_ask_kind"), b.kindKeyboard(r, 0))
+		text, kb := b.orgAddPrompt(r, stepOrgKind)
+		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err
 	case stepOrgKind:
-		_, err := b.send(ctx, r.ChatID, r.P.T("org_kind_use_buttons"), b.kindKeyboard(r, 0))
+		_, kb := b.orgAddPrompt(r, stepOrgKind)
+		_, err := b.send(ctx, r.ChatID, r.P.T("org_kind_use_buttons"), kb)
 		return err
 	case stepOrgContact:
 		d.Org.Contact = text

@@ -29,16 +29,16 @@ func (b *Bot) cbOrgImport(ctx context.Context, r *Request, _ []string) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile}); err != nil {
 		return err
 	}
-	_, err := b.send(ctx, r.ChatID, r.P.T("import_ask_file"), nil)
+	_, err := b.send(ctx, r.ChatID, r.P.T("import_ask_file"), keyboard{navRow(r.P, flowOrgImport, stepImportFile, false)})
 	return err
 }
 
 func (b *Bot) orgImportText(ctx context.Context, r *Request, c storage.Conversation, _ string) error {
-	key := "import_ask_file"
+	key, kb := "import_ask_file", keyboard{navRow(r.P, flowOrgImport, stepImportFile, false)}
 	if c.Step == stepImportConfirm {
-		key = "import_use_buttons"
+		key, kb = "import_use_buttons", nil // the buttons are under what was read
 	}
-	_, err := b.send(ctx, r.ChatID, r.P.T(key), nil)
+	_, err := b.send(ctx, r.ChatID, r.P.T(key), kb)
 	return err
 }
 

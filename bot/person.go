@@ -100,13 +100,38 @@ func (b *Bot) promptPersonStep(ctx context.Context, r *Request, c storage.Conver
 	case stepLang:
 		_, err = b.send(ctx, r.ChatID, r.P.T("onboard_welcome")+"\n\n"+r.P.T("onboard_lang"), b.langKeyboard(cbPersonLang, r.User.Lang))
 	case stepName:
-		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_name"), nil)
+		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_name"), keyboard{personNav(r, c.Flow, stepName)})
 	case stepOrg:
 		return b.sendOrgPicker(ctx, r, decodePerson(c).Filter, 0, false)
 	case stepPosition:
-		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_position"), b.positionKeyboard(r.P))
+		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_position"), append(b.positionKeyboard(r.P), personNav(r, c.Flow, stepPosition)))
 	}
 	return err
+}
+
+// personNav is a person question's way out: «Отмена», and in onboarding
+// «« Назад» to the question before.
+func personNav(r *Request, flowName, step string) []modelsButton {
+	return navRow(r.P, flowName, step, flowName == flowOnboarding && step != stepLang)
+}
+
+// personPrev is the onboarding question before step.
+var personPrev = map[string]string{stepName: stepLang, stepOrg: stepName, stepPosition: stepOrg}
+
+// backPerson asks the onboarding question before the current one again.
+func (b *Bot) backPerson(ctx context.Context, r *Request, c storage.Conversation) error {
+	prev, ok := personPrev[c.Step]
+	if !ok || c.Flow != flowOnboarding {
+		return b.staleQuestion(ctx, r)
+	}
+	c = personConv(prev, decodePerson(c), c.Flow)
+	if err := b.store.PutConversation(ctx, r.User.ID, c); err != nil {
+		return err
+	}
+	if err := b.reply(ctx, r, r.P.T("person_went_back"), keyboard{}); err != nil {
+		return err
+	}
+	return b.promptPersonStep(ctx, r, c)
 }
 
 func (b *Bot) langKeyboard(prefix, current string) keyboard {
@@ -200,7 +225,7 @@ func (b *Bot) personText(ctx context.Context, r *Request, c storage.Conversation
 		return b.sendOrgPicker(ctx, r, d.Filter, 0, false)
 	case stepPosition:
 		if n := utf8.RuneCountInString(text); n < 2 || n > 100 {
-			_, err := b.send(ctx, r.ChatID, r.P.T("person_bad_position"), b.positionKeyboard(r.P))
+			_, err := b.send(ctx, r.ChatID, r.P.T("person_bad_position"), append(b.positionKeyboard(r.P), personNav(r, c.Flow, stepPosition)))
 			return err
 		}
 		r.User.Position = text
@@ -328,11 +353,22 @@ func (b *Bot) sendOrgPicker(ctx context.Context, r *Request, filter string, page
 			text = r.P.T("person_ask_org", "Page", page+1, "Pages", pages)
 		}
 	}
+	kb = append(kb, b.orgPickerNav(ctx, r)...)
 	if edit {
 		return b.reply(ctx, r, text, kb)
 	}
 	_, err = b.send(ctx, r.ChatID, text, kb)
 	return err
+}
+
+// orgPickerNav is the organisation picker's way out, for the wizard it
+// is shown in (none outside one).
+func (b *Bot) orgPickerNav(ctx context.Context, r *Request) keyboard {
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	if err != nil || (c.Flow != flowOnboarding && c.Flow != flowProfile) {
+		return nil
+	}
+	return keyboard{personNav(r, c.Flow, stepOrg)}
 }
 
 // filterOrgs keeps the organisations whose name or short name contains

@@ -37,6 +37,9 @@ type flow struct {
 	// resume shows the wizard again at its step (the user chose to
 	// continue it rather than start another: wizard.go).
 	resume func(ctx context.Context, r *Request, c storage.Conversation) error
+	// back, if set, asks the step before c.Step again, keeping the
+	// answers given (the «« Назад» of a prompt: wizard_nav.go).
+	back func(ctx context.Context, r *Request, c storage.Conversation) error
 	// describe, if set, names the wizard in progress (HTML) when the locale
 	// key wizard_flow_<flow> is not enough; "" falls back to the key.
 	describe func(r *Request, c storage.Conversation) string

@@ -110,6 +110,13 @@ func (b *Bot) registerRoutes() {
 		cbWizardContinue: {roleNone, b.cbWizardContinue},
 		cbWizardLeave:    {roleNone, b.cbWizardLeave},
 		cbParkedResume:   {roleCoordinator, b.cbParkedResume},
+		// Every prompt's way out (wizard_nav.go); the flow's own role is
+		// checked against the wizard in progress.
+		cbWizardCancel: {roleNone, b.cbWizardCancel},
+		cbWizardBack:   {roleNone, b.cbWizardBack},
+		cbWizardResume: {roleNone, b.cbWizardResume},
+		cbTeamConfirm:  {roleTeacher, b.cbTeamConfirm},
+		cbEventOpen:    {roleTeacher, b.cbEventOpen},
 	}
 
 	// The commands and buttons that begin a wizard, with when they do (nil:
@@ -129,15 +136,15 @@ func (b *Bot) registerRoutes() {
 	}
 
 	b.flows = map[string]flow{
-		flowOnboarding: {role: roleNone, onText: b.personText, resume: b.resumePerson},
+		flowOnboarding: {role: roleNone, onText: b.personText, resume: b.resumePerson, back: b.backPerson},
 		flowProfile:    {role: roleTeacher, ttl: shortWizard, onText: b.personText, resume: b.resumePerson},
-		flowOrgAdd:     {role: roleAdmin, ttl: shortWizard, onText: b.orgAddText, resume: b.resumeOrgAdd},
+		flowOrgAdd:     {role: roleAdmin, ttl: shortWizard, onText: b.orgAddText, resume: b.resumeOrgAdd, back: b.backOrgAdd},
 		flowOrgEdit:    {role: roleAdmin, ttl: shortWizard, onText: b.orgEditText, resume: b.resumeOrgEdit},
 		flowOrgImport:  {role: roleAdmin, ttl: longWizard, onText: b.orgImportText, onDocument: b.orgImportDocument, resume: b.resumeOrgImport},
 		flowBroadcast:  {role: roleCoordinator, ttl: longWizard, onMessage: b.broadcastMessage, resume: b.resumeBroadcast},
 		flowEvent: {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage, resume: b.resumeEvent,
-			describe: b.describeEvent, leave: b.leaveEvent},
-		flowSignup: {role: roleTeacher, ttl: shortWizard, onText: b.signupText, resume: b.resumeSignup},
+			back: b.backEvent, describe: b.describeEvent, leave: b.leaveEvent},
+		flowSignup: {role: roleTeacher, ttl: shortWizard, onText: b.signupText, resume: b.resumeSignup, back: b.backSignup},
 	}
 }
 

@@ -100,7 +100,8 @@ func TestEditCannotShrinkTheTeamBelowATeamSignedUp(t *testing.T) {
 	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "командой, до 5 учащихся")
 	h.press(teacher, "✅ Записаться", "Сколько учащихся")
 	h.press(teacher, "4", "Название команды")
-	h.press(teacher, "Пропустить", "Вы записаны")
+	h.press(teacher, "Без названия", "Всё верно?")
+	h.press(teacher, "✅ Записать", "Вы записаны")
 
 	_, m := h.press(c, "💾 Сохранить изменения", "Уже записана команда из 4 учащихся — меньше нельзя.")
 	if !strings.Contains(m.Text, "Сколько учащихся может быть в команде") {
@@ -173,7 +174,8 @@ func TestTeamAboveALoweredSizeIsRefused(t *testing.T) {
 	h.say(c, "3", "Изменение мероприятия")
 	h.press(c, "💾 Сохранить изменения", "сохранены")
 
-	h.press(teacher, "Пропустить", "Организатор изменил размер команды: теперь не больше 3. Запишитесь заново.")
+	h.press(teacher, "Без названия", "Всё верно?")
+	h.press(teacher, "✅ Записать", "Организатор изменил размер команды: теперь не больше 3. Запишитесь заново.")
 	if _, err := h.store.Registration(h.ctx(), e.ID, teacher.ID); !storage.IsNotFound(err) {
 		t.Errorf("a team of 4 was stored for a team size of 3: %v", err)
 	}

@@ -25,7 +25,7 @@ func (b *Bot) Reminder(u storage.User, e storage.Event, offset time.Duration) st
 		Text: p.T("reminder", "In", localesHTML(formatIn(p, roundLeft(left))), "Title", e.Title,
 			"When", localesHTML(b.eventWhen(p, e)), "Place", e.Place),
 		Buttons: [][]storage.Button{{
-			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
+			{Text: p.T("btn_details"), Data: cb(cbEventOpen, e.ID)},
 			{Text: p.T("btn_signup_cancel"), Data: cb(cbSignupCancel, e.ID, "c")}, // reminders go to the confirmed
 		}},
 	}
@@ -40,7 +40,7 @@ func (b *Bot) DeadlineNotice(u storage.User, e storage.Event) storage.Content {
 			"When", localesHTML(b.eventWhen(p, e))),
 		Buttons: [][]storage.Button{{
 			{Text: p.T("btn_signup"), Data: cb(cbSignup, e.ID)},
-			{Text: p.T("btn_details"), Data: cb(cbEventCard, e.ID)},
+			{Text: p.T("btn_details"), Data: cb(cbEventOpen, e.ID)},
 		}},
 	}
 }
@@ -77,7 +77,7 @@ func (b *Bot) Digest(u storage.User, events []storage.Event, from time.Time) (st
 		lines = append(lines, "", p.T("events_line", "N", i+1, "Title", e.Title,
 			"When", localesHTML(p.Date(e.Start.In(b.cfg.Location))),
 			"Kind", localesHTML(p.T("ekind_"+string(e.Kind))), "Place", truncateRunes(e.Place, 60)))
-		buttons = append(buttons, []storage.Button{{Text: truncateRunes(e.Title, 40), Data: cb(cbEventCard, e.ID)}})
+		buttons = append(buttons, []storage.Button{{Text: truncateRunes(e.Title, 40), Data: cb(cbEventOpen, e.ID)}})
 	}
 	lines = append(lines, "", p.T("digest_footer"))
 	return storage.Content{Text: p.FitLines(lines, 2), Buttons: buttons}, true

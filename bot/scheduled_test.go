@@ -43,7 +43,7 @@ func TestReminderTellsTheTruthAndCarriesTheCardButtons(t *testing.T) {
 		if !strings.Contains(plain, tc.want) || !strings.Contains(plain, "Безопасное <колесо>") || !strings.Contains(plain, "15 марта 2027, 10:00") {
 			t.Errorf("at %v: %q", tc.now, plain)
 		}
-		if len(c.Buttons) != 1 || c.Buttons[0][0].Data != "ec:42" || c.Buttons[0][1].Data != "sc:42:c" {
+		if len(c.Buttons) != 1 || c.Buttons[0][0].Data != "eo:42" || c.Buttons[0][1].Data != "sc:42:c" {
 			t.Errorf("buttons: %+v", c.Buttons)
 		}
 	}

@@ -89,9 +89,11 @@ func (b *Bot) cbSettingsLang(ctx context.Context, r *Request, args []string) err
 	return b.reply(ctx, r, text, kb)
 }
 
-// cmdCancel leaves whatever wizard the user is in.
+// cmdCancel leaves whatever wizard the user is in, keeping what the
+// wizard keeps on leaving: a new event's draft is parked in /drafts, not
+// thrown away (endWizard).
 func (b *Bot) cmdCancel(ctx context.Context, r *Request, _ string) error {
-	_, err := b.store.Conversation(ctx, r.User.ID)
+	c, err := b.store.Conversation(ctx, r.User.ID)
 	switch {
 	case storage.IsNotFound(err):
 		_, err = b.send(ctx, r.ChatID, r.P.T("cancel_nothing"), nil)
@@ -99,13 +101,10 @@ func (b *Bot) cmdCancel(ctx context.Context, r *Request, _ string) error {
 	case err != nil:
 		return err
 	}
-	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+	note, err := b.endWizard(ctx, r, c)
+	if err != nil {
 		return err
 	}
-	key := "cancel_done"
-	if !r.User.Registered {
-		key = "cancel_done_unregistered"
-	}
-	_, err = b.send(ctx, r.ChatID, r.P.T(key), nil)
+	_, err = b.send(ctx, r.ChatID, note, nil)
 	return err
 }

@@ -7,24 +7,26 @@ import (
 	"html"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"vmeste/storage"
 )
 
-// Sign-up: one tap for an individual event; for a team event the bot asks
-// the number of students and, optionally, a class or team name. Capacity
-// and the waitlist are decided by storage in one transaction.
+// Sign-up: one tap for an individual event; for a team event a short
+// wizard (team.go): the number of students, a class or team name (or
+// none), then the application read back with «Записать». Capacity and the
+// waitlist are decided by storage in one transaction.
 const (
-	flowSignup     = "signup"
-	stepTeamSize   = "size"
-	stepTeamName   = "name"
-	maxTeamNameLen = 60
+	flowSignup      = "signup"
+	stepTeamSize    = "size"
+	stepTeamName    = "name"
+	stepTeamConfirm = "confirm"
+	maxTeamNameLen  = 60
 )
 
 type signupDraft struct {
-	EventID  int64 `json:"event_id"`
-	TeamSize int   `json:"team_size,omitempty"`
+	EventID  int64  `json:"event_id"`
+	TeamSize int    `json:"team_size,omitempty"`
+	TeamName string `json:"team_name,omitempty"`
 	// Card is the message of the card whose button began the sign-up: it
 	// is redrawn when the sign-up is done (0: none, a new card is sent).
 	Card int `json:"card,omitempty"`
@@ -57,119 +59,9 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 		if err := b.answer(ctx, r, "", false); err != nil {
 			return err
 		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(id, e.MaxTeam))
-		return err
+		return b.askTeamSize(ctx, r, e, "", false)
 	}
 	return b.signUp(ctx, r, storage.SignUp{EventID: id, UserID: r.User.ID}, true, 0)
-}
-
-// teamSizeKeyboard offers 1…max as buttons when max is small; each carries
-// the event, so that an old keyboard cannot sign up for another event.
-func teamSizeKeyboard(eventID int64, maxTeam int) keyboard {
-	if maxTeam > 12 {
-		return nil
-	}
-	var kb keyboard
-	var row []modelsButton
-	for n := 1; n <= maxTeam; n++ {
-		row = append(row, button(strconv.Itoa(n), cb(cbTeamSize, eventID, n)))
-		if len(row) == 6 {
-			kb, row = append(kb, row), nil
-		}
-	}
-	if row != nil {
-		kb = append(kb, row)
-	}
-	return kb
-}
-
-// currentSignup returns the team sign-up wizard for event id at step.
-func (b *Bot) currentSignup(ctx context.Context, r *Request, id int64, step string) (storage.Conversation, bool) {
-	c, err := b.store.Conversation(ctx, r.User.ID)
-	if err != nil || c.Flow != flowSignup || c.Step != step {
-		return c, false
-	}
-	var d signupDraft
-	if json.Unmarshal(c.Data, &d) != nil || d.EventID != id {
-		return c, false
-	}
-	return c, true
-}
-
-// cbTeamSize: sz:<event id>:<n>.
-func (b *Bot) cbTeamSize(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
-	if !ok || len(args) != 2 {
-		return b.stale(ctx, r)
-	}
-	c, ok := b.currentSignup(ctx, r, id, stepTeamSize)
-	if !ok {
-		return b.stale(ctx, r)
-	}
-	if err := b.reply(ctx, r, r.P.T("signup_ask_team_size_short", "N", args[1]), keyboard{}); err != nil {
-		return err
-	}
-	return b.signupText(ctx, r, c, args[1])
-}
-
-// signupText takes the typed team size or team name.
-func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation, text string) error {
-	var d signupDraft
-	if err := json.Unmarshal(c.Data, &d); err != nil {
-		return err
-	}
-	e, err := b.store.Event(ctx, d.EventID)
-	if storage.IsNotFound(err) {
-		_ = b.store.ClearConversation(ctx, r.User.ID)
-		_, err := b.send(ctx, r.ChatID, r.P.T("event_gone"), nil)
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	text = strings.TrimSpace(text)
-	switch c.Step {
-	case stepTeamSize:
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 1 || n > e.MaxTeam {
-			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_size", "Max", e.MaxTeam), teamSizeKeyboard(e.ID, e.MaxTeam))
-			return err
-		}
-		d.TeamSize = n
-		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamName, d)); err != nil {
-			return err
-		}
-		_, err = b.send(ctx, r.ChatID, r.P.T("signup_team_size_chosen", "N", n)+"\n"+r.P.T("signup_ask_team_name"),
-			keyboard{{button(r.P.T("btn_skip"), cb(cbTeamNameSkip, e.ID))}})
-		return err
-	case stepTeamName:
-		if utf8.RuneCountInString(text) > maxTeamNameLen {
-			_, err := b.send(ctx, r.ChatID, r.P.T("signup_bad_team_name", "Max", maxTeamNameLen), nil)
-			return err
-		}
-		return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize, TeamName: text}, false, d.Card)
-	}
-	return nil
-}
-
-// cbTeamNameSkip signs up the team without a name: sn:<event id>.
-func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
-	if !ok {
-		return b.stale(ctx, r)
-	}
-	c, ok := b.currentSignup(ctx, r, id, stepTeamName)
-	if !ok {
-		return b.stale(ctx, r)
-	}
-	var d signupDraft
-	if err := json.Unmarshal(c.Data, &d); err != nil {
-		return err
-	}
-	if err := b.reply(ctx, r, r.P.T("signup_team_no_name"), keyboard{}); err != nil {
-		return err
-	}
-	return b.signUp(ctx, r, storage.SignUp{EventID: d.EventID, UserID: r.User.ID, TeamSize: d.TeamSize}, false, d.Card)
 }
 
 // signUp registers and tells the user where they are: confirmed or on the
@@ -281,9 +173,13 @@ func (b *Bot) cbSignupCancel(ctx context.Context, r *Request, args []string) err
 		question, yes = "waitlist_leave_confirm", "btn_waitlist_leave_yes"
 	}
 	text := b.cardText(ctx, r, e, reg, nil, []string{"", r.P.T(question, "Title", e.Title)})
-	return b.reply(ctx, r, text, keyboard{
-		{button(r.P.T(yes), cb(cbSignupCancelYes, e.ID, state)), button(r.P.T("btn_no"), cb(cbEventCard, e.ID))},
-	})
+	kb := keyboard{{button(r.P.T(yes), cb(cbSignupCancelYes, e.ID, state)), button(r.P.T("btn_no"), cb(cbEventCard, e.ID))}}
+	if back := pressedListBack(r); back != "" { // the card it replaces keeps its way back
+		kb = append(kb, []modelsButton{button(r.P.T("btn_back_to_list"), back)})
+	}
+	// Under a notice (a reminder's «Отменить запись») the question goes
+	// below it; the notice stays.
+	return b.ask(ctx, r, !pressedOnNotice(r), text, kb)
 }
 
 // cbSignupCancelYes cancels the sign-up the question was asked about:
@@ -361,13 +257,23 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 {
+	pending, resume := b.signupPending(ctx, r)
+	if len(list) == 0 && pending == "" {
 		_, err := b.send(ctx, r.ChatID, r.P.T("my_empty"), nil)
 		return err
 	}
 	now := b.cfg.Now()
-	lines := []string{r.P.N("my_title", len(list))}
+	var lines []string
 	var kb keyboard
+	if pending != "" { // a team sign-up left half-way is not a sign-up yet: say so
+		lines, kb = []string{pending}, keyboard{resume}
+		if len(list) > 0 {
+			lines = append(lines, "")
+		}
+	}
+	if len(list) > 0 {
+		lines = append(lines, r.P.N("my_title", len(list)))
+	}
 	for i, m := range list {
 		state := "my_state_confirmed"
 		if m.State == storage.RegWaitlist {
@@ -400,7 +306,7 @@ func (b *Bot) notifyPromoted(u storage.User, e storage.Event) storage.Content {
 	p := b.catalog.For(u.Lang)
 	return storage.Content{
 		Text:    p.T("notice_promoted", "Title", e.Title, "When", localesHTML(p.Date(e.Start.In(b.cfg.Location)))),
-		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}},
+		Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, e.ID)}}},
 	}
 }
 

@@ -224,7 +224,7 @@ func TestAnnouncementButtonInEachRecipientsLanguage(t *testing.T) {
 	for _, en := range entries {
 		if en.Origin.Kind == storage.OriginBroadcast && len(en.Content.Buttons) == 1 {
 			got[en.ChatID] = en.Content.Buttons[0][0].Text
-			if d := en.Content.Buttons[0][0].Data; d != cb(cbEventCard, e.ID) {
+			if d := en.Content.Buttons[0][0].Data; d != cb(cbEventOpen, e.ID) {
 				t.Errorf("chat %d: button data %q", en.ChatID, d)
 			}
 		}

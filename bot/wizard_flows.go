@@ -76,21 +76,14 @@ func (b *Bot) resumePerson(ctx context.Context, r *Request, c storage.Conversati
 
 // resumeOrgAdd asks the add-organisation question again.
 func (b *Bot) resumeOrgAdd(ctx context.Context, r *Request, c storage.Conversation) error {
-	var err error
-	switch c.Step {
-	case stepOrgKind:
-		_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_kind"), b.kindKeyboard(r, 0))
-	case stepOrgContact:
-		_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_contact"), keyboard{{button(r.P.T("btn_skip"), cbOrgSkip)}})
-	default:
-		_, err = b.send(ctx, r.ChatID, r.P.T("org_ask_"+c.Step), nil)
-	}
+	text, kb := b.orgAddPrompt(r, c.Step)
+	_, err := b.send(ctx, r.ChatID, text, kb)
 	return err
 }
 
 // resumeOrgEdit asks for the organisation's field again.
 func (b *Bot) resumeOrgEdit(ctx context.Context, r *Request, c storage.Conversation) error {
-	_, err := b.send(ctx, r.ChatID, r.P.T("org_ask_"+c.Step), nil)
+	_, err := b.send(ctx, r.ChatID, r.P.T("org_ask_"+c.Step), keyboard{navRow(r.P, flowOrgEdit, c.Step, false)})
 	return err
 }
 
@@ -102,27 +95,7 @@ func (b *Bot) resumeOrgImport(ctx context.Context, r *Request, c storage.Convers
 
 // resumeSignup asks the team sign-up's question again.
 func (b *Bot) resumeSignup(ctx context.Context, r *Request, c storage.Conversation) error {
-	var d signupDraft
-	if err := json.Unmarshal(c.Data, &d); err != nil {
-		return fmt.Errorf("bot: resume sign-up: %w", err)
-	}
-	e, err := b.store.Event(ctx, d.EventID)
-	if storage.IsNotFound(err) {
-		if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
-			return err
-		}
-		_, err := b.send(ctx, r.ChatID, r.P.T("event_gone"), nil)
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if c.Step == stepTeamName {
-		_, err = b.send(ctx, r.ChatID, r.P.T("signup_ask_team_name"), keyboard{{button(r.P.T("btn_skip"), cb(cbTeamNameSkip, e.ID))}})
-		return err
-	}
-	_, err = b.send(ctx, r.ChatID, r.P.T("signup_ask_team_size", "Title", e.Title, "Max", e.MaxTeam), teamSizeKeyboard(e.ID, e.MaxTeam))
-	return err
+	return b.askSignupStep(ctx, r, c, false)
 }
 
 // teamSignupStarts: the sign-up button begins a wizard only for a team
