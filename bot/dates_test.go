@@ -55,8 +55,8 @@ func TestParseWhenAcceptedForms(t *testing.T) {
 			// No year: still ahead this year, or today, or already past.
 			{"15.03 10:00", dateAt(loc, 2026, time.March, 15, 10, 0)},
 			{"10.03 18:00", dateAt(loc, 2026, time.March, 10, 18, 0)},
-			{"10.03 09:00", dateAt(loc, 2026, time.March, 10, 9, 0)}, // today, already past: the caller refuses it
-			{"09.03 10:00", dateAt(loc, 2026, time.March, 9, 10, 0)},  // yesterday: past, not next year
+			{"10.03 09:00", dateAt(loc, 2026, time.March, 10, 9, 0)},    // today, already past: the caller refuses it
+			{"09.03 10:00", dateAt(loc, 2026, time.March, 9, 10, 0)},    // yesterday: past, not next year
 			{"10.01 10:00", dateAt(loc, 2026, time.January, 10, 10, 0)}, // 59 days ago: still past
 			{"08.01 10:00", dateAt(loc, 2027, time.January, 8, 10, 0)},  // 61 days ago: next year
 			{"1.1 10:00", dateAt(loc, 2027, time.January, 1, 10, 0)},
