@@ -68,6 +68,7 @@ const (
 	cbResultPick            = "ewp" // ewp:<event id>:<user id>:<page>
 	cbResultSet             = "ews" // ews:<event id>:<user id>:<result index>:<page>
 	cbEventSkip             = "nsk" // nsk:<step name>: skip an optional step (or keep the reminders)
+	cbEventNoReminders      = "nrn" // nrn: the event gets no reminders
 	cbEventKindPick         = "nk"  // nk:<kind index>
 	cbEventOrgToggle        = "no"  // no:<org id>:<page>
 	cbEventOrgPage          = "np"  // np:<page>[:x] (x: show all, dropping the filter)

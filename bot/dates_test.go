@@ -55,8 +55,10 @@ func TestParseWhenAcceptedForms(t *testing.T) {
 			// No year: still ahead this year, or today, or already past.
 			{"15.03 10:00", dateAt(loc, 2026, time.March, 15, 10, 0)},
 			{"10.03 18:00", dateAt(loc, 2026, time.March, 10, 18, 0)},
-			{"10.03 09:00", dateAt(loc, 2026, time.March, 10, 9, 0)}, // today, already past: the caller refuses it
-			{"09.03 10:00", dateAt(loc, 2027, time.March, 9, 10, 0)},
+			{"10.03 09:00", dateAt(loc, 2026, time.March, 10, 9, 0)},    // today, already past: the caller refuses it
+			{"09.03 10:00", dateAt(loc, 2026, time.March, 9, 10, 0)},    // yesterday: past, not next year
+			{"10.01 10:00", dateAt(loc, 2026, time.January, 10, 10, 0)}, // 59 days ago: still past
+			{"08.01 10:00", dateAt(loc, 2027, time.January, 8, 10, 0)},  // 61 days ago: next year
 			{"1.1 10:00", dateAt(loc, 2027, time.January, 1, 10, 0)},
 			{"31.12 23:59", dateAt(loc, 2026, time.December, 31, 23, 59)},
 			{"29.02 10:00", dateAt(loc, 2028, time.February, 29, 10, 0)}, // the next leap year
@@ -91,14 +93,14 @@ func TestParseWhenRefuses(t *testing.T) {
 	loc := dateZone(t, "Europe/Moscow")
 	now := dateAt(loc, 2026, time.March, 10, 14, 30)
 	bad := []string{
-		"", " ", "завтра", "10:00", "15.03.2027", "в 10:00", "завтра в", "завтра 10",
+		"", " ", "завтра", "10:00", "15.03.2027", "в 10:00", "завтра в", "завтра 1000",
 		"32.01 10:00", "00.01 10:00", "15.13 10:00", "15.00 10:00", "31.02 10:00", "31.04.2027 10:00",
 		"29.02.2027 10:00", "29.02.2100 10:00",
 		"15.03.2027 25:00", "15.03.2027 24:00", "15.03.2027 10:60", "15.03.2027 10:0",
-		"15.03.2027 100:00", "15.03.2027 10:000", "15.03.2027 10", "15.03.2027 10::00", "15.03.2027 -1:00",
+		"15.03.2027 100:00", "15.03.2027 10:000", "15.03.2027 100", "15.03.2027 10::00", "15.03.2027 -1:00",
 		"15.03.1999 10:00", "15.03.2101 10:00", "15.03.027 10:00", "15.03.20270 10:00", "015.03.2027 10:00",
 		"вчера 10:00", "yesterday 10:00", "позавчера 10:00", "after tomorrow 10:00", "day after 10:00",
-		"15/03/2027 10:00", "15-03-2027 10:00", "2027-03-15 10:00", "15.03.2027T10:00", "15.03.2027 10:00:00",
+		"15/03.2027 10:00", "15-03/2027 10:00", "2027-03-15-01 10:00", "15.03.2027T10:00", "15.03.2027 10:00:00",
 		"15.03.2027 10:00 утра", "15.03.2027 10:00 в", "15.03.2027 в в 10:00", "15.03.2027,, 10:00", "15.03.2027 10:00,",
 		", 10:00", "завтра завтра 10:00", "15..03 10:00", "15.03. 10:00", ".15.03 10:00", "+1.03 10:00", "1 5.03 10:00",
 		"１５.０３.２０２７ １０:００", // full-width digits
@@ -168,15 +170,15 @@ func TestParseWhenRelativeDaysInLoc(t *testing.T) {
 	// has passed there (next year) but is still today in UTC (this year).
 	now = time.Date(2026, time.March, 14, 23, 30, 0, 0, time.UTC)
 	msk := dateZone(t, "Europe/Moscow")
-	if got, err := parseWhen("14.03 10:00", now, msk); err != nil || got.Year() != 2027 {
-		t.Errorf("14.03 seen from 15 March in Moscow = %v, %v; want 2027", got, err)
+	if got, err := parseWhen("14.03 10:00", now, msk); err != nil || got.Year() != 2026 || got.After(now) {
+		t.Errorf("14.03 seen from 15 March in Moscow = %v, %v; want yesterday, 2026", got, err)
 	}
 	if got, err := parseWhen("14.03 10:00", now, time.UTC); err != nil || got.Year() != 2026 {
 		t.Errorf("14.03 seen from 14 March in UTC = %v, %v; want 2026", got, err)
 	}
 }
 
-// "15.03 10:00" means this year until 15 March has passed, then next year.
+// "15.03 10:00" means this year until 60 days after 15 March, then next year.
 func TestParseWhenDateWithoutYear(t *testing.T) {
 	loc := dateZone(t, "Asia/Yekaterinburg")
 	for _, tt := range []struct {
@@ -187,7 +189,9 @@ func TestParseWhenDateWithoutYear(t *testing.T) {
 		{dateAt(loc, 2026, time.March, 14, 23, 59), 2026},
 		{dateAt(loc, 2026, time.March, 15, 0, 0), 2026},
 		{dateAt(loc, 2026, time.March, 15, 23, 59), 2026},
-		{dateAt(loc, 2026, time.March, 16, 0, 0), 2027},
+		{dateAt(loc, 2026, time.March, 16, 0, 0), 2026}, // just passed: the caller refuses it
+		{dateAt(loc, 2026, time.May, 14, 23, 59), 2026}, // 60 days after
+		{dateAt(loc, 2026, time.May, 15, 0, 0), 2027},   // 61 days after
 		{dateAt(loc, 2026, time.December, 31, 23, 59), 2027},
 	} {
 		got, err := parseWhen("15.03 10:00", tt.now, loc)
@@ -198,7 +202,8 @@ func TestParseWhenDateWithoutYear(t *testing.T) {
 	// 29 February without a year waits for a leap year, but not past 2100.
 	for now, want := range map[time.Time]int{
 		dateAt(loc, 2028, time.February, 29, 12, 0): 2028,
-		dateAt(loc, 2028, time.March, 1, 12, 0):     2032,
+		dateAt(loc, 2028, time.March, 1, 12, 0):     2028, // just passed
+		dateAt(loc, 2028, time.May, 1, 12, 0):       2032,
 		dateAt(loc, 2097, time.March, 1, 12, 0):     0, // 2100 is not a leap year
 	} {
 		got, err := parseWhen("29.02 10:00", now, loc)
@@ -260,6 +265,98 @@ func TestParseWhenMonthNames(t *testing.T) {
 	for _, bad := range []string{"3 декабрь 10:00", "декабря 3 10:00", "31 февраля 10:00", "3 декабря 27 10:00"} {
 		if _, err := parseWhen(bad, now, moscowZone); err == nil {
 			t.Errorf("parseWhen(%q) accepted", bad)
+		}
+	}
+}
+
+// The forms issue 10 lists, as teachers typed them on Wednesday 2 December
+// 2026 at 15:00 in Moscow, and what each must mean.
+func TestParseWhenTeachersForms(t *testing.T) {
+	loc := moscowZone
+	now := dateAt(loc, 2026, time.December, 2, 15, 0)
+	if now.Weekday() != time.Wednesday {
+		t.Fatalf("now is a %v", now.Weekday())
+	}
+	apr15 := dateAt(loc, 2027, time.April, 15, 10, 0)
+	for _, tt := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"завтра в 10", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"завтра 10", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"завтра в 10 часов", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"завтра в 10ч", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"сегодня в 18", dateAt(loc, 2026, time.December, 2, 18, 0)},
+		{"15 апреля в 10", apr15},
+		{"15 апреля 10", apr15},
+		{"10:00 15.04.2027", apr15},
+		{"в 10:00 15.04.2027", apr15},
+		{"10:00, 15 апреля", apr15},
+		{"15.04.2027 10", apr15},
+		{"15.04.2027 в 10", apr15},
+		{"15 апр 10:00", apr15},
+		{"15 апр. 10:00", apr15},
+		{"15 Апр 2027 10:00", apr15},
+		{"15 апреля 2027 г. в 10:00", apr15},
+		{"15 апреля 2027 года, 10:00", apr15},
+		{"15/04/2027 10:00", apr15},
+		{"15/04 10:00", apr15},
+		{"15-04-2027 10:00", apr15},
+		{"2027-04-15 10:00", apr15},
+		{"2027-04-15 в 10", apr15},
+		{"3 сент 9:30", dateAt(loc, 2027, time.September, 3, 9, 30)},
+		{"в четверг 10:00", dateAt(loc, 2026, time.December, 3, 10, 0)}, // tomorrow is Thursday
+		{"четверг 10:00", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"чт 10:00", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		{"в среду в 9", dateAt(loc, 2026, time.December, 9, 9, 0)}, // today is Wednesday: next week's
+		{"во вторник 14:30", dateAt(loc, 2026, time.December, 8, 14, 30)},
+		{"в воскресенье 12:00", dateAt(loc, 2026, time.December, 6, 12, 0)},
+		{"в пятницу, в 15:00", dateAt(loc, 2026, time.December, 4, 15, 0)},
+		{"on Friday at 15:00", dateAt(loc, 2026, time.December, 4, 15, 0)},
+		{"в 10:00 в четверг", dateAt(loc, 2026, time.December, 3, 10, 0)},
+		// Today, earlier: read as today; the wizard says it has passed.
+		{"02.12 10:00", dateAt(loc, 2026, time.December, 2, 10, 0)},
+		// Yesterday without a year: yesterday, never 1 December 2027.
+		{"1.12 10:00", dateAt(loc, 2026, time.December, 1, 10, 0)},
+		{"1 декабря 10:00", dateAt(loc, 2026, time.December, 1, 10, 0)},
+		{"1.12 в 10", dateAt(loc, 2026, time.December, 1, 10, 0)},
+		// Long gone: next year.
+		{"1.09 10:00", dateAt(loc, 2027, time.September, 1, 10, 0)},
+	} {
+		got, err := parseWhen(tt.in, now, loc)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// An impossible date or time that was otherwise read says why.
+func TestParseWhenImpossibleDates(t *testing.T) {
+	now := dateAt(moscowZone, 2026, time.December, 2, 15, 0)
+	for _, tt := range []struct {
+		in   string
+		want dateError
+	}{
+		{"31.04.2027 10:00", dateError{Reason: reasonNoSuchDay, Day: 31, Month: 4, Year: 2027}},
+		{"31.04 10:00", dateError{Reason: reasonNoSuchDay, Day: 31, Month: 4}},
+		{"31 апреля в 10", dateError{Reason: reasonNoSuchDay, Day: 31, Month: 4}},
+		{"10:00 31.04.2027", dateError{Reason: reasonNoSuchDay, Day: 31, Month: 4, Year: 2027}},
+		{"29.02.2027 10:00", dateError{Reason: reasonNoSuchDay, Day: 29, Month: 2, Year: 2027}},
+		{"30.02 10:00", dateError{Reason: reasonNoSuchDay, Day: 30, Month: 2}},
+		{"2027-02-30 10:00", dateError{Reason: reasonNoSuchDay, Day: 30, Month: 2, Year: 2027}},
+		{"32.01 10:00", dateError{Reason: reasonDayRange, Day: 32, Month: 1}},
+		{"0.01.2027 10:00", dateError{Reason: reasonDayRange, Day: 0, Month: 1, Year: 2027}},
+		{"15.13 10:00", dateError{Reason: reasonMonthRange, Day: 15, Month: 13}},
+		{"15/00/2027 10:00", dateError{Reason: reasonMonthRange, Day: 15, Month: 0, Year: 2027}},
+		{"15.04.2027 25:00", dateError{Reason: reasonClock}},
+		{"15.04.2027 24:00", dateError{Reason: reasonClock}},
+		{"15.04.2027 10:60", dateError{Reason: reasonClock}},
+		{"завтра в 25", dateError{Reason: reasonClock}},
+	} {
+		_, err := parseWhen(tt.in, now, moscowZone)
+		var de *dateError
+		if !errors.As(err, &de) || *de != tt.want || !errors.Is(err, errBadDate) {
+			t.Errorf("parseWhen(%q) = %v; want %+v", tt.in, err, tt.want)
 		}
 	}
 }

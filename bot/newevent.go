@@ -225,11 +225,9 @@ func (b *Bot) stepQuestion(ctx context.Context, r *Request, d eventDraft, step s
 	case stepDeadline:
 		return p.T("ne_ask_deadline"), skip
 	case stepReminders:
-		offsets := d.Event.Reminders
-		if offsets == nil {
-			offsets = storage.DefaultReminders(d.Event.Kind)
-		}
-		return p.T("ne_ask_reminders", "Now", localesHTML(formatOffsets(p, offsets))), keyboard{{button(p.T("btn_keep"), cb(cbEventSkip, step))}}
+		offsets := draftReminders(d.Event)
+		return p.T("ne_ask_reminders", "Now", localesHTML(formatOffsets(p, offsets))), keyboard{{button(p.T("btn_keep"), cb(cbEventSkip, step)),
+			button(p.T("btn_no_reminders"), cbEventNoReminders)}}
 	case stepDescription:
 		return p.T("ne_ask_description", "Max", maxDescriptionLen), skip
 	case stepRegulations:
@@ -304,15 +302,15 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		}
 		e.Title = text
 	case stepStart, stepEnd, stepDeadline:
-		t, err := parseWhen(text, now, b.cfg.Location)
+		t, err := b.parseStepDate(step, text, e.Start, now)
 		if err != nil {
-			return "", b.badDate(p, text, now)
+			return "", b.badDate(p, step, text, err, now)
 		}
 		when := localesHTML(p.DateYear(t.In(b.cfg.Location)))
 		switch step {
 		case stepStart:
 			if !t.After(now) {
-				return "", p.T("ne_date_past", "Example", localesHTML(b.dateExample(p)))
+				return "", p.T("ne_date_past", "When", when, "Example", localesHTML(b.dateExample(p)))
 			}
 			note = p.T("ne_read_start", "When", when)
 			if !e.End.IsZero() && !e.Start.IsZero() {
@@ -333,7 +331,7 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 			note = p.T("ne_read_end", "When", when)
 		case stepDeadline:
 			if !t.After(now) {
-				return "", p.T("ne_date_past", "Example", localesHTML(b.dateExample(p)))
+				return "", p.T("ne_date_past", "When", when, "Example", localesHTML(b.dateExample(p)))
 			}
 			if !t.Before(e.Start) {
 				return "", p.T("ne_deadline_after_start", "Start", localesHTML(p.DateYear(e.Start.In(b.cfg.Location))))
@@ -378,6 +376,11 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		}
 		e.Capacity = v
 	case stepReminders:
+		if noReminders(text) {
+			e.Reminders = nil
+			note = p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, nil)))
+			break
+		}
 		offsets, err := parseOffsets(text)
 		if err != nil {
 			return "", p.T("ne_bad_reminders")
@@ -393,15 +396,6 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		return "", p.T("ne_use_buttons")
 	}
 	return note, ""
-}
-
-// badDate is the complaint about an unreadable date: a date without a time
-// is told to add one; anything else gets an example.
-func (b *Bot) badDate(p localesPrinter, text string, now time.Time) string {
-	if _, err := parseWhen(text+" 10:00", now, b.cfg.Location); err == nil {
-		return p.T("ne_date_needs_time", "Example", text+" 10:00")
-	}
-	return p.T("ne_bad_date", "Example", localesHTML(b.dateExample(p)))
 }
 
 // largestTeam is the largest team signed up for an event (0 if none).
@@ -444,9 +438,7 @@ func (b *Bot) cbEventSkip(ctx context.Context, r *Request, args []string) error 
 	case stepDeadline:
 		d.Event.Deadline = time.Time{}
 	case stepReminders:
-		if d.Event.Reminders == nil {
-			d.Event.Reminders = storage.DefaultReminders(d.Event.Kind)
-		}
+		d.Event.Reminders = draftReminders(d.Event)
 	case stepDescription:
 		d.Event.Description = ""
 	case stepRegulations:
@@ -476,7 +468,9 @@ func (b *Bot) cbEventKindPick(ctx context.Context, r *Request, args []string) er
 		return b.stale(ctx, r)
 	}
 	kind := storage.EventKinds[i]
-	if d.Event.Reminders == nil || slices.Equal(d.Event.Reminders, storage.DefaultReminders(d.Event.Kind)) {
+	// The first choice brings the kind's defaults, and so does a new kind
+	// to defaults nobody changed; reminders typed or turned off stay.
+	if d.Event.Kind == "" || (d.Event.Reminders != nil && slices.Equal(d.Event.Reminders, storage.DefaultReminders(d.Event.Kind))) {
 		d.Event.Reminders = storage.DefaultReminders(kind)
 	}
 	d.Event.Kind = kind

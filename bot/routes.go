@@ -91,6 +91,7 @@ func (b *Bot) registerRoutes() {
 		cbResultSet:         {roleCoordinator, b.cbResultSet},
 		// /newevent and editing an event.
 		cbEventSkip:          {roleCoordinator, b.cbEventSkip},
+		cbEventNoReminders:   {roleCoordinator, b.cbEventNoReminders},
 		cbEventKindPick:      {roleCoordinator, b.cbEventKindPick},
 		cbEventOrgToggle:     {roleCoordinator, b.cbEventOrgToggle},
 		cbEventOrgPage:       {roleCoordinator, b.cbEventOrgPage},
