@@ -22,6 +22,7 @@ const (
 	ReasonInactive     Reason = "inactive"       // the recipient was already marked unreachable
 	ReasonStopped      Reason = "stopped"        // its broadcast was stopped
 	ReasonExpired      Reason = "expired"        // too late to be worth sending (its event has started)
+	ReasonReplaced     Reason = "replaced"       // a newer notice took its place before it was sent (a corrected result)
 
 	ReasonRetryAfter Reason = "retry_after" // waits for Telegram's flood control
 	ReasonOutage     Reason = "outage"      // waits for Telegram to be reachable
