@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +120,10 @@ func TestMyEventsToResultOnTheTeachersCard(t *testing.T) {
 		t.Errorf("the events ahead are not first: %q", text)
 	}
 
-	h.press(coordinator, "3. Безопасное колесо", "Безопасное колесо", "Было записано: 2")
+	_, card := h.press(coordinator, "3. Безопасное колесо", "Безопасное колесо", "Было записано: 2")
+	if l := labels(card); slices.Contains(l, "🚫 Отменить мероприятие") || !slices.Contains(l, "« К списку") {
+		t.Errorf("the card of an event over: %q", l)
+	}
 	h.press(coordinator, "✔️ Посещаемость", "Отметьте, кто пришёл")
 	h.press(coordinator, "⬜ 1. Педагог Тестовый", "СОШ №1 ✅")
 	h.press(coordinator, "« К мероприятию", "Безопасное колесо")
@@ -142,7 +146,7 @@ func TestMyEventsToResultOnTheTeachersCard(t *testing.T) {
 
 	// Her /my and her card say what happened.
 	h.say(users[0], "/my", "Безопасное колесо", "🏆 1 место")
-	_, card := h.press(users[0], "1. Безопасное колесо", "Вы участвовали", "Ваш результат: 1 место")
+	_, card = h.press(users[0], "1. Безопасное колесо", "Вы участвовали", "Ваш результат: 1 место")
 	if strings.Contains(card.PlainText(), "Вы записаны") {
 		t.Errorf("the card after the event still says «Вы записаны»: %q", card.PlainText())
 	}
