@@ -107,7 +107,10 @@ func TestMyEventsToResultOnTheTeachersCard(t *testing.T) {
 	}
 	h.event(ids[1], func(e *storage.Event) { e.Title = "Чужое"; e.Organisers = []int64{ids[1]}; e.CreatedBy = 42 })
 	h.clock.advance(8 * 24 * time.Hour) // the competition is over
-	h.event(ids[0], func(e *storage.Event) { e.Title = "Весенняя неделя добра"; e.Kind = storage.EventCampaign })
+	h.event(ids[0], func(e *storage.Event) {
+		e.Title = "Весенняя неделя добра"
+		e.Kind = storage.EventCampaign
+	})
 	h.event(ids[0], func(e *storage.Event) { e.Title = "Школа безопасности"; e.Status = storage.EventDraft })
 
 	m := h.say(coordinator, "/myevents", "Мои мероприятия", "Впереди", "Весенняя неделя добра", "пока никто не записался",
