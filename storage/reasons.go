@@ -28,7 +28,8 @@ const (
 	ReasonOutage     Reason = "outage"      // waits for Telegram to be reachable
 )
 
-// Reasons is every final reason, in the order a report lists them.
+// Reasons is every final reason a broadcast's entry may have, in the order
+// a report lists them (ReasonReplaced is only ever a notice's).
 var Reasons = []Reason{ReasonBlocked, ReasonChatNotFound, ReasonBadRequest, ReasonServer, ReasonInactive, ReasonStopped, ReasonExpired}
 
 // Undelivered is a recipient a broadcast did not reach, as its author
