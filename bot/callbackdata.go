@@ -43,9 +43,10 @@ const (
 	cbBroadcastStop         = "bt"  // bt:<broadcast id>
 	cbLinkOrg               = "lo"  // lo:<org id>
 	cbLinkOrgPage           = "lp"  // lp:<page>
-	cbEventList             = "el"  // el:<page>:<kind index|x>
-	cbEventFilter           = "ef"  // ef:<kind index|x>
-	cbEventCard             = "ec"  // ec:<event id>[:<page>:<kind index|x>] (the list to go back to)
+	cbEventList             = "el"  // el:<page>:<kind index|x>[:p] (p: the past events)
+	cbEventFilter           = "ef"  // ef:<kind index|x>[:p]
+	cbEventCard             = "ec"  // ec:<event id>[:<page>:<kind index|x>[:<p|m>]] (the list to go back to: upcoming, p past, m /myevents)
+	cbMyEvents              = "mye" // mye:<page>: /myevents
 	cbEventOpen             = "eo"  // eo:<event id>: the card as a new message (a notice's button; the notice stays)
 	cbSignup                = "ss"  // ss:<event id>
 	cbTeamSize              = "sz"  // sz:<event id>:<team size>

@@ -177,6 +177,24 @@ func (b *Bot) cbEventCancelYes(ctx context.Context, r *Request, args []string) e
 	return b.reply(ctx, r, r.P.N("event_cancelled", notified, "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
 }
 
+// notifyResult renders the notice of a participant's result, in their
+// language (runs inside the storage transaction: computes only): the
+// first result they hear of, a corrected one, or that they have none now.
+func (b *Bot) notifyResult(u storage.User, e storage.Event, result, told string) storage.Content {
+	p := b.catalog.For(u.Lang)
+	var text string
+	switch {
+	case told == "":
+		text = p.T("notice_result", "Title", e.Title, "Result", localesHTML(p.T("result_"+result)))
+	case result == "":
+		text = p.T("notice_result_none", "Title", e.Title, "Was", localesHTML(p.T("result_"+told)))
+	default:
+		text = p.T("notice_result_changed", "Title", e.Title, "Result", localesHTML(p.T("result_"+result)),
+			"Was", localesHTML(p.T("result_"+told)))
+	}
+	return storage.Content{Text: text, Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}}}
+}
+
 // notifyCancelled renders the notice of a cancelled event.
 func (b *Bot) notifyCancelled(u storage.User, e storage.Event) storage.Content {
 	p := b.catalog.For(u.Lang)
@@ -371,7 +389,9 @@ func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error
 	return b.reply(ctx, r, r.P.T("results_pick", "Name", name), kb)
 }
 
-// cbResultSet: ews:<id>:<user>:<result index>:<page>.
+// cbResultSet: ews:<id>:<user>:<result index>:<page>. The participant is
+// told their result through the outbox in the same transaction
+// (notifyResult); a correction made before that notice left replaces it.
 func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error {
 	id, ok1 := argID(args, 0)
 	user, ok2 := argID(args, 1)
@@ -383,13 +403,13 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 	if _, ok, err := b.eventFor(ctx, r, id, actMark); !ok {
 		return err
 	}
-	if err := b.store.SetResult(ctx, id, user, resultCodes[i]); err != nil {
+	if err := b.store.SetResult(ctx, id, user, resultCodes[i], b.notifyResult); err != nil {
 		if storage.IsNotFound(err) {
 			return b.stale(ctx, r)
 		}
 		return err
 	}
-	if err := b.answer(ctx, r, r.P.T("saved"), false); err != nil {
+	if err := b.answer(ctx, r, r.P.T("results_saved_told"), false); err != nil {
 		return err
 	}
 	return b.showMarking(ctx, r, id, page, true)

@@ -73,7 +73,8 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 	} else {
 		lines = append(lines, p.T("card_unit_individual"))
 	}
-	if e.Status == storage.EventPublished || e.Status == storage.EventDraft {
+	now := b.cfg.Now()
+	if e.Status == storage.EventDraft || (e.Status == storage.EventPublished && now.Before(e.Start)) {
 		switch {
 		case e.Capacity == 0:
 			lines = append(lines, p.N("card_seats_unlimited", e.Taken))
@@ -86,7 +87,7 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 			lines = append(lines, p.N("card_waiting", e.Waiting))
 		}
 		closes := e.SignUpClosesAt()
-		if b.cfg.Now().Before(closes) {
+		if now.Before(closes) {
 			lines = append(lines, p.T("card_deadline", "Date", localesHTML(p.DateYear(closes.In(b.cfg.Location)))))
 		} else if e.Status == storage.EventPublished {
 			lines = append(lines, p.T("card_closed"))
@@ -95,7 +96,13 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 	if e.Status != storage.EventPublished {
 		lines = append(lines, p.T("card_status_"+string(e.Status)))
 	}
-	if reg != nil {
+	if e.Over(now) {
+		lines = append(lines, p.T("card_took_part", "N", e.Taken))
+	}
+	if reg != nil && e.Over(now) {
+		// After the event: what happened, not the sign-up.
+		lines = append(lines, outcomeLines(p, *reg)...)
+	} else if reg != nil {
 		switch reg.State {
 		case storage.RegConfirmed:
 			lines = append(lines, p.T("card_you_confirmed"))
@@ -116,6 +123,34 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 	}
 	if e.Description != "" {
 		lines = append(lines, "", p.T("card_description", "Text", e.Description))
+	}
+	return lines
+}
+
+// outcomeLines say what came of a sign-up once its event is over: the
+// result, that the teacher took part (attendance marked), that she was
+// signed up (nothing marked), or that her turn on the waitlist never came.
+func outcomeLines(p locales.Printer, reg storage.Registration) []string {
+	var lines []string
+	switch {
+	case reg.State == storage.RegWaitlist:
+		return []string{p.T("card_you_waited")}
+	case reg.State != storage.RegConfirmed:
+		return nil
+	case reg.Result != "" || (reg.Attended != nil && *reg.Attended):
+		lines = append(lines, p.T("card_you_took_part"))
+	default:
+		lines = append(lines, p.T("card_you_were_signed"))
+	}
+	if reg.TeamSize > 0 {
+		if reg.TeamName != "" {
+			lines = append(lines, p.N("card_your_team_named", reg.TeamSize, "Name", reg.TeamName))
+		} else {
+			lines = append(lines, p.N("card_your_team", reg.TeamSize))
+		}
+	}
+	if reg.Result != "" {
+		lines = append(lines, p.T("card_your_result", "Result", localesHTML(p.T("result_"+reg.Result))))
 	}
 	return lines
 }
@@ -193,7 +228,7 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 			kb = append(kb, row)
 		}
 		switch {
-		case !b.may(r, actCancel, e):
+		case !b.may(r, actCancel, e), e.Over(now): // what took place is not cancelled
 		case e.Status == storage.EventPublished:
 			kb = append(kb, []modelsButton{button(p.T("btn_event_cancel"), cb(cbEventCancel, e.ID))})
 		case e.Status == storage.EventDraft:
@@ -202,6 +237,9 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 	}
 	if back != "" {
 		kb = append(kb, []modelsButton{button(p.T("btn_back_to_list"), back)})
+	} else if e.Over(now) && r.Role() >= roleCoordinator && b.may(r, actParticipants, e) {
+		// Marking leads back to a card without its list: the way to it.
+		kb = append(kb, []modelsButton{button(p.T("btn_my_events"), cb(cbMyEvents, 0))})
 	}
 	if kb == nil {
 		kb = keyboard{}

@@ -32,6 +32,9 @@ func TestDynamicKeysExist(t *testing.T) {
 			keys = append(keys, "result_"+code)
 		}
 	}
+	for _, reg := range []storage.Registration{{State: storage.RegWaitlist}, {Result: storage.ResultFirst}, {}} {
+		keys = append(keys, myOutcomeKey(reg))
+	}
 	for _, st := range []storage.BroadcastState{storage.BroadcastRunning, storage.BroadcastStopped, storage.BroadcastDone} {
 		keys = append(keys, "broadcast_state_"+string(st))
 	}

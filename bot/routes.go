@@ -25,6 +25,7 @@ func (b *Bot) registerRoutes() {
 		"my":           {role: roleTeacher, fn: b.cmdMy},
 		"newevent":     {role: roleCoordinator, fn: b.cmdNewEvent},
 		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
+		"myevents":     {role: roleCoordinator, fn: b.cmdMyEvents},
 	}
 
 	b.callbacks = map[string]callback{
@@ -76,6 +77,8 @@ func (b *Bot) registerRoutes() {
 		cbSignupCancelYes:  {roleTeacher, b.cbSignupCancelYes},
 		cbDismiss:          {roleNone, b.cbDismiss},
 		cbEventRegulations: {roleTeacher, b.cbEventRegulations},
+		// /myevents: a coordinator's events, past included.
+		cbMyEvents: {roleCoordinator, b.cbMyEvents},
 		// The card, for coordinators.
 		cbEventParticipants: {roleCoordinator, b.cbEventParticipants},
 		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
@@ -165,7 +168,7 @@ const (
 var menus = map[role][]string{
 	roleNone:        {"start", "settings", "help"},
 	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel"},
-	roleCoordinator: {"newevent", "drafts", "broadcast", "broadcasts"},
+	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 

@@ -282,12 +282,19 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
 		if !m.Event.Start.After(now) {
 			state = "my_state_past"
 		}
+		if m.Event.Over(now) {
+			state = myOutcomeKey(m.Registration)
+		}
 		if m.Event.Status == storage.EventCancelled {
 			state = "my_state_cancelled"
 		}
+		stateText := r.P.T(state)
+		if state == "my_state_result" {
+			stateText = r.P.T(state, "Result", localesHTML(r.P.T("result_"+m.Result)))
+		}
 		lines = append(lines, "", r.P.T("my_line", "N", i+1, "Title", m.Event.Title,
 			"When", localesHTML(r.P.Date(m.Event.Start.In(b.cfg.Location))), "Place", truncateRunes(m.Event.Place, 60),
-			"State", localesHTML(r.P.T(state))))
+			"State", localesHTML(stateText)))
 		if len(kb) < 40 {
 			row := []modelsButton{button(strconv.Itoa(i+1)+". "+truncateRunes(m.Event.Title, 30), cb(cbEventCard, m.EventID))}
 			if m.Event.Start.After(now) && m.Event.Status == storage.EventPublished {
@@ -298,6 +305,21 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
 	}
 	_, err = b.send(ctx, r.ChatID, r.P.FitLines(lines, 0), kb)
 	return err
+}
+
+// myOutcomeKey is the /my state of a sign-up whose event is over: its
+// result, that the teacher took part, that her turn on the waitlist never
+// came, or only that the event is past.
+func myOutcomeKey(reg storage.Registration) string {
+	switch {
+	case reg.State == storage.RegWaitlist:
+		return "my_state_waited"
+	case reg.Result != "":
+		return "my_state_result"
+	case reg.Attended != nil && *reg.Attended:
+		return "my_state_took_part"
+	}
+	return "my_state_past"
 }
 
 // notifyPromoted renders the notice to a teacher promoted from the

@@ -33,6 +33,9 @@
 //     adds go to the line, first come first, each promoted user told.
 //   - CancelEvent cancels and tells every participant; nobody is promoted
 //     after that.
+//   - SetResult tells the participant their result in the same
+//     transaction; a correction made while that notice is still pending
+//     withdraws it, so a slip corrected at once is one message.
 //
 // So a published event never has a free seat while anyone waits, and
 // Taken and Waiting always equal the rows. TestSignUpRulesModel checks all

@@ -178,6 +178,13 @@ type Registration struct {
 	// Attended is nil until attendance is marked.
 	Attended *bool  `json:"attended,omitempty"`
 	Result   string `json:"result,omitempty"`
+	// ResultTold is the result the participant was last told of by a
+	// notice that left the outbox ("" when none, or when told it was
+	// taken away); SetResult keeps it.
+	ResultTold string `json:"result_told,omitempty"`
+	// ResultNotice is the outbox entry telling the participant Result, sent
+	// or not; 0 when there is none to withdraw.
+	ResultNotice int64 `json:"result_notice,omitempty"`
 }
 
 // SignUp is a request to sign up.
@@ -253,6 +260,12 @@ func (e *LimitError) Error() string {
 
 // Unwrap returns Err.
 func (e *LimitError) Unwrap() error { return e.Err }
+
+// ResultNotify renders the outbox message that tells a participant their
+// result at an event: result is the new one ("" when it was taken away),
+// told the one they were last told of ("" if none). Like Notify it runs
+// inside the transaction: compute only.
+type ResultNotify func(u User, e Event, result, told string) Content
 
 // ChangeNotify renders the outbox message to one participant about a change
 // of an event's time or place, from the event as it was (before) to as it

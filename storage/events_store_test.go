@@ -176,7 +176,7 @@ func TestEventMissIsErrNotFound(t *testing.T) {
 		{"Registration unknown user", func() error { _, err := s.Registration(ctx, e.ID, 2); return err }},
 		{"Participants", func() error { _, err := s.Participants(ctx, 99); return err }},
 		{"SetAttendance", func() error { return s.SetAttendance(ctx, e.ID, 2, true) }},
-		{"SetResult", func() error { return s.SetResult(ctx, e.ID, 2, ResultFirst) }},
+		{"SetResult", func() error { return s.SetResult(ctx, e.ID, 2, ResultFirst, nil) }},
 		{"AudienceRecipients", func() error {
 			_, err := s.AudienceRecipients(ctx, Audience{Kind: AudienceEvent, EventID: 99}, 0)
 			return err

@@ -22,12 +22,14 @@ const (
 	ReasonInactive     Reason = "inactive"       // the recipient was already marked unreachable
 	ReasonStopped      Reason = "stopped"        // its broadcast was stopped
 	ReasonExpired      Reason = "expired"        // too late to be worth sending (its event has started)
+	ReasonReplaced     Reason = "replaced"       // a newer notice took its place before it was sent (a corrected result)
 
 	ReasonRetryAfter Reason = "retry_after" // waits for Telegram's flood control
 	ReasonOutage     Reason = "outage"      // waits for Telegram to be reachable
 )
 
-// Reasons is every final reason, in the order a report lists them.
+// Reasons is every final reason a broadcast's entry may have, in the order
+// a report lists them (ReasonReplaced is only ever a notice's).
 var Reasons = []Reason{ReasonBlocked, ReasonChatNotFound, ReasonBadRequest, ReasonServer, ReasonInactive, ReasonStopped, ReasonExpired}
 
 // Undelivered is a recipient a broadcast did not reach, as its author

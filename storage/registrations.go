@@ -441,9 +441,9 @@ func (s *Store) UserRegistrations(ctx context.Context, userID int64) ([]MyRegist
 // when the user never signed up for the event; ErrNotRegistered when the
 // registration is cancelled.
 func (s *Store) SetAttendance(ctx context.Context, eventID, userID int64, attended bool) error {
-	err := s.changeRegistration(ctx, eventID, userID, func(r *Registration, _ Event) error {
+	err := s.changeRegistration(ctx, eventID, userID, func(_ *bolt.Tx, r *Registration, _ Event, _ time.Time) (bool, error) {
 		r.Attended = &attended
-		return nil
+		return false, nil
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set attendance of user %d at event %d: %w", userID, eventID, err)
@@ -456,28 +456,98 @@ func (s *Store) SetAttendance(ctx context.Context, eventID, userID int64, attend
 // for an event whose kind is not Graded, is refused with an error.
 // ErrNotFound when the user never signed up for the event; ErrNotRegistered
 // when the registration is cancelled.
-func (s *Store) SetResult(ctx context.Context, eventID, userID int64, result string) error {
+//
+// In the same transaction the participant is told, through the outbox
+// (origin notice "result:<event>:<user>"), what changed for them:
+// notify(user, event, result, told) is enqueued when the new result differs
+// from told, the one they were last told of, if the user is active. A
+// notice of an earlier result still pending in the outbox is withdrawn
+// (skipped, ReasonReplaced) rather than followed by a second one, so that a
+// coordinator who corrects a slip of the finger sends one message, not
+// two; one already sent, or being sent, counts as told. Setting the result
+// the participant already has changes nothing and tells nobody. A nil
+// notify records the result and tells nobody.
+func (s *Store) SetResult(ctx context.Context, eventID, userID int64, result string, notify ResultNotify) error {
 	switch result {
 	case "", ResultFirst, ResultSecond, ResultThird, ResultLaureate:
 	default:
 		return fmt.Errorf("storage: set result of user %d at event %d: unknown result %q", userID, eventID, result)
 	}
-	err := s.changeRegistration(ctx, eventID, userID, func(r *Registration, e Event) error {
+	notified := false
+	err := s.changeRegistration(ctx, eventID, userID, func(tx *bolt.Tx, r *Registration, e Event, now time.Time) (bool, error) {
+		notified = false
 		if result != "" && !e.Kind.Graded() {
-			return fmt.Errorf("event kind %q has no results", e.Kind)
+			return false, fmt.Errorf("event kind %q has no results", e.Kind)
+		}
+		if result == r.Result {
+			return true, nil
+		}
+		if r.ResultNotice != 0 {
+			// The pending notice told r.Result: withdraw it if it has not
+			// left; otherwise the participant knows r.Result.
+			withdrawn, err := withdrawPending(tx, r.ResultNotice, now)
+			if err != nil {
+				return false, err
+			}
+			if !withdrawn {
+				r.ResultTold = r.Result
+			}
+			r.ResultNotice = 0
 		}
 		r.Result = result
-		return nil
+		if notify == nil || result == r.ResultTold {
+			return false, nil
+		}
+		u, ok, err := activeUser(tx.Bucket(bucketUsers), userID)
+		if err != nil || !ok {
+			return false, err
+		}
+		entries := []OutboxEntry{{
+			ChatID: u.ChatID, UserID: u.ID, Content: notify(u, e, result, r.ResultTold),
+			Origin: Origin{Kind: OriginNotice, Key: "result:" + strconv.FormatInt(eventID, 10) + ":" + strconv.FormatInt(userID, 10)},
+		}}
+		if err := enqueue(tx, entries, now); err != nil {
+			return false, err
+		}
+		r.ResultNotice, notified = entries[0].ID, true
+		return false, nil
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set result of user %d at event %d: %w", userID, eventID, err)
 	}
+	if notified {
+		s.signalEnqueued()
+	}
 	return nil
 }
 
+// withdrawPending marks outbox entry id skipped (ReasonReplaced) if it is
+// still pending and reports whether it did; an entry sent, failed, skipped
+// or pruned is left alone. A send already in flight reaches its recipient
+// all the same: its completion finds the entry no longer pending.
+func withdrawPending(tx *bolt.Tx, id int64, now time.Time) (bool, error) {
+	out := tx.Bucket(bucketOutbox)
+	var e OutboxEntry
+	switch err := getJSON(out, itob(id), &e); {
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("outbox entry %d: %w", id, err)
+	}
+	if e.State != OutboxPending {
+		return false, nil
+	}
+	e.State, e.Reason, e.DoneAt = OutboxSkipped, ReasonReplaced, now
+	if err := putJSON(out, itob(id), e); err != nil {
+		return false, err
+	}
+	return true, tx.Bucket(bucketOutboxPending).Delete(itob(id))
+}
+
 // changeRegistration applies change to a registration that is not
-// cancelled, with its event, in one transaction.
-func (s *Store) changeRegistration(ctx context.Context, eventID, userID int64, change func(*Registration, Event) error) error {
+// cancelled, with its event, in one transaction, and stores it with
+// UpdatedAt now unless change reports that nothing changed.
+func (s *Store) changeRegistration(ctx context.Context, eventID, userID int64, change func(tx *bolt.Tx, r *Registration, e Event, now time.Time) (unchanged bool, err error)) error {
 	now := s.now()
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		regs := tx.Bucket(bucketRegs)
@@ -493,7 +563,8 @@ func (s *Store) changeRegistration(ctx context.Context, eventID, userID int64, c
 		if err := getJSON(tx.Bucket(bucketEvents), itob(eventID), &e); err != nil {
 			return fmt.Errorf("event: %w", err)
 		}
-		if err := change(&r, e); err != nil {
+		unchanged, err := change(tx, &r, e, now)
+		if err != nil || unchanged {
 			return err
 		}
 		r.UpdatedAt = now

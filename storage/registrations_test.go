@@ -765,7 +765,7 @@ func TestSetAttendanceAndResult(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.call == "" {
-				if err := s.SetResult(ctx, e.ID, tt.user, ResultSecond); err != nil {
+				if err := s.SetResult(ctx, e.ID, tt.user, ResultSecond, nil); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -775,7 +775,7 @@ func TestSetAttendanceAndResult(t *testing.T) {
 			case "attend", "miss":
 				err = s.SetAttendance(ctx, e.ID, tt.user, tt.call == "attend")
 			default:
-				err = s.SetResult(ctx, e.ID, tt.user, tt.call)
+				err = s.SetResult(ctx, e.ID, tt.user, tt.call, nil)
 			}
 			switch {
 			case tt.wantErr == errAny:
