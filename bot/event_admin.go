@@ -192,7 +192,7 @@ func (b *Bot) notifyResult(u storage.User, e storage.Event, result, told string)
 		text = p.T("notice_result_changed", "Title", e.Title, "Result", localesHTML(p.T("result_"+result)),
 			"Was", localesHTML(p.T("result_"+told)))
 	}
-	return storage.Content{Text: text, Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventCard, e.ID)}}}}
+	return storage.Content{Text: text, Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, e.ID)}}}}
 }
 
 // notifyCancelled renders the notice of a cancelled event.
