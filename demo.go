@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := seedDemo(ctx, store); err != nil {
+	if err := seedDemo(ctx, store, cfg.Location); err != nil {
 		store.Close()
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -98,9 +98,10 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	return nil
 }
 
-// seedDemo adds two organisations of the district, the admin and a
-// coordinator.
-func seedDemo(ctx context.Context, store *storage.Store) error {
+// seedDemo adds two organisations of the district, the admin, a
+// coordinator, and the coordinator's contest, published, three days from
+// now at 10:00 in the district's zone.
+func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location) error {
 	school, err := store.CreateOrganisation(ctx, storage.Organisation{
 		Name: "МКОУ «СОШ №1» г.п. Тырныауз", ShortName: "СОШ №1", Kind: storage.KindSchool, Contact: "Тырныауз, ул. Энеева, 2"})
 	if err != nil {
@@ -120,7 +121,17 @@ func seedDemo(ctx context.Context, store *storage.Store) error {
 			return err
 		}
 	}
-	return nil
+	day := time.Now().In(loc).AddDate(0, 0, 3)
+	_, err = store.CreateEvent(ctx, storage.Event{
+		Title: "Безопасное колесо", Kind: storage.EventContest,
+		Description: "Районный конкурс юных инспекторов движения: фигурное вождение, знание ПДД, первая помощь.",
+		Start:       time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, loc),
+		Place:       "Стадион «Геолог», Тырныауз", Organisers: []int64{gibdd, school},
+		Audience: "5–6 классы", Unit: storage.UnitIndividual, Capacity: 30,
+		Reminders: storage.DefaultReminders(storage.EventContest), Status: storage.EventPublished,
+		CreatedBy: demoCoordinator.ID,
+	})
+	return err
 }
 
 // isTerminal reports whether r is a character device (a person typing).
