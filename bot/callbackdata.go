@@ -82,6 +82,16 @@ const (
 	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
 	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request
 	cbParkedResume          = "dr"  // dr:<parked seq>: continue a parked event draft
+	cbPersonOrgMissing      = "pn"  // pn: my organisation is not in the list: asks its name
+	cbPersonOrgBack         = "pb"  // pb: back to the list from the missing organisation's name or its request
+	cbOrgRequestAdd         = "qa"  // qa:<request id>: asks the kind of the organisation to add
+	cbOrgRequestKind        = "qk"  // qk:<request id>:<kind index>: adds it with that kind
+	cbOrgRequestMatch       = "qm"  // qm:<request id>:<page>: asks which listed organisation it is
+	cbOrgRequestOrg         = "qo"  // qo:<request id>:<org id>: it is this one
+	cbOrgRequestRefuse      = "qx"  // qx:<request id>: asks
+	cbOrgRequestRefuseYes   = "qxy" // qxy:<request id>
+	cbOrgRequestBack        = "qb"  // qb:<request id>: back to the request
+	cbMenu                  = "mn"  // mn:<command name>: runs a command of the user's menu
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.
