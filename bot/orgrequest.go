@@ -126,7 +126,7 @@ func (b *Bot) orgRequestText(ctx context.Context, r *Request, c storage.Conversa
 	if r.Role() >= roleAdmin {
 		return b.adminAddsOwnOrg(ctx, r, c, name)
 	}
-	admins := b.adminIDs(r.User.ID)
+	admins, langs := b.reachableAdmins(ctx, r.User.ID)
 	if len(admins) == 0 {
 		_, err := b.send(ctx, r.ChatID, r.P.T("org_missing_no_admins"),
 			keyboard{{button(r.P.T("btn_back_to_org_list"), cbPersonOrgBack)}})
@@ -139,7 +139,6 @@ func (b *Bot) orgRequestText(ctx context.Context, r *Request, c storage.Conversa
 	if r.From != nil && r.From.Username != "" {
 		contact = "@" + r.From.Username
 	}
-	langs := b.adminLangs(ctx, admins)
 	_, err = b.store.CreateOrgRequest(ctx, storage.OrgRequest{UserID: r.User.ID, Name: name, Contact: contact}, wait,
 		func(req storage.OrgRequest) []storage.OutboxEntry {
 			var out []storage.OutboxEntry
@@ -185,28 +184,28 @@ func (b *Bot) adminAddsOwnOrg(ctx context.Context, r *Request, c storage.Convers
 	return b.personStepDone(ctx, r, c, stepPosition)
 }
 
-// adminIDs lists the admins in a stable order, without except.
-func (b *Bot) adminIDs(except int64) []int64 {
+// reachableAdmins lists the admins the bot can write to (those who have
+// written to it and not blocked it: Telegram lets a bot write to no one
+// else), but except, in a stable order, with each one's language.
+func (b *Bot) reachableAdmins(ctx context.Context, except int64) ([]int64, map[int64]string) {
 	var ids []int64
+	langs := map[int64]string{}
 	for id := range b.admins {
-		if id != except {
-			ids = append(ids, id)
+		if id == except {
+			continue
+		}
+		u, err := b.store.User(ctx, id)
+		if err != nil || !u.Active {
+			continue
+		}
+		ids = append(ids, id)
+		langs[id] = u.Lang
+		if u.Lang == "" {
+			langs[id] = locales.Russian
 		}
 	}
 	slices.Sort(ids)
-	return ids
-}
-
-// adminLangs is each admin's language (Russian for one not yet stored).
-func (b *Bot) adminLangs(ctx context.Context, ids []int64) map[int64]string {
-	langs := map[int64]string{}
-	for _, id := range ids {
-		langs[id] = locales.Russian
-		if u, err := b.store.User(ctx, id); err == nil && u.Lang != "" {
-			langs[id] = u.Lang
-		}
-	}
-	return langs
+	return ids, langs
 }
 
 // orgRequestText is the request as admins see it.
