@@ -82,8 +82,8 @@ const (
 	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
 	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request
 	cbParkedResume          = "dr"  // dr:<parked seq>: continue a parked event draft
-	cbPersonOrgMissing      = "pn"  // pn: my organisation is not in the list: asks its name
-	cbPersonOrgBack         = "pb"  // pb: back to the list from the missing organisation's name or its request
+	cbPersonOrgMissing      = "pn"  // pn[:n]: my organisation is not in the list: asks its name (n: below a notice, as a new message)
+	cbPersonOrgBack         = "pb"  // pb[:n]: back to the organisation list (n: below a notice, as a new message)
 	cbOrgRequestAdd         = "qa"  // qa:<request id>: asks the kind of the organisation to add
 	cbOrgRequestKind        = "qk"  // qk:<request id>:<kind index>: adds it with that kind
 	cbOrgRequestMatch       = "qm"  // qm:<request id>:<page>: asks which listed organisation it is

@@ -74,10 +74,11 @@ var helpKeys = map[role]string{
 	roleAdmin:       "help_admin",
 }
 
-// sendHint answers a message the bot did not understand: the way to
-// register for a newcomer, else the quick menu.
+// sendHint answers a message or command the bot did not understand
+// (key says which) with the quick menu; a newcomer's text is answered
+// with the way to register.
 func (b *Bot) sendHint(ctx context.Context, r *Request, key string) error {
-	if !r.User.Registered {
+	if !r.User.Registered && key == "hint_unknown" {
 		key = "hint_register"
 	}
 	_, err := b.send(ctx, r.ChatID, r.P.T(key), b.menuKeyboard(r))
@@ -94,10 +95,7 @@ func (b *Bot) cbMenu(ctx context.Context, r *Request, args []string) error {
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	typed := *r.Update
-	typed.CallbackQuery = nil
-	r.Update = &typed
-	return b.routeCommand(ctx, r, args[0], "")
+	return b.routeCommand(ctx, asTyped(r), args[0], "")
 }
 
 func inAnyQuickMenu(name string) bool {

@@ -22,8 +22,9 @@ import (
 // person is told through the outbox and goes on from where they were. An
 // admin who does not find their own organisation simply adds it.
 
-// cbPersonOrgMissing asks for the missing organisation's name: pn.
-func (b *Bot) cbPersonOrgMissing(ctx context.Context, r *Request, _ []string) error {
+// cbPersonOrgMissing asks for the missing organisation's name, in place
+// of the picker, or below a notice (pn:n) which keeps its text: pn[:n].
+func (b *Bot) cbPersonOrgMissing(ctx context.Context, r *Request, args []string) error {
 	c, ok, err := b.currentPerson(ctx, r, stepOrg)
 	if err != nil || !ok {
 		return errors.Join(err, b.stale(ctx, r))
@@ -35,7 +36,25 @@ func (b *Bot) cbPersonOrgMissing(ctx context.Context, r *Request, _ []string) er
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
+	if belowNotice(args) {
+		r = asTyped(r)
+	}
 	return b.promptOrgRequest(ctx, r, false)
+}
+
+// belowNotice reports whether a button's args end in "n": the button is
+// on a notice, whose text stays; the answer comes as a new message.
+func belowNotice(args []string) bool { return len(args) > 0 && args[len(args)-1] == "n" }
+
+// asTyped is the request as if it had been typed rather than pressed: its
+// answers come as new messages instead of replacing the pressed one. The
+// callback must have been answered already.
+func asTyped(r *Request) *Request {
+	typed := *r.Update
+	typed.CallbackQuery = nil
+	cp := *r
+	cp.Update = &typed
+	return &cp
 }
 
 // askMissingOrg moves the person's wizard to typing the organisation's
@@ -81,14 +100,15 @@ func (b *Bot) promptOrgWait(ctx context.Context, r *Request, asked string) error
 }
 
 // cbPersonOrgBack goes back to the list from typing the name or from
-// waiting for the answer: pb. A request already sent stays with the
+// waiting for the answer (in place of the question), or shows the list
+// below a refusal (pb:n): pb[:n]. A request already sent stays with the
 // admins; if it is granted later the person is told.
-func (b *Bot) cbPersonOrgBack(ctx context.Context, r *Request, _ []string) error {
+func (b *Bot) cbPersonOrgBack(ctx context.Context, r *Request, args []string) error {
 	c, err := b.store.Conversation(ctx, r.User.ID)
 	if err != nil && !storage.IsNotFound(err) {
 		return err
 	}
-	if err != nil || (c.Flow != flowOnboarding && c.Flow != flowProfile) || (c.Step != stepOrgRequest && c.Step != stepOrgWait) {
+	if err != nil || (c.Flow != flowOnboarding && c.Flow != flowProfile) || !slices.Contains([]string{stepOrg, stepOrgRequest, stepOrgWait}, c.Step) {
 		return b.stale(ctx, r)
 	}
 	d := decodePerson(c)
@@ -99,7 +119,7 @@ func (b *Bot) cbPersonOrgBack(ctx context.Context, r *Request, _ []string) error
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	return b.sendOrgPicker(ctx, r, "", 0, true)
+	return b.sendOrgPicker(ctx, r, "", 0, !belowNotice(args))
 }
 
 // orgRequestText takes the missing organisation's name. One already in
@@ -487,8 +507,8 @@ func (b *Bot) followRequest(req storage.OrgRequest, org storage.Organisation, u 
 		d.Filter, d.Asked = "", ""
 		next := personConv(stepOrg, d, c.Flow)
 		return storage.OrgFollow{Conversation: &next, Notices: notice(told, keyboard{
-			{button(p.T("btn_choose_from_list"), cb(cbPersonOrgPage, 0, "x"))},
-			{button(p.T("btn_org_missing"), cbPersonOrgMissing)},
+			{button(p.T("btn_choose_from_list"), cb(cbPersonOrgBack, "n"))},
+			{button(p.T("btn_org_missing"), cb(cbPersonOrgMissing, "n"))},
 		})}
 	}
 	u.OrgID = org.ID

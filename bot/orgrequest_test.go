@@ -137,7 +137,11 @@ func TestMissingOrgMatchedAndRefused(t *testing.T) {
 	h.press(admin, "✖ Отказать", "Отказать в запросе")
 	h.press(admin, "Да, отказать", "отказано")
 	h.waitFor(teacher2.ID, "не добавил организацию", "Кафе «Эльбрус»")
-	h.press(teacher2, "Выбрать из списка", "Выберите вашу организацию")
+	_, picker := h.press(teacher2, "Выбрать из списка", "Выберите вашу организацию")
+	if picker.Edited != 0 {
+		t.Error("the refusal notice was replaced by the list")
+	}
+	h.waitFor(teacher2.ID, "не добавил организацию") // still there
 	h.press(teacher2, school1.Name, "Ваша должность")
 	for _, o := range h.orgs() {
 		if strings.Contains(o.Name, "Эльбрус»") && o.Kind == storage.KindOtherOrg {
