@@ -269,7 +269,7 @@ func TestDemoThroughPipe(t *testing.T) {
 		"Иванова Мария Петровна", // name
 		"ТЫРНЫАУЗ",               // narrows the organisation list
 		"#1",                     // the school
-		"#2",                     // Педагог-организатор
+		"#4",                     // Педагог-организатор (after Учитель, Учитель начальных классов, Классный руководитель)
 		"/profile",
 		"/as admin",
 		"/orgs",

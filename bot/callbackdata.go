@@ -89,6 +89,16 @@ const (
 	cbWizardCancel          = "wx"  // wx:<flow>: leave the wizard in progress, as /cancel does
 	cbWizardBack            = "wb"  // wb:<flow>:<step>: back from that step to the one before
 	cbWizardResume          = "wr"  // wr:<flow>: show the wizard in progress at its step again
+	cbPersonOrgMissing      = "pn"  // pn[:n]: my organisation is not in the list: asks its name (n: below a notice, as a new message)
+	cbPersonOrgBack         = "pb"  // pb[:n]: back to the organisation list (n: below a notice, as a new message)
+	cbOrgRequestAdd         = "qa"  // qa:<request id>: asks the kind of the organisation to add
+	cbOrgRequestKind        = "qk"  // qk:<request id>:<kind index>: adds it with that kind
+	cbOrgRequestMatch       = "qm"  // qm:<request id>:<page>: asks which listed organisation it is
+	cbOrgRequestOrg         = "qo"  // qo:<request id>:<org id>: it is this one
+	cbOrgRequestRefuse      = "qx"  // qx:<request id>: asks
+	cbOrgRequestRefuseYes   = "qxy" // qxy:<request id>
+	cbOrgRequestBack        = "qb"  // qb:<request id>: back to the request
+	cbMenu                  = "mn"  // mn:<command name>: runs a command of the user's menu
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

@@ -2,27 +2,12 @@ package bot
 
 import (
 	"context"
-	"strings"
 
 	"github.com/go-telegram/bot/models"
 
 	"vmeste/locales"
 	"vmeste/storage"
 )
-
-// cmdHelp lists the commands of the user's role.
-func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ string) error {
-	var sb strings.Builder
-	sb.WriteString(r.P.T("help_title"))
-	for _, name := range menuFor(r.Role()) {
-		sb.WriteString("\n/" + name + " — " + r.P.T("cmd_"+name))
-	}
-	if r.Role() == roleNone {
-		sb.WriteString("\n\n" + r.P.T("hint_register"))
-	}
-	_, err := b.send(ctx, r.ChatID, sb.String(), nil)
-	return err
-}
 
 // botCommands is a role's menu in one language.
 func (b *Bot) botCommands(rl role, lang string) []models.BotCommand {

@@ -23,6 +23,10 @@ const (
 	stepName     = "name"
 	stepOrg      = "org"
 	stepPosition = "position"
+	// stepOrgRequest: the organisation is not in the list, the person types
+	// its name; stepOrgWait: the admins have been asked (orgrequest.go).
+	stepOrgRequest = "org_request"
+	stepOrgWait    = "org_wait"
 )
 
 // personData is the onboarding/profile wizard's state.
@@ -31,11 +35,18 @@ type personData struct {
 	Filter string `json:"filter,omitempty"`
 	// Payload is a deep-link payload to act on after onboarding.
 	Payload string `json:"payload,omitempty"`
+	// Asked is the name of a missing organisation the admins were asked
+	// to add.
+	Asked string `json:"asked,omitempty"`
 }
 
 // positions are the common positions offered as buttons (locale keys
-// position_0…); anything else can be typed.
-const positionCount = 8
+// position_0…, the index is the button's data); anything else can be
+// typed. positionOrder is the order they are shown in: the commonest
+// first.
+const positionCount = 10
+
+var positionOrder = []int{8, 9, 0, 1, 2, 3, 4, 5, 6, 7}
 
 // orgsPerPage is how many organisation buttons a page shows.
 const orgsPerPage = 8
@@ -105,6 +116,10 @@ func (b *Bot) promptPersonStep(ctx context.Context, r *Request, c storage.Conver
 		return b.sendOrgPicker(ctx, r, decodePerson(c).Filter, 0, false)
 	case stepPosition:
 		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_position"), append(b.positionKeyboard(r.P), personNav(r, c.Flow, stepPosition)))
+	case stepOrgRequest:
+		return b.promptOrgRequest(ctx, r, false)
+	case stepOrgWait:
+		return b.promptOrgWait(ctx, r, decodePerson(c).Asked)
 	}
 	return err
 }
@@ -148,7 +163,7 @@ func (b *Bot) langKeyboard(prefix, current string) keyboard {
 
 func (b *Bot) positionKeyboard(p locales.Printer) keyboard {
 	var kb keyboard
-	for i := 0; i < positionCount; i++ {
+	for _, i := range positionOrder {
 		kb = append(kb, []modelsButton{button(p.T(positionKey(i)), cb(cbPersonPosition, i))})
 	}
 	return kb
@@ -223,6 +238,10 @@ func (b *Bot) personText(ctx context.Context, r *Request, c storage.Conversation
 			return err
 		}
 		return b.sendOrgPicker(ctx, r, d.Filter, 0, false)
+	case stepOrgRequest:
+		return b.orgRequestText(ctx, r, c, text)
+	case stepOrgWait:
+		return b.promptOrgWait(ctx, r, decodePerson(c).Asked)
 	case stepPosition:
 		if n := utf8.RuneCountInString(text); n < 2 || n > 100 {
 			_, err := b.send(ctx, r.ChatID, r.P.T("person_bad_position"), append(b.positionKeyboard(r.P), personNav(r, c.Flow, stepPosition)))
@@ -329,16 +348,15 @@ func (b *Bot) sendOrgPicker(ctx context.Context, r *Request, filter string, page
 	if err != nil {
 		return err
 	}
-	if len(all) == 0 {
-		_, err := b.send(ctx, r.ChatID, r.P.T("person_no_orgs"), nil)
-		return err
+	if len(all) == 0 { // nothing to choose from: straight to typing its name
+		return b.askMissingOrg(ctx, r, true)
 	}
 	list := filterOrgs(all, filter)
 	var text string
 	var kb keyboard
 	if len(list) == 0 {
 		text = r.P.T("person_org_none_match", "Filter", filter)
-		kb = keyboard{{button(r.P.T("btn_show_all"), cb(cbPersonOrgPage, 0, "x"))}}
+		kb = keyboard{{button(r.P.T("btn_show_all"), cb(cbPersonOrgPage, 0, "x"))}, {button(r.P.T("btn_org_missing"), cbPersonOrgMissing)}}
 	} else {
 		pages := (len(list) + orgsPerPage - 1) / orgsPerPage
 		page = min(page, pages-1)
@@ -352,6 +370,7 @@ func (b *Bot) sendOrgPicker(ctx context.Context, r *Request, filter string, page
 		} else {
 			text = r.P.T("person_ask_org", "Page", page+1, "Pages", pages)
 		}
+		kb = append(kb, []modelsButton{button(r.P.T("btn_org_missing"), cbPersonOrgMissing)})
 	}
 	kb = append(kb, b.orgPickerNav(ctx, r)...)
 	if edit {
@@ -371,30 +390,6 @@ func (b *Bot) orgPickerNav(ctx context.Context, r *Request) keyboard {
 	return keyboard{personNav(r, c.Flow, stepOrg)}
 }
 
-// filterOrgs keeps the organisations whose name or short name contains
-// every word of filter, case-insensitively.
-func filterOrgs(all []storage.Organisation, filter string) []storage.Organisation {
-	words := strings.Fields(strings.ToLower(filter))
-	if len(words) == 0 {
-		return all
-	}
-	var out []storage.Organisation
-	for _, o := range all {
-		hay := strings.ToLower(o.Name + " " + o.ShortName)
-		match := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				match = false
-				break
-			}
-		}
-		if match {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
 func (b *Bot) cbPersonPosition(ctx context.Context, r *Request, args []string) error {
 	c, ok, err := b.currentPerson(ctx, r, stepPosition)
 	if err != nil || !ok {
@@ -411,8 +406,10 @@ func (b *Bot) cbPersonPosition(ctx context.Context, r *Request, args []string) e
 	return b.reply(ctx, r, r.P.T("person_position_chosen", "Position", r.User.Position), keyboard{})
 }
 
-// cleanFullName checks a full name: letters, spaces and hyphens, 2 to 100
-// characters, with at least one letter; runs of spaces are folded.
+// cleanFullName checks a full name: at least two words (a surname and a
+// name) of letters and hyphens, 2 to 100 characters; runs of spaces are
+// folded, and a word typed all in lower or all in capitals is capitalised
+// («гетоева зульфия» → «Гетоева Зульфия»).
 func cleanFullName(s string) (string, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	n := utf8.RuneCountInString(s)
@@ -429,10 +426,37 @@ func cleanFullName(s string) (string, bool) {
 			return "", false
 		}
 	}
-	if letters < 2 {
+	words := strings.Fields(s)
+	if letters < 2 || len(words) < 2 {
 		return "", false
 	}
-	return s, true
+	for i, w := range words {
+		parts := strings.Split(w, "-")
+		for j, part := range parts {
+			if !unicode.IsLetter(firstLetter(part)) {
+				return "", false // a lone or doubled hyphen
+			}
+			parts[j] = capitalise(part)
+		}
+		words[i] = strings.Join(parts, "-")
+	}
+	return strings.Join(words, " "), true
+}
+
+func firstLetter(s string) rune {
+	c, _ := utf8.DecodeRuneInString(s)
+	return c
+}
+
+// capitalise makes the first letter a capital; a word that was all lower
+// case or all capitals gets the rest in lower case (a mixed one, such as
+// «МакДональд», keeps its own).
+func capitalise(w string) string {
+	if w == strings.ToLower(w) || w == strings.ToUpper(w) {
+		w = strings.ToLower(w)
+	}
+	c, n := utf8.DecodeRuneInString(w)
+	return string(unicode.ToUpper(c)) + w[n:]
 }
 
 // truncateRunes cuts s to at most n characters, marking a cut with "…".

@@ -110,20 +110,14 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 		return b.orgImportDocument(ctx, r, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile})
 	}
 	r.Handler = "hint"
-	if !r.User.Registered {
-		_, err := b.send(ctx, r.ChatID, r.P.T("hint_register"), nil)
-		return err
-	}
-	_, err = b.send(ctx, r.ChatID, r.P.T("hint_unknown"), nil)
-	return err
+	return b.sendHint(ctx, r, "hint_unknown")
 }
 
 func (b *Bot) routeCommand(ctx context.Context, r *Request, name, args string) error {
 	cmd, ok := b.commands[name]
 	if !ok {
 		r.Handler = "unknown_command"
-		_, err := b.send(ctx, r.ChatID, r.P.T("hint_unknown_command"), nil)
-		return err
+		return b.sendHint(ctx, r, "hint_unknown_command")
 	}
 	r.Handler = "/" + name
 	if !r.Private() && !cmd.inGroup {

@@ -121,6 +121,20 @@ func (b *Bot) registerRoutes() {
 		cbWizardResume: {roleNone, b.cbWizardResume},
 		cbTeamConfirm:  {roleTeacher, b.cbTeamConfirm},
 		cbEventOpen:    {roleTeacher, b.cbEventOpen},
+		// A missing organisation: the person asks, an admin decides
+		// (orgrequest.go).
+		cbPersonOrgMissing:    {roleNone, b.cbPersonOrgMissing},
+		cbPersonOrgBack:       {roleNone, b.cbPersonOrgBack},
+		cbOrgRequestAdd:       {roleAdmin, b.cbOrgRequestAdd},
+		cbOrgRequestKind:      {roleAdmin, b.cbOrgRequestKind},
+		cbOrgRequestMatch:     {roleAdmin, b.cbOrgRequestMatch},
+		cbOrgRequestOrg:       {roleAdmin, b.cbOrgRequestOrg},
+		cbOrgRequestRefuse:    {roleAdmin, b.cbOrgRequestRefuse},
+		cbOrgRequestRefuseYes: {roleAdmin, b.cbOrgRequestRefuseYes},
+		cbOrgRequestBack:      {roleAdmin, b.cbOrgRequestBack},
+		// The menu under /help and under a message the bot did not
+		// understand: each button runs its command (whose role is checked).
+		cbMenu: {roleNone, b.cbMenu},
 	}
 
 	// The commands and buttons that begin a wizard, with when they do (nil:

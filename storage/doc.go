@@ -1,8 +1,8 @@
 // Package storage is Vmeste's only persistence: one bbolt file holding
-// organisations, users, wizard state, invitations, events and their
-// registrations and waitlists, the outbox of messages the bot sends on its
-// own, broadcasts, the due index of scheduled work, and the inbox of
-// updates received but not yet handled. The Store type's comment lists
+// organisations (and requests for missing ones), users, wizard state,
+// invitations, events and their registrations and waitlists, the outbox of
+// messages the bot sends on its own, broadcasts, the due index of
+// scheduled work, and the inbox of updates received but not yet handled. The Store type's comment lists
 // every bucket and its keys.
 //
 // # Basics

@@ -44,10 +44,13 @@ var (
 	bucketDeadlineSent  = []byte("deadline_sent")
 	bucketPeriods       = []byte("periods")
 
+	bucketOrgRequests = []byte("org_requests")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime,
-		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods}
+		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
+		bucketOrgRequests}
 
 	keySchema = []byte("schema")
 )
@@ -84,6 +87,8 @@ var (
 //	deadline_sent      event id (8) → the due time (UnixNano, 8) of the deadline notice that was sent
 //	periods            "digest:<period>" or "summary:<period>" → UnixNano (8) when it was enqueued:
 //	                   each digest and summary goes out once per period
+//	org_requests       request id (uint64 BE) → OrgRequest (JSON): a person's request for an organisation
+//	                   missing from the list, and the admin's decision
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
