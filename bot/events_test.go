@@ -256,7 +256,7 @@ func TestTeamSignup(t *testing.T) {
 	h.press(teacher, "✅ Записаться", "Сколько учащихся")
 	h.say(teacher, "9", "от 1 до 5")
 	h.press(teacher, "3", "Название команды")
-	h.say(teacher, "5 «А»", "Вы записаны", "Ваша команда «5 «А»»: 3 учащихся")
+	h.say(teacher, "5 «А»", "Вы записаны", "Ваша команда «5 „А“»: 3 учащихся")
 	reg, err := h.store.Registration(h.ctx(), e.ID, teacher.ID)
 	if err != nil || reg.TeamSize != 3 || reg.TeamName != "5 «А»" {
 		t.Errorf("registration %+v, %v", reg, err)
