@@ -10,9 +10,13 @@ import (
 	"vmeste/storage"
 )
 
-// /broadcast: the coordinator chooses the audience, sends any message, sees
-// a preview with the number of recipients, and sends. Delivery is the
-// outbox's (scheduler), by copyMessage; the wizard lives in bbolt.
+// /broadcast: the coordinator chooses the audience and is told how many it
+// reaches (nobody: why, and another choice), sends any message, sees a
+// preview exactly as recipients will (signed with the author's name and
+// organisation, with an event's «Записаться» if one is attached), and
+// sends. Delivery is the outbox's (scheduler): a text is sent anew with its
+// formatting and the signature, anything else is copied with the signature
+// added to its caption. The wizard lives in bbolt.
 const (
 	flowBroadcast = "broadcast"
 
