@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,15 +121,21 @@ func seedStaff(ctx context.Context, t testing.TB, s *storage.Store, emu *telegra
 	}
 }
 
-// copies counts the copied messages (broadcast deliveries) in a chat.
+// copies counts the broadcast deliveries in a chat.
 func copies(emu *telegramtest.Server, chatID int64) int {
 	n := 0
 	for _, m := range emu.BotMessages(chatID) {
-		if m.CopiedFrom != nil {
+		if isBroadcastCopy(m) {
 			n++
 		}
 	}
 	return n
+}
+
+// isBroadcastCopy reports whether m is a broadcast's delivery: a copy of
+// the coordinator's message, or a text sent anew with its signature.
+func isBroadcastCopy(m telegramtest.Message) bool {
+	return m.CopiedFrom != nil || strings.Contains(m.Text, "\n\n— ")
 }
 
 func mustOrg(ctx context.Context, t testing.TB, s *storage.Store, o storage.Organisation) int64 {

@@ -44,14 +44,15 @@ func TestBroadcastWithinLimitsAndFaults(t *testing.T) {
 		}
 	})
 	limited, blocked, flaky := school[0], school[1], school[2]
-	emu.FailNext("copyMessage", limited.ID, telegramtest.TooManyRequests(1), 1)
-	emu.FailNext("copyMessage", blocked.ID, telegramtest.Blocked(), 1)
-	emu.FailNext("copyMessage", flaky.ID, telegramtest.ServerError(), 2)
+	// A text broadcast goes out anew, signed: by sendMessage.
+	emu.FailNext("sendMessage", limited.ID, telegramtest.TooManyRequests(1), 1)
+	emu.FailNext("sendMessage", blocked.ID, telegramtest.Blocked(), 1)
+	emu.FailNext("sendMessage", flaky.ID, telegramtest.ServerError(), 2)
 
 	d := a.d
 	d.Say(appCoord, "/broadcast", "Кому отправить")
 	d.Press(appCoord, "🏫 Организациям выбранных видов", "Отметьте виды")
-	d.Press(appCoord, "Школа (ОО)", "Отметьте виды")
+	d.Press(appCoord, "Школы", "Отметьте виды")
 	d.Press(appCoord, "Готово (выбрано: 1)", "Теперь отправьте")
 	d.Say(appCoord, "Педсовет переносится на <пятницу> & 15:00", "Получит 41 адресат") // 40 teachers + the group
 	v := emu.Version()
@@ -80,7 +81,7 @@ func TestBroadcastWithinLimitsAndFaults(t *testing.T) {
 		t.Errorf("the linked group got %d copies, want 1", got)
 	}
 	m := emu.BotMessages(school[5].ID)
-	if len(m) != 1 || m[0].PlainText() != "Педсовет переносится на <пятницу> & 15:00" {
+	if len(m) != 1 || m[0].PlainText() != "Педсовет переносится на <пятницу> & 15:00\n\n— Координатор Района, ГИБДД" {
 		t.Errorf("the copy differs from the original: %+v", m)
 	}
 	if n := emu.RateViolations(); n != 0 {

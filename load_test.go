@@ -385,7 +385,7 @@ func TestOutageDuringBroadcastAndReminders(t *testing.T) {
 
 	// Everyone gets the announcement; the due reminder reaches its 20.
 	for _, u := range users {
-		if _, err := emu.WaitBotMessage(ctx, u.ID, func(m telegramtest.Message) bool { return m.CopiedFrom != nil }); err != nil {
+		if _, err := emu.WaitBotMessage(ctx, u.ID, isBroadcastCopy); err != nil {
 			t.Fatalf("teacher %d: no announcement after the outage: %v", u.ID, err)
 		}
 	}

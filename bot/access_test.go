@@ -219,7 +219,7 @@ func TestAdminChangeIsToldToTheAuthor(t *testing.T) {
 		t.Fatalf("the author got %d notices: %q", len(n), n)
 	}
 	for _, want := range []string{"Ваше мероприятие «Безопасное колесо» изменил администратор Педагог Тестовый",
-		"• Место: было «ЦРТДиЮ», стало «Стадион «Геолог» &lt;центр&gt;»", "• Места: было «10», стало «20»"} {
+		"• Место: было «ЦРТДиЮ», стало «Стадион „Геолог“ &lt;центр&gt;»", "• Места: было «10», стало «20»"} {
 		if !strings.Contains(n[0], want) {
 			t.Errorf("the author's notice lacks %q:\n%s", want, n[0])
 		}

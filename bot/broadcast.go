@@ -8,12 +8,15 @@ import (
 	"strings"
 
 	"vmeste/storage"
-	"vmeste/telegram"
 )
 
-// /broadcast: the coordinator chooses the audience, sends any message, sees
-// a preview with the number of recipients, and sends. Delivery is the
-// outbox's (scheduler), by copyMessage; the wizard lives in bbolt.
+// /broadcast: the coordinator chooses the audience and is told how many it
+// reaches (nobody: why, and another choice), sends any message, sees a
+// preview exactly as recipients will (signed with the author's name and
+// organisation, with an event's «Записаться» if one is attached), and
+// sends. Delivery is the outbox's (scheduler): a text is sent anew with its
+// formatting and the signature, anything else is copied with the signature
+// added to its caption. The wizard lives in bbolt.
 const (
 	flowBroadcast = "broadcast"
 
@@ -22,6 +25,9 @@ const (
 	stepBroadcastOrgs     = "orgs"
 	stepBroadcastMessage  = "message"
 	stepBroadcastConfirm  = "confirm"
+	// stepBroadcastEvent: choosing the event whose «Записаться» button goes
+	// under the announcement.
+	stepBroadcastEvent = "event"
 
 	broadcastOrgsPerPage = 8
 	recentBroadcasts     = 10
@@ -35,6 +41,20 @@ type broadcastDraft struct {
 	Preview       string           `json:"preview,omitempty"`
 	// OrgFilter narrows the organisations list (what the user typed).
 	OrgFilter string `json:"org_filter,omitempty"`
+	// Text is a text message's HTML (its formatting kept): it is sent anew,
+	// signed, rather than copied. Caption is a copied message's caption as
+	// HTML, which the copy replaces to add the signature.
+	Text    string `json:"text,omitempty"`
+	IsText  bool   `json:"is_text,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	// EventID is the event whose «Записаться» goes under each copy (0:
+	// none). With Announce, the message is the bot's announcement of that
+	// event rather than one the coordinator wrote.
+	EventID  int64 `json:"event_id,omitempty"`
+	Announce bool  `json:"announce,omitempty"`
+	// Token is the preview's own message id: Send carries it, so that an
+	// older preview's button cannot send a draft changed since.
+	Token int `json:"token,omitempty"`
 }
 
 func broadcastConv(step string, d broadcastDraft) storage.Conversation {
@@ -60,14 +80,38 @@ func (b *Bot) cmdBroadcast(ctx context.Context, r *Request, _ string) error {
 	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastAudience, broadcastDraft{})); err != nil {
 		return err
 	}
-	_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_ask_audience"), keyboard{
-		{button(r.P.T("btn_audience_all"), cb(cbBroadcastAudience, storage.AudienceAllTeachers))},
-		{button(r.P.T("btn_audience_kinds"), cb(cbBroadcastAudience, storage.AudienceKinds))},
-		{button(r.P.T("btn_audience_orgs"), cb(cbBroadcastAudience, storage.AudienceOrgs))},
-		{button(r.P.T("btn_audience_groups"), cb(cbBroadcastAudience, storage.AudienceGroups))},
-		{button(r.P.T("btn_cancel"), cbBroadcastDrop)},
-	})
+	_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_ask_audience"), broadcastAudienceKeyboard(r))
 	return err
+}
+
+func broadcastAudienceKeyboard(r *Request) keyboard {
+	return append(audienceRows(r, func(kind string) string { return cb(cbBroadcastAudience, kind) }),
+		[]modelsButton{button(r.P.T("btn_cancel"), cbBroadcastDrop)})
+}
+
+// audienceRows are the audiences to choose from, one a row; data is each
+// one's callback data.
+func audienceRows(r *Request, data func(kind string) string) keyboard {
+	return keyboard{
+		{button(r.P.T("btn_audience_all"), data(storage.AudienceAllTeachers))},
+		{button(r.P.T("btn_audience_kinds"), data(storage.AudienceKinds))},
+		{button(r.P.T("btn_audience_orgs"), data(storage.AudienceOrgs))},
+		{button(r.P.T("btn_audience_groups"), data(storage.AudienceGroups))},
+	}
+}
+
+// cbBroadcastBack goes back to choosing the audience (after one that
+// reaches nobody): bb.
+func (b *Bot) cbBroadcastBack(ctx context.Context, r *Request, _ []string) error {
+	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience, stepBroadcastKinds, stepBroadcastOrgs, stepBroadcastMessage)
+	if !ok {
+		return b.stale(ctx, r)
+	}
+	d.Audience, d.OrgFilter = storage.Audience{}, ""
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastAudience, d)); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, r.P.T("broadcast_ask_audience"), broadcastAudienceKeyboard(r))
 }
 
 func (b *Bot) cbBroadcastAudience(ctx context.Context, r *Request, args []string) error {
@@ -96,7 +140,7 @@ func (b *Bot) cbBroadcastAudience(ctx context.Context, r *Request, args []string
 func (b *Bot) showKindPicker(ctx context.Context, r *Request, d broadcastDraft) error {
 	var kb keyboard
 	for i, k := range storage.OrgKinds {
-		label := r.P.T("kind_" + string(k))
+		label := upperFirst(r.P.T("audience_kind_" + string(k)))
 		if slices.Contains(d.Audience.Kinds, k) {
 			label = "✓ " + label
 		}
@@ -188,18 +232,41 @@ func (b *Bot) cbBroadcastDone(ctx context.Context, r *Request, _ []string) error
 	return b.askBroadcastMessage(ctx, r, d, false)
 }
 
-// askBroadcastMessage moves to the step that waits for the message; the
-// question replaces the pressed message, or is a new one when fresh.
+// askBroadcastMessage says who the audience is and how many it reaches,
+// before anything is written: an audience that reaches nobody says why and
+// offers another; otherwise it moves to the step that waits for the
+// message (or, for an event's announcement, straight to its preview). The
+// answer replaces the pressed message, or is a new one when fresh.
 func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDraft, fresh bool) error {
-	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastMessage, d)); err != nil {
+	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
+	if err != nil {
 		return err
 	}
-	text := r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n\n" + r.P.T("broadcast_ask_message")
+	text := r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience)))
+	step, kb := stepBroadcastMessage, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}}
+	switch {
+	case len(recipients) == 0:
+		text += "\n\n" + r.P.T("broadcast_nobody_"+d.Audience.Kind)
+		step = stepBroadcastAudience
+		kb = keyboard{{button(r.P.T("btn_audience_other"), cbBroadcastBack), button(r.P.T("btn_cancel"), cbBroadcastDrop)}}
+	case d.Announce:
+		text += " " + r.P.N("broadcast_recipients", len(recipients))
+		kb = nil
+	default:
+		text += " " + r.P.N("broadcast_recipients", len(recipients)) + "\n\n" + r.P.T("broadcast_ask_message")
+	}
+	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(step, d)); err != nil {
+		return err
+	}
 	if fresh {
-		_, err := b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+		_, err = b.send(ctx, r.ChatID, text, kb)
+	} else {
+		err = b.reply(ctx, r, text, kb)
+	}
+	if err != nil || step != stepBroadcastMessage || !d.Announce {
 		return err
 	}
-	return b.reply(ctx, r, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
+	return b.showBroadcastPreview(ctx, r, d)
 }
 
 // audienceLabel describes an audience in words (HTML).
@@ -212,7 +279,7 @@ func (b *Bot) audienceLabel(ctx context.Context, r *Request, a storage.Audience)
 	case storage.AudienceKinds:
 		var names []string
 		for _, k := range a.Kinds {
-			names = append(names, r.P.T("kind_"+string(k)))
+			names = append(names, r.P.T("audience_kind_"+string(k)))
 		}
 		return r.P.T("audience_kinds", "Kinds", strings.Join(names, ", "))
 	case storage.AudienceEvent:
@@ -262,7 +329,7 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 		}
 		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_choose_audience_first"), nil)
 		return err
-	case stepBroadcastConfirm:
+	case stepBroadcastConfirm, stepBroadcastEvent:
 		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_use_buttons"), nil)
 		return err
 	default:
@@ -274,32 +341,28 @@ func (b *Bot) broadcastMessage(ctx context.Context, r *Request, c storage.Conver
 		_, err := b.send(ctx, r.ChatID, r.P.T("broadcast_unsupported"), nil)
 		return err
 	}
+	// The signature must fit in Telegram's limit with the message.
+	limit, length := maxCaption, utf16Len(m.Caption)
+	if m.Text != "" {
+		limit, length = maxMessageText, utf16Len(m.Text)
+	}
+	if over := length + utf16Len(plainText(signature(r.P, r.User, b.authorOrg(ctx, r.User)))) - limit; over > 0 {
+		_, err := b.send(ctx, r.ChatID, r.P.N("broadcast_too_long", over, "Max", limit), nil)
+		return err
+	}
 	d.SourceChat, d.SourceMessage = r.ChatID, m.ID
+	d.IsText = m.Text != ""
+	d.Text, d.Caption = "", ""
+	if d.IsText {
+		d.Text = entitiesHTML(m.Text, m.Entities)
+	} else {
+		d.Caption = entitiesHTML(m.Caption, m.CaptionEntities)
+	}
 	d.Preview = truncateRunes(strings.TrimSpace(m.Text+m.Caption), 60)
 	if d.Preview == "" && m.Document != nil {
 		d.Preview = truncateRunes(m.Document.FileName, 60)
 	}
-	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
-	if err != nil {
-		return err
-	}
-	if err := b.store.PutConversation(ctx, r.User.ID, broadcastConv(stepBroadcastConfirm, d)); err != nil {
-		return err
-	}
-	// The preview: the message exactly as recipients will get it.
-	if _, err := b.sendMessage(ctx, r.ChatID, telegram.Message{CopyFromChat: r.ChatID, CopyMessageID: m.ID}); err != nil {
-		return fmt.Errorf("bot: preview: %w", err)
-	}
-	text := r.P.T("broadcast_preview", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience))) + "\n" + r.P.N("broadcast_recipients", len(recipients))
-	if len(recipients) == 0 {
-		text += "\n\n" + r.P.T("broadcast_nobody_"+d.Audience.Kind)
-		_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
-		return err
-	}
-	// Send carries the message it sends: an old preview's button cannot
-	// send a newer draft.
-	_, err = b.send(ctx, r.ChatID, text, keyboard{{button(r.P.T("btn_broadcast_send"), cb(cbBroadcastSend, m.ID)), button(r.P.T("btn_cancel"), cbBroadcastDrop)}})
-	return err
+	return b.showBroadcastPreview(ctx, r, d)
 }
 
 // copyable reports whether a message is something copyMessage carries
@@ -312,8 +375,8 @@ func copyable(text string, kinds ...bool) bool {
 // transaction and turns the preview into the status message.
 func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) error {
 	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastConfirm)
-	source, valid := argIndex(args, 0, 1<<31-1)
-	if !ok || !valid || source != d.SourceMessage {
+	token, valid := argIndex(args, 0, 1<<31-1)
+	if !ok || !valid || token != d.Token {
 		return b.stale(ctx, r)
 	}
 	if d.Audience.Kind == storage.AudienceEvent { // still theirs to announce to?
@@ -321,17 +384,30 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 			return err
 		}
 	}
+	if d.Announce { // still theirs, and still open for sign-up?
+		e, ok, err := b.eventFor(ctx, r, d.EventID, actAnnounce)
+		if !ok {
+			return err
+		}
+		if !b.signupOpen(e) {
+			return b.answer(ctx, r, r.P.T("signup_closed"), true)
+		}
+	}
 	recipients, err := b.store.AudienceRecipients(ctx, d.Audience, r.User.ID)
+	if err != nil {
+		return err
+	}
+	content, err := b.broadcastContent(ctx, r, d)
 	if err != nil {
 		return err
 	}
 	// The preview becomes the status message: recorded in the same
 	// transaction, so the reporter never sends a second one.
-	bc, err := b.store.CreateBroadcast(ctx, storage.Broadcast{
+	bc, err := b.store.CreateBroadcastFor(ctx, storage.Broadcast{
 		AuthorID: r.User.ID, AuthorChat: r.ChatID, Lang: r.P.Lang(), Audience: d.Audience,
 		SourceChat: d.SourceChat, SourceMessage: d.SourceMessage, Preview: d.Preview,
 		StatusMessage: r.callbackMessageID(),
-	}, recipients, b.announcementButtons(d.Audience))
+	}, recipients, content)
 	if err != nil {
 		return err
 	}
@@ -343,7 +419,7 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 }
 
 func (b *Bot) cbBroadcastDrop(ctx context.Context, r *Request, _ []string) error {
-	if _, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience, stepBroadcastKinds, stepBroadcastOrgs, stepBroadcastMessage, stepBroadcastConfirm); !ok {
+	if _, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience, stepBroadcastKinds, stepBroadcastOrgs, stepBroadcastMessage, stepBroadcastConfirm, stepBroadcastEvent); !ok {
 		return b.stale(ctx, r)
 	}
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
@@ -416,19 +492,4 @@ func (b *Bot) cbBroadcastStop(ctx context.Context, r *Request, args []string) er
 		return err
 	}
 	return b.cmdBroadcasts(ctx, r, "")
-}
-
-// announcementButtons renders the buttons under each copy, in its
-// recipient's language (storage calls it inside the transaction that
-// enqueues the copies): an announcement to an event's participants links
-// to the event, so that they know what it is about. Nil for any other
-// audience.
-func (b *Bot) announcementButtons(a storage.Audience) storage.ButtonsFor {
-	if a.Kind != storage.AudienceEvent {
-		return nil
-	}
-	return func(u storage.User) [][]storage.Button {
-		p := b.catalog.For(u.Lang)
-		return [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, a.EventID)}}}
-	}
 }

@@ -41,6 +41,13 @@ const (
 	cbBroadcastSend         = "bs"  // bs:<source message id>: send
 	cbBroadcastDrop         = "bx"  // bx: cancel
 	cbBroadcastStop         = "bt"  // bt:<broadcast id>
+	cbBroadcastBack         = "bb"  // bb: back to choosing the audience
+	cbBroadcastEvents       = "be"  // be:<page>: the events whose «Записаться» may go under the broadcast
+	cbBroadcastAttach       = "bea" // bea:<event id>: put its «Записаться» under the broadcast
+	cbBroadcastDetach       = "bed" // bed: no «Записаться» under the broadcast
+	cbAnnounceAudience      = "bn"  // bn:<event id>:<all|kinds|orgs|groups>: announce the event to teachers
+	cbAnnounceLater         = "bnl" // bnl:<event id>: not now
+	cbEventTell             = "etl" // etl:<event id>: «Сообщить педагогам?»
 	cbLinkOrg               = "lo"  // lo:<org id>
 	cbLinkOrgPage           = "lp"  // lp:<page>
 	cbEventList             = "el"  // el:<page>:<kind index|x>[:p] (p: the past events)

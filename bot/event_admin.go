@@ -130,7 +130,10 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 	if err := b.answer(ctx, r, r.P.T("event_published"), false); err != nil {
 		return err
 	}
-	return b.showCard(ctx, r, id, "", false)
+	if err := b.showCard(ctx, r, id, "", false); err != nil {
+		return err
+	}
+	return b.askAnnounce(ctx, r, published)
 }
 
 // cbEventCancel asks to confirm cancelling the event: ex:<id>.
@@ -174,7 +177,11 @@ func (b *Bot) cbEventCancelYes(ctx context.Context, r *Request, args []string) e
 	if err := b.answer(ctx, r, r.P.T("event_cancelled_short"), false); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, r.P.N("event_cancelled", notified, "Title", e.Title), keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
+	text := r.P.N("event_cancelled", notified, "Title", e.Title)
+	if notified == 0 {
+		text = r.P.T("event_cancelled_nobody", "Title", e.Title)
+	}
+	return b.reply(ctx, r, text, keyboard{{button(r.P.T("btn_open_event"), cb(cbEventCard, id))}})
 }
 
 // notifyResult renders the notice of a participant's result, in their

@@ -76,6 +76,8 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 	now := b.cfg.Now()
 	if e.Status == storage.EventDraft || (e.Status == storage.EventPublished && now.Before(e.Start)) {
 		switch {
+		case e.Capacity == 0 && e.Taken == 0:
+			lines = append(lines, p.T("card_seats_unlimited_nobody"))
 		case e.Capacity == 0:
 			lines = append(lines, p.N("card_seats_unlimited", e.Taken))
 		case e.SeatsLeft() == 0:
@@ -219,6 +221,9 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 				row = append(row, button(p.T("btn_event_announce"), cb(cbEventAnnounce, e.ID)))
 			}
 			kb = append(kb, append(row, button(p.T("btn_event_share"), cb(cbEventShare, e.ID))))
+			if b.may(r, actAnnounce, e) && now.Before(e.SignUpClosesAt()) {
+				kb = append(kb, []modelsButton{button(p.T("btn_event_tell"), cb(cbEventTell, e.ID))})
+			}
 		}
 		if e.Status != storage.EventCancelled && !now.Before(e.Start) && b.may(r, actMark, e) {
 			row := []modelsButton{button(p.T("btn_attendance"), cb(cbAttendance, e.ID, 0))}

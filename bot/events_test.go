@@ -258,7 +258,7 @@ func TestTeamSignup(t *testing.T) {
 	h.say(teacher, "9", "от 1 до 5")
 	h.press(teacher, "3", "Название команды")
 	h.say(teacher, "5 «А»", "Заявка на «Безопасное колесо»", "Учащихся в команде: 3", "Название: 5 «А»", "Всё верно?")
-	h.press(teacher, "✅ Записать", "Вы записаны", "Ваша команда «5 «А»»: 3 учащихся")
+	h.press(teacher, "✅ Записать", "Вы записаны", "Ваша команда «5 „А“»: 3 учащихся")
 	reg, err := h.store.Registration(h.ctx(), e.ID, teacher.ID)
 	if err != nil || reg.TeamSize != 3 || reg.TeamName != "5 «А»" {
 		t.Errorf("registration %+v, %v", reg, err)

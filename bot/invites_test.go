@@ -53,7 +53,7 @@ func TestInviteUseReuseRevoke(t *testing.T) {
 
 	// Revoke the coordinator.
 	h.say(admin, "/coordinators", "Координаторы: 1", "Кодзоев Алим")
-	h.press(admin, "🚫 Снять роль: Кодзоев Алим", "Снять роль")
+	h.press(admin, "🚫 Снять роль: Кодзоев Алим", "Кодзоев Алим — снять роль координатора?")
 	h.press(admin, "Да, снять роль", "Координаторы: 0")
 	if u := h.user(teacher.ID); u.Role != storage.RoleTeacher {
 		t.Fatalf("role after revoke %q", u.Role)

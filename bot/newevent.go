@@ -189,6 +189,9 @@ func (b *Bot) stepQuestion(ctx context.Context, r *Request, d eventDraft, step s
 	skip := keyboard{{button(p.T("btn_skip"), cb(cbEventSkip, step))}}
 	switch step {
 	case stepTitle:
+		if d.EditingID != 0 {
+			return p.T("ne_ask_title_edit", "Title", d.Event.Title), nil
+		}
 		return p.T("ne_ask_title"), nil
 	case stepKind:
 		var kb keyboard
@@ -712,7 +715,10 @@ func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.Even
 	if err := b.reply(ctx, r, r.P.T(key, "Title", e.Title, "Link", b.startLink("e"+strconv.FormatInt(e.ID, 10))), keyboard{}); err != nil {
 		return err
 	}
-	return b.showCard(ctx, r, e.ID, "", true)
+	if err := b.showCard(ctx, r, e.ID, "", true); err != nil || status != storage.EventPublished {
+		return err
+	}
+	return b.askAnnounce(ctx, r, e)
 }
 
 // cbEventDrop leaves the wizard without saving: a new event is thrown

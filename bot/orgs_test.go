@@ -98,7 +98,7 @@ func TestImportOrganisationsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Будут добавлены 3 организации", "Не удалось прочитать 3 строки", "строка 4: неизвестный вид «пришельцы»", "строка 5: «" + school1.Name + "» уже есть", "строка 6: меньше трёх столбцов"} {
+	for _, want := range []string{"Будут добавлены 3 организации", "Не удалось прочитать 3 строки", "строка 4: неизвестный вид «пришельцы»", "строка 5: «МКОУ „СОШ №1“ г.п. Тырныауз» уже есть", "строка 6: меньше трёх столбцов"} {
 		if !strings.Contains(m.PlainText(), want) {
 			t.Errorf("report lacks %q:\n%s", want, m.PlainText())
 		}

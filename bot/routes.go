@@ -66,6 +66,14 @@ func (b *Bot) registerRoutes() {
 		cbBroadcastSend:     {roleCoordinator, b.cbBroadcastSend},
 		cbBroadcastDrop:     {roleCoordinator, b.cbBroadcastDrop},
 		cbBroadcastStop:     {roleCoordinator, b.cbBroadcastStop},
+		cbBroadcastBack:     {roleCoordinator, b.cbBroadcastBack},
+		cbBroadcastEvents:   {roleCoordinator, b.cbBroadcastEvents},
+		cbBroadcastAttach:   {roleCoordinator, b.cbBroadcastAttach},
+		cbBroadcastDetach:   {roleCoordinator, b.cbBroadcastDetach},
+		// Telling teachers about a published event.
+		cbAnnounceAudience: {roleCoordinator, b.cbAnnounceAudience},
+		cbAnnounceLater:    {roleCoordinator, b.cbAnnounceLater},
+		cbEventTell:        {roleCoordinator, b.cbEventTell},
 		// /events, the card, sign-up, /my.
 		cbEventList:        {roleTeacher, b.cbEventList},
 		cbEventFilter:      {roleTeacher, b.cbEventFilter},
@@ -149,6 +157,7 @@ func (b *Bot) registerRoutes() {
 		cbOrgImport:            nil,
 		cbEventEdit:            nil,
 		cbEventAnnounce:        nil,
+		cbAnnounceAudience:     nil,
 		cbSignup:               b.teamSignupStarts,
 		cbParkedResume:         nil,
 	}

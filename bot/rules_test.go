@@ -78,7 +78,7 @@ func TestEditOpenedBeforeSignupsCannotGoBelowThem(t *testing.T) {
 			if got, _ := h.store.Event(h.ctx(), e.ID); got.Capacity != 4 || got.Taken != 3 {
 				t.Errorf("event after the fix: capacity %d, taken %d; want 4 and 3", got.Capacity, got.Taken)
 			}
-			h.noBotMessageSays(c.ID, "заняты все 1")
+			h.noBotMessageSays(c.ID, "занято 1 из 1")
 		})
 	}
 }
@@ -133,7 +133,7 @@ func TestMoreSeatsPromoteTheWaitingBeforeANewcomer(t *testing.T) {
 	h.signUpThroughCard(third, e.ID, waitLabel, "листе ожидания под номером 2")
 
 	c := coordinator
-	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Мест нет: заняты все 1")
+	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Мест нет: занято 1 из 1")
 	h.press(c, "✏️ Изменить", "Что изменить")
 	h.press(c, "Места", "Сколько мест")
 	h.say(c, "3", "Изменение мероприятия")

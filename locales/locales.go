@@ -126,7 +126,9 @@ func (p Printer) render(key string, count any, kv []any) string {
 	if err != nil {
 		return "[" + key + "]"
 	}
-	return s
+	// A title typed with its own quotes, inside the catalog's «…», would
+	// read «««X»» or «Конкурс «X»»: every message is set right here.
+	return unnestQuotes(s)
 }
 
 func escape(v any) any {

@@ -81,12 +81,30 @@ func (b Broadcast) Left() int { return b.Total - b.Sent - b.Failed - b.Skipped }
 // storage transaction, so it must only compute: no I/O, no side effects.
 type ButtonsFor func(u User) [][]Button
 
-// CreateBroadcast stores the broadcast, enqueues one outbox entry per
-// recipient and ends the author's wizard, all in one transaction (so a
-// double tap or a crash cannot send it twice), and returns it with its id.
-// Each copy carries buttons(recipient) when buttons is not nil. A broadcast
-// with no recipients is stored done.
+// ContentFor renders one recipient's copy of a broadcast, in that
+// recipient's language; u is the stored user, or the zero User for a group
+// chat or a user not stored. It runs inside the storage transaction, so it
+// must only compute: no I/O, no side effects.
+type ContentFor func(u User) Content
+
+// CreateBroadcast is CreateBroadcastFor with the same content for every
+// recipient, a copy of the broadcast's source message, under
+// buttons(recipient) when buttons is not nil.
 func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []Recipient, buttons ButtonsFor) (Broadcast, error) {
+	return s.CreateBroadcastFor(ctx, b, recipients, func(u User) Content {
+		c := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage}
+		if buttons != nil {
+			c.Buttons = buttons(u)
+		}
+		return c
+	})
+}
+
+// CreateBroadcastFor stores the broadcast, enqueues one outbox entry per
+// recipient with content(recipient) and ends the author's wizard, all in
+// one transaction (so a double tap or a crash cannot send it twice), and
+// returns it with its id. A broadcast with no recipients is stored done.
+func (s *Store) CreateBroadcastFor(ctx context.Context, b Broadcast, recipients []Recipient, content ContentFor) (Broadcast, error) {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketConvs).Delete(itob(b.AuthorID)); err != nil {
 			return err
@@ -104,17 +122,13 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast, recipients []R
 		entries := make([]OutboxEntry, len(recipients))
 		users := tx.Bucket(bucketUsers)
 		for i, r := range recipients {
-			content := Content{CopyFromChat: b.SourceChat, CopyMessageID: b.SourceMessage}
-			if buttons != nil {
-				var u User
-				if r.UserID != 0 {
-					if err := getJSON(users, itob(r.UserID), &u); err != nil && !errors.Is(err, ErrNotFound) {
-						return err
-					}
+			var u User
+			if r.UserID != 0 {
+				if err := getJSON(users, itob(r.UserID), &u); err != nil && !errors.Is(err, ErrNotFound) {
+					return err
 				}
-				content.Buttons = buttons(u)
 			}
-			entries[i] = OutboxEntry{ChatID: r.ChatID, UserID: r.UserID, Content: content, Origin: Origin{Kind: OriginBroadcast, ID: b.ID}}
+			entries[i] = OutboxEntry{ChatID: r.ChatID, UserID: r.UserID, Content: content(u), Origin: Origin{Kind: OriginBroadcast, ID: b.ID}}
 		}
 		if err := enqueue(tx, entries, now); err != nil {
 			return err

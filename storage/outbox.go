@@ -28,7 +28,8 @@ type Button struct {
 }
 
 // Content is what an outbox entry delivers: an HTML text with buttons, or a
-// copy of an existing message (CopyFromChat, CopyMessageID).
+// copy of an existing message (CopyFromChat, CopyMessageID); a copy's Text,
+// if set, replaces the copied message's caption (HTML).
 type Content struct {
 	Text          string     `json:"text,omitempty"`
 	Buttons       [][]Button `json:"buttons,omitempty"`

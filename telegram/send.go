@@ -11,8 +11,9 @@ import (
 )
 
 // Message is what one send delivers: an HTML text, a copy of an existing
-// message (CopyFromChat, CopyMessageID), or a document (Document, with
-// Text as its caption); each with an optional keyboard.
+// message (CopyFromChat, CopyMessageID; a Text replaces its caption), or a
+// document (Document, with Text as its caption); each with an optional
+// keyboard.
 type Message struct {
 	Text          string
 	Markup        models.ReplyMarkup
@@ -46,9 +47,13 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 	switch m.method() {
 	case "copyMessage":
 		var id *models.MessageID
-		id, err = g.api.CopyMessage(callCtx, &tg.CopyMessageParams{
+		params := &tg.CopyMessageParams{
 			ChatID: chat, FromChatID: m.CopyFromChat, MessageID: m.CopyMessageID, ReplyMarkup: m.Markup,
-		})
+		}
+		if m.Text != "" { // a new caption
+			params.Caption, params.ParseMode = m.Text, models.ParseModeHTML
+		}
+		id, err = g.api.CopyMessage(callCtx, params)
 		if err == nil {
 			sent = &models.Message{ID: id.ID, Chat: models.Chat{ID: chat}}
 		}
