@@ -299,6 +299,52 @@ func TestDemoThroughPipe(t *testing.T) {
 	}
 }
 
+// TestDemoTeacherToResult runs the scripted session of
+// testdata/demo-teacher.txt through the built binary's -demo: a teacher
+// registers (typing her name in lower case), signs up for the seeded
+// contest, the clock moves past it (/later), the coordinator marks her
+// first place from /myevents, and she is told and sees it on her card and
+// in /my.
+func TestDemoTeacherToResult(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("testdata", "demo-teacher.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "-demo")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir()}
+	cmd.Stdin = bytes.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	transcript := string(out)
+	// In the order a teacher meets them.
+	at := 0
+	for _, want := range []string{
+		"Готово, вы зарегистрированы",
+		"Гетоева Зульфия Магомедовна",
+		"Должность: Учитель",
+		"Ближайшие мероприятия",
+		"✅ Вы записаны.",
+		"— The clock is now",
+		"Мои мероприятия",
+		"Итоги: Безопасное колесо",
+		"🏆 1 место",
+		"Ваш результат: 1 место. Поздравляем!",
+		"✅ Вы участвовали.",
+		"🏆 Ваш результат: 1 место",
+		"Мои записи: 1",
+	} {
+		i := strings.Index(transcript[at:], want)
+		if i < 0 {
+			t.Fatalf("the transcript lacks %q after what came before:\n%s", want, transcript)
+		}
+		at += i + len(want)
+	}
+}
+
 func TestRestoreRefusesWhileHeld(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "vmeste.db")
