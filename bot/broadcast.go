@@ -101,7 +101,7 @@ func audienceRows(r *Request, data func(kind string) string) keyboard {
 }
 
 // cbBroadcastBack goes back to choosing the audience (after one that
-// reaches nobody): bb.
+// reaches nobody, or from the step that waits for the message): bb.
 func (b *Bot) cbBroadcastBack(ctx context.Context, r *Request, _ []string) error {
 	d, _, ok := b.currentBroadcast(ctx, r, stepBroadcastAudience, stepBroadcastKinds, stepBroadcastOrgs, stepBroadcastMessage)
 	if !ok {
@@ -243,7 +243,7 @@ func (b *Bot) askBroadcastMessage(ctx context.Context, r *Request, d broadcastDr
 		return err
 	}
 	text := r.P.T("broadcast_audience_chosen", "Audience", localesHTML(b.audienceLabel(ctx, r, d.Audience)))
-	step, kb := stepBroadcastMessage, keyboard{{button(r.P.T("btn_cancel"), cbBroadcastDrop)}}
+	step, kb := stepBroadcastMessage, keyboard{{button(r.P.T("btn_back"), cbBroadcastBack), button(r.P.T("btn_cancel"), cbBroadcastDrop)}}
 	switch {
 	case len(recipients) == 0:
 		text += "\n\n" + r.P.T("broadcast_nobody_"+d.Audience.Kind)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"vmeste/storage"
+	"vmeste/telegramtest"
 )
 
 // broadcastEntries returns the pending outbox entries of broadcasts, by chat.
@@ -175,4 +176,18 @@ func TestBroadcastReportReasonsInPlainRussian(t *testing.T) {
 	if strings.Contains(got, "чат не найден") || !strings.Contains(got, "Кулиева Фатима Хасановна — Telegram не нашёл этот чат: аккаунт удалён") {
 		t.Errorf("report: %q", got)
 	}
+}
+
+// TestBroadcastMessageStepHasBack: the step that waits for the message has
+// «Назад» to the audience, as every prompt with a step before it does.
+func TestBroadcastMessageStepHasBack(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	c := telegramtest.User{ID: 3100, FirstName: "Координатор", LanguageCode: "ru"}
+	h.makeCoordinator(c, ids[0])
+	h.teachers(3200, 2, ids[0])
+	h.say(c, "/broadcast", "Кому отправить")
+	h.press(c, "👩‍🏫 Всем педагогам", "Теперь отправьте")
+	h.press(c, "« Назад", "Кому отправить")
+	h.press(c, "👩‍🏫 Всем педагогам", "Теперь отправьте")
 }
