@@ -214,17 +214,26 @@ func (b *Bot) signupText(ctx context.Context, r *Request, c storage.Conversation
 	return nil
 }
 
-// cbTeamNameSkip: the team has no name; on to the read-back: sn:<event id>.
-func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) error {
+// teamButton loads the team sign-up that a button of step was drawn for
+// (its event id is the first arg) and its event. When ok is false the
+// button was stale or the event cannot be signed up for: the user has been
+// told, and the caller returns err.
+func (b *Bot) teamButton(ctx context.Context, r *Request, args []string, step string) (storage.Event, signupDraft, bool, error) {
 	id, ok := argID(args, 0)
 	if !ok {
-		return b.stale(ctx, r)
+		return storage.Event{}, signupDraft{}, false, b.stale(ctx, r)
 	}
-	_, d, ok := b.currentSignup(ctx, r, id, stepTeamName)
+	_, d, ok := b.currentSignup(ctx, r, id, step)
 	if !ok {
-		return b.stale(ctx, r)
+		return storage.Event{}, signupDraft{}, false, b.stale(ctx, r)
 	}
 	e, ok, err := b.signupEvent(ctx, r, d)
+	return e, d, ok, err
+}
+
+// cbTeamNameSkip: the team has no name; on to the read-back: sn:<event id>.
+func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) error {
+	e, d, ok, err := b.teamButton(ctx, r, args, stepTeamName)
 	if !ok {
 		return err
 	}
@@ -241,15 +250,7 @@ func (b *Bot) cbTeamNameSkip(ctx context.Context, r *Request, args []string) err
 
 // cbTeamConfirm signs the team up as read back: sf:<event id>.
 func (b *Bot) cbTeamConfirm(ctx context.Context, r *Request, args []string) error {
-	id, ok := argID(args, 0)
-	if !ok {
-		return b.stale(ctx, r)
-	}
-	_, d, ok := b.currentSignup(ctx, r, id, stepTeamConfirm)
-	if !ok {
-		return b.stale(ctx, r)
-	}
-	e, ok, err := b.signupEvent(ctx, r, d)
+	e, d, ok, err := b.teamButton(ctx, r, args, stepTeamConfirm)
 	if !ok {
 		return err
 	}
