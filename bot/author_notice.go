@@ -22,22 +22,24 @@ const (
 	changeCancelled
 )
 
-// tellAuthor enqueues the notice to before's author about r's user's
-// change (after is the event as committed), if r's user is an admin
-// acting on someone else's event. It runs after the change's own commit:
-// a crash between the two loses this courtesy notice, never the change.
-// An author who is gone, blocked the bot, or made the change is not told.
-func (b *Bot) tellAuthor(ctx context.Context, r *Request, before, after storage.Event, what change) error {
+// authorNotice is the notice to before's author about r's user's change
+// (after is the event as it is to be stored), if r's user is an admin
+// acting on someone else's event; none otherwise. It only renders: the
+// caller hands it to the storage call that makes the change, which
+// enqueues it in the same transaction, so the author is told if and only
+// if the change is committed. An author who is gone, blocked the bot, or
+// made the change is not told.
+func (b *Bot) authorNotice(ctx context.Context, r *Request, before, after storage.Event, what change) ([]storage.OutboxEntry, error) {
 	if standingOf(r, before) != standAdmin || before.CreatedBy == r.User.ID ||
 		(before.OwnerOrg != 0 && r.User.OrgID == before.OwnerOrg) {
-		return nil
+		return nil, nil
 	}
 	author, err := b.store.User(ctx, before.CreatedBy)
 	if storage.IsNotFound(err) || (err == nil && (!author.Active || author.ChatID == 0)) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("bot: tell the author of event %d: %w", before.ID, err)
+		return nil, fmt.Errorf("bot: the notice to the author of event %d: %w", before.ID, err)
 	}
 	p := b.catalog.For(author.Lang)
 	adminName := r.User.FullName
@@ -57,23 +59,19 @@ func (b *Bot) tellAuthor(ctx context.Context, r *Request, before, after storage.
 	default:
 		diff := b.eventDiff(ctx, p, before, after)
 		if len(diff) == 0 {
-			return nil
+			return nil, nil
 		}
 		lines = append([]string{p.T("notice_admin_edited", "Title", before.Title, "Admin", adminName)}, diff...)
 	}
-	err = b.store.Enqueue(ctx, []storage.OutboxEntry{{
+	b.log.Info("author to be told of an admin's change", "event", after.ID, "author", author.ID, "admin", r.User.ID, "change", int(what))
+	return []storage.OutboxEntry{{
 		ChatID: author.ChatID, UserID: author.ID,
 		Content: storage.Content{
 			Text:    p.FitLines(lines, 0),
 			Buttons: [][]storage.Button{{{Text: p.T("btn_open_event"), Data: cb(cbEventOpen, after.ID)}}},
 		},
 		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "author:" + strconv.FormatInt(after.ID, 10)},
-	}})
-	if err != nil {
-		return fmt.Errorf("bot: tell the author of event %d: %w", before.ID, err)
-	}
-	b.log.Info("author told of an admin's change", "event", after.ID, "author", author.ID, "admin", r.User.ID, "change", int(what))
-	return nil
+	}}, nil
 }
 
 // maxDiffValue bounds each value quoted in a change notice.

@@ -120,11 +120,14 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 	if !e.Start.After(b.cfg.Now()) {
 		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
 	}
-	published, err := b.store.PublishEvent(ctx, id)
+	after := e
+	after.Status = storage.EventPublished
+	notice, err := b.authorNotice(ctx, r, e, after, changePublished)
 	if err != nil {
 		return err
 	}
-	if err := b.tellAuthor(ctx, r, e, published, changePublished); err != nil {
+	published, err := b.store.PublishEvent(ctx, id, notice...)
+	if err != nil {
 		return err
 	}
 	if err := b.answer(ctx, r, r.P.T("event_published"), false); err != nil {
@@ -163,14 +166,17 @@ func (b *Bot) cbEventCancelYes(ctx context.Context, r *Request, args []string) e
 		return err
 	}
 	id := before.ID
-	e, notified, err := b.store.CancelEvent(ctx, id, b.notifyCancelled)
+	after := before
+	after.Status = storage.EventCancelled
+	notice, err := b.authorNotice(ctx, r, before, after, changeCancelled)
+	if err != nil {
+		return err
+	}
+	e, notified, err := b.store.CancelEvent(ctx, id, b.notifyCancelled, notice...)
 	if storage.IsNotFound(err) {
 		return b.answer(ctx, r, r.P.T("event_gone"), true)
 	}
 	if err != nil {
-		return err
-	}
-	if err := b.tellAuthor(ctx, r, before, e, changeCancelled); err != nil {
 		return err
 	}
 	b.log.Info("event cancelled", "event", id, "by", r.User.ID, "notified", notified)

@@ -776,11 +776,16 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	if f := missingField(d.Event); f != "" {
 		return b.goToStep(ctx, r, d, f, true)
 	}
-	if _, ok, err := b.eventFor(ctx, r, d.EditingID, actEdit); !ok { // still theirs to edit?
+	before, ok, err := b.eventFor(ctx, r, d.EditingID, actEdit) // still theirs to edit?
+	if !ok {
 		return err
 	}
 	d.Event.ID = d.EditingID
-	res, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged, b.notifyPromoted)
+	notice, err := b.authorNotice(ctx, r, before, d.Event, changeEdited)
+	if err != nil {
+		return err
+	}
+	res, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged, b.notifyPromoted, notice...)
 	var limit *storage.LimitError
 	switch {
 	case storage.IsNotFound(err):
@@ -793,9 +798,6 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	}
 	e := res.Event
 	if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
-		return err
-	}
-	if err := b.tellAuthor(ctx, r, res.Before, e, changeEdited); err != nil {
 		return err
 	}
 	b.log.Info("event edited", "event", e.ID, "by", r.User.ID, "notified", res.Notified, "promoted", len(res.Promoted))

@@ -110,10 +110,13 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 //     user is active (the just promoted included); a nil changed enqueues
 //     nothing.
 //
+// also (an author's notice of an admin's change, say) is enqueued in the
+// same transaction when the edit is saved, and not when it is refused.
+//
 // It returns what it decided: the event before and after, the change
 // notices enqueued and who was promoted. ErrNotFound when there is no such
 // event.
-func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, promoted Notify) (EventUpdate, error) {
+func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, promoted Notify, also ...OutboxEntry) (EventUpdate, error) {
 	if err := checkEventTimes(e); err != nil {
 		return EventUpdate{}, fmt.Errorf("storage: update event %d: %w", e.ID, err)
 	}
@@ -158,6 +161,12 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 			return err
 		}
 		out.Before, out.Event = old, e
+		if len(also) > 0 {
+			if err := enqueue(tx, also, now); err != nil {
+				return err
+			}
+			notified = true
+		}
 		moved := !old.Start.Equal(e.Start) || !old.End.Equal(e.End) || old.Place != e.Place
 		if old.Status != EventPublished || !moved || changed == nil {
 			return nil
@@ -204,14 +213,18 @@ func checkLimits(tx *bolt.Tx, old, e Event) error {
 	return nil
 }
 
-// PublishEvent makes a draft published and returns it. An event that is not
-// a draft is returned unchanged. ErrNotFound when there is no such event.
-func (s *Store) PublishEvent(ctx context.Context, id int64) (Event, error) {
+// PublishEvent makes a draft published and returns it, enqueueing also in
+// the same transaction. An event that is not a draft is returned unchanged
+// and nothing is enqueued. ErrNotFound when there is no such event.
+func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry) (Event, error) {
 	now := s.now()
-	var e Event
+	var (
+		e      Event
+		queued bool
+	)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
-		e = Event{}
+		e, queued = Event{}, false
 		if err := getJSON(events, itob(id), &e); err != nil {
 			return err
 		}
@@ -223,10 +236,19 @@ func (s *Store) PublishEvent(ctx context.Context, id int64) (Event, error) {
 		if err := putJSON(events, itob(id), e); err != nil {
 			return err
 		}
+		if len(also) > 0 {
+			if err := enqueue(tx, also, now); err != nil {
+				return err
+			}
+			queued = true
+		}
 		return s.reindexDue(tx, &old, &e, now)
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: publish event %d: %w", id, err)
+	}
+	if queued {
+		s.signalEnqueued()
 	}
 	return e, nil
 }
@@ -237,8 +259,9 @@ func (s *Store) PublishEvent(ctx context.Context, id int64) (Event, error) {
 // event and the count of notices. Registrations keep their state, so
 // reports still show who had signed up. An event already cancelled or
 // finished is returned unchanged and nobody is notified; a nil notify
-// enqueues nothing. ErrNotFound when there is no such event.
-func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify) (Event, int, error) {
+// enqueues nothing. also is enqueued in the same transaction when the
+// event is cancelled. ErrNotFound when there is no such event.
+func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify, also ...OutboxEntry) (Event, int, error) {
 	now := s.now()
 	var (
 		e    Event
@@ -261,6 +284,9 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify) (Event
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
 			return err
 		}
+		if err := enqueue(tx, also, now); err != nil {
+			return err
+		}
 		n, err := notifyParticipants(tx, e, notify, "cancel:"+strconv.FormatInt(id, 10), now)
 		sent = n
 		return err
@@ -268,7 +294,7 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify) (Event
 	if err != nil {
 		return Event{}, 0, fmt.Errorf("storage: cancel event %d: %w", id, err)
 	}
-	if sent > 0 {
+	if sent > 0 || len(also) > 0 {
 		s.signalEnqueued()
 	}
 	return e, sent, nil
