@@ -146,7 +146,8 @@ func (b *Bot) showKindPicker(ctx context.Context, r *Request, d broadcastDraft) 
 		}
 		kb = append(kb, []modelsButton{button(label, cb(cbBroadcastKind, i))})
 	}
-	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.Kinds)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)})
+	kb = append(kb, []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.Kinds)), cbBroadcastDone)},
+		[]modelsButton{button(r.P.T("btn_back"), cbBroadcastBack), button(r.P.T("btn_cancel"), cbBroadcastDrop)})
 	return b.reply(ctx, r, r.P.T("broadcast_ask_kinds"), kb)
 }
 
@@ -175,7 +176,7 @@ func broadcastOrgChoice(r *Request, d broadcastDraft, page int) orgChoice {
 	return orgChoice{
 		chosen: d.Audience.OrgIDs, filter: d.OrgFilter, page: page,
 		toggle: cbBroadcastOrg, pageTo: cbBroadcastOrgPage, title: "broadcast_ask_orgs",
-		last: []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.OrgIDs)), cbBroadcastDone), button(r.P.T("btn_cancel"), cbBroadcastDrop)},
+		last: []modelsButton{button(r.P.N("btn_audience_done", len(d.Audience.OrgIDs)), cbBroadcastDone), button(r.P.T("btn_back"), cbBroadcastBack), button(r.P.T("btn_cancel"), cbBroadcastDrop)},
 	}
 }
 

@@ -190,4 +190,10 @@ func TestBroadcastMessageStepHasBack(t *testing.T) {
 	h.press(c, "👩‍🏫 Всем педагогам", "Теперь отправьте")
 	h.press(c, "« Назад", "Кому отправить")
 	h.press(c, "👩‍🏫 Всем педагогам", "Теперь отправьте")
+	// The pickers of kinds and of organisations have it too.
+	h.press(c, "« Назад", "Кому отправить")
+	h.press(c, "🏫 Организациям выбранных видов", "Отметьте")
+	h.press(c, "« Назад", "Кому отправить")
+	h.press(c, "📋 Выбранным организациям", "Отметьте")
+	h.press(c, "« Назад", "Кому отправить")
 }
