@@ -99,10 +99,13 @@ type Event struct {
 	// reminded.
 	Reminders   []time.Duration `json:"reminders,omitempty"`
 	Regulations *Document       `json:"regulations,omitempty"`
-	Status      EventStatus     `json:"status"`
-	CreatedBy   int64           `json:"created_by"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	// Form is the application form a sign-up fills in (application.go);
+	// zero: a sign-up is a seat (and a head count for a team event).
+	Form      Form        `json:"form,omitzero"`
+	Status    EventStatus `json:"status"`
+	CreatedBy int64       `json:"created_by"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 
 	// OwnerOrg is the organisation the event belongs to: its author's at
 	// creation (CreateEvent decides it), never changed by an edit. Its
@@ -171,6 +174,12 @@ type Registration struct {
 	TeamSize int               `json:"team_size,omitempty"` // students, for team events
 	TeamName string            `json:"team_name,omitempty"` // class or team name
 	State    RegistrationState `json:"state"`
+	// OrgID is the teacher's organisation when they signed up: the form's
+	// quota counts by it, and reports keep it after /forget.
+	OrgID int64 `json:"org_id,omitempty"`
+	// Application is what the event's form asked for (nil: the form asks
+	// for nothing, or the sign-up predates forms).
+	Application *Application `json:"application,omitempty"`
 	// WaitSeq orders the waitlist (smaller is earlier); 0 when confirmed.
 	WaitSeq   int64     `json:"wait_seq,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
@@ -193,6 +202,9 @@ type SignUp struct {
 	UserID   int64
 	TeamSize int
 	TeamName string
+	// Application is the filled-in form; for a form with Pupils its pupils
+	// decide the team size (TeamSize is ignored).
+	Application *Application
 }
 
 // Participant is a registration with its user, for lists.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -669,7 +670,7 @@ func TestParticipants500(t *testing.T) {
 		if p.State != wantState || p.User.ID != p.UserID {
 			t.Fatalf("participant %d = %+v; want %s with its user", i, p, wantState)
 		}
-		if p.UserID%100 == 0 && p.User != (User{ID: p.UserID}) {
+		if p.UserID%100 == 0 && !reflect.DeepEqual(p.User, User{ID: p.UserID}) {
 			t.Errorf("missing user %d came as %+v; want a zero User with its id", p.UserID, p.User)
 		}
 		if p.UserID%100 != 0 && p.User.FullName != fmt.Sprintf("Учитель %d", p.UserID) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -306,7 +307,7 @@ func TestLookupMissIsErrNotFound(t *testing.T) {
 		t.Errorf("PendingInvites() = %+v, %v; want the live invite", p, err)
 	}
 	// A miss returns the zero value, not a partial record.
-	if u, err := s.User(ctx, 999); err == nil || u != (User{}) {
+	if u, err := s.User(ctx, 999); err == nil || !reflect.DeepEqual(u, User{}) {
 		t.Errorf("User(999) = %+v, %v; want zero User and an error", u, err)
 	}
 }

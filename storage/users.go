@@ -36,9 +36,27 @@ type User struct {
 	// NoAnnouncements is the teacher's choice to get no broadcasts.
 	NoAnnouncements bool `json:"no_announcements,omitempty"`
 	// NoDigest is the teacher's choice to get no weekly digest.
-	NoDigest  bool      `json:"no_digest,omitempty"`
+	NoDigest bool `json:"no_digest,omitempty"`
+	// Consents are the user's answers to the request for consent to the
+	// processing of personal data, the latest last.
+	Consents  []Consent `json:"consents,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Consent returns the user's latest answer about consent, if any.
+func (u User) Consent() (Consent, bool) {
+	if len(u.Consents) == 0 {
+		return Consent{}, false
+	}
+	return u.Consents[len(u.Consents)-1], true
+}
+
+// ConsentGiven reports whether the user's latest answer gave consent to
+// the text of version.
+func (u User) ConsentGiven(version string) bool {
+	c, ok := u.Consent()
+	return ok && c.Given && c.Version == version
 }
 
 // User returns the user with Telegram id, or ErrNotFound.
