@@ -48,6 +48,12 @@ type File struct {
 	width, height int
 }
 
+// Contact is a phone number a user shares (the request_contact button).
+type Contact struct {
+	PhoneNumber, FirstName, LastName string
+	UserID                           int64
+}
+
 // MessageRef names a message.
 type MessageRef struct {
 	ChatID    int64
@@ -78,6 +84,12 @@ type Message struct {
 	// Version is the server Version right after this message was sent or
 	// last edited (see Server.Version).
 	Version uint64
+
+	// Video, Contact and MediaGroupID are set on a user's messages
+	// (SendVideo, SendContact, SendAlbum).
+	Video        *File
+	Contact      *Contact
+	MediaGroupID string
 
 	plain string
 }

@@ -80,6 +80,60 @@ func (s *Server) SendPhoto(u User, content []byte, caption string) Message {
 	return r.msg
 }
 
+// SendVideo delivers a video from u in u's private chat (stored like
+// SendDocument; getFile serves it).
+func (s *Server) SendVideo(u User, fileName, mimeType string, content []byte, caption string) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	r := &record{content: s.userCaption(caption)}
+	r.msg.Video = s.storeVideoLocked(fileName, mimeType, content)
+	r.msg.Caption = caption
+	s.postLocked(cs, u, r)
+	return r.msg
+}
+
+// SendAlbum delivers photos from u as one album, as Telegram does: a
+// message and an update per photo, all with the same media_group_id, the
+// caption on the first. It returns the messages in order.
+func (s *Server) SendAlbum(u User, photos [][]byte, caption string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	s.nextAlbum++
+	group := strconv.FormatInt(13_000_000_000_000_000+s.nextAlbum, 10)
+	var out []Message
+	for i, data := range photos {
+		text := ""
+		if i == 0 {
+			text = caption
+		}
+		r := &record{content: s.userCaption(text)}
+		r.msg.Photo = s.storeFileLocked("photo.jpg", "image/jpeg", data, true)
+		r.msg.Caption = text
+		r.msg.MediaGroupID = group
+		s.postLocked(cs, u, r)
+		out = append(out, r.msg)
+	}
+	return out
+}
+
+// SendContact delivers u's own phone number, as pressing a reply keyboard
+// button with request_contact does (phone as Telegram sends it: digits,
+// often without the "+").
+func (s *Server) SendContact(u User, phone string) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	r := &record{}
+	r.msg.Contact = &Contact{PhoneNumber: phone, FirstName: u.FirstName, LastName: u.LastName, UserID: u.ID}
+	s.postLocked(cs, u, r)
+	return r.msg
+}
+
 func (s *Server) userCaption(caption string) content {
 	return content{raw: caption, plain: caption}
 }
@@ -133,6 +187,22 @@ func (s *Server) storeFileLocked(name, mimeType string, data []byte, photo bool)
 		f.ID = "BQACAgIAAxkBAAIP" + strconv.Itoa(n)
 		f.Path = fmt.Sprintf("documents/file_%d%s", n, path.Ext(name))
 	}
+	s.files[f.ID] = f
+	s.filePaths[f.Path] = f
+	return f
+}
+
+// storeVideoLocked registers an uploaded video.
+func (s *Server) storeVideoLocked(name, mimeType string, data []byte) *File {
+	if mimeType == "" {
+		mimeType = "video/mp4"
+	}
+	f := s.storeFileLocked(name, mimeType, data, false)
+	delete(s.files, f.ID)
+	delete(s.filePaths, f.Path)
+	f.ID = "BAACAgIAAxkBAAIP" + strings.TrimPrefix(f.ID, "BQACAgIAAxkBAAIP")
+	f.Path = "videos/" + strings.TrimPrefix(f.Path, "documents/")
+	f.width, f.height = 1280, 720
 	s.files[f.ID] = f
 	s.filePaths[f.Path] = f
 	return f

@@ -41,6 +41,24 @@ type wirePhotoSize struct {
 	FileSize     int    `json:"file_size"`
 }
 
+type wireVideo struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+	Duration     int    `json:"duration"`
+	FileName     string `json:"file_name,omitempty"`
+	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int    `json:"file_size,omitempty"`
+}
+
+type wireContact struct {
+	PhoneNumber string `json:"phone_number"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name,omitempty"`
+	UserID      int64  `json:"user_id,omitempty"`
+}
+
 type wireMessage struct {
 	MessageID       int             `json:"message_id"`
 	From            *wireUser       `json:"from,omitempty"`
@@ -53,6 +71,9 @@ type wireMessage struct {
 	CaptionEntities []entity        `json:"caption_entities,omitempty"`
 	Document        *wireDocument   `json:"document,omitempty"`
 	Photo           []wirePhotoSize `json:"photo,omitempty"`
+	Video           *wireVideo      `json:"video,omitempty"`
+	Contact         *wireContact    `json:"contact,omitempty"`
+	MediaGroupID    string          `json:"media_group_id,omitempty"`
 	NewChatMembers  []wireUser      `json:"new_chat_members,omitempty"`
 	ReplyMarkup     json.RawMessage `json:"reply_markup,omitempty"`
 }
@@ -120,7 +141,7 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 	}
 	from := userWire(m.From, m.FromBot)
 	w.From = &from
-	if m.Document != nil || m.Photo != nil {
+	if m.Document != nil || m.Photo != nil || m.Video != nil {
 		w.Caption, w.CaptionEntities = r.content.plain, r.content.ents
 	} else {
 		w.Text, w.Entities = r.content.plain, r.content.ents
@@ -131,6 +152,14 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 	if f := m.Photo; f != nil {
 		w.Photo = []wirePhotoSize{{FileID: f.ID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, FileSize: f.Size}}
 	}
+	if f := m.Video; f != nil {
+		w.Video = &wireVideo{FileID: f.ID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, Duration: 10,
+			FileName: f.Name, MimeType: f.MimeType, FileSize: f.Size}
+	}
+	if c := m.Contact; c != nil {
+		w.Contact = &wireContact{PhoneNumber: c.PhoneNumber, FirstName: c.FirstName, LastName: c.LastName, UserID: c.UserID}
+	}
+	w.MediaGroupID = m.MediaGroupID
 	for _, u := range r.newMembers {
 		w.NewChatMembers = append(w.NewChatMembers, userWire(u, u.ID == s.bot.ID))
 	}
