@@ -52,6 +52,18 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, step := range []string{stepOrgName, stepOrgShort, stepOrgContact} {
 		keys = append(keys, "org_ask_"+step)
 	}
+	for _, reason := range pupilProblemReasons {
+		keys = append(keys, "apply_pupil_problem_"+reason)
+	}
+	for _, reason := range workRefusals {
+		keys = append(keys, "works_refused_"+reason)
+	}
+	for _, k := range []storage.WorkKind{storage.WorkPhoto, storage.WorkDocument, storage.WorkVideo} {
+		keys = append(keys, "work_kind_"+string(k), "work_kinds_"+string(k))
+	}
+	for name := range b0().flows {
+		keys = append(keys, "wizard_flow_"+name)
+	}
 	for _, lang := range locales.Languages {
 		for _, k := range keys {
 			if _, ok := c.Raw(lang, k); !ok {

@@ -109,6 +109,17 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 		r.Handler = "orgs_import_direct"
 		return b.orgImportDocument(ctx, r, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile})
 	}
+	switch {
+	case m.Contact != nil:
+		// The phone's reply keyboard left behind by an application
+		// cancelled or gone back from: take it away.
+		r.Handler = "contact_unexpected"
+		return b.sendRemovingKeyboard(ctx, r.ChatID, r.P.T("apply_contact_not_expected"))
+	case isWorkMessage(m) && r.Role() >= roleTeacher:
+		r.Handler = "file_hint"
+		_, err := b.send(ctx, r.ChatID, r.P.T("works_how_to_send"), nil)
+		return err
+	}
 	r.Handler = "hint"
 	return b.sendHint(ctx, r, "hint_unknown")
 }
