@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -224,19 +223,34 @@ func stampWorks(works []Work, user int64, now time.Time) []Work {
 	return out
 }
 
-// orgActive counts the active registrations of event whose OrgID is org.
+// orgActive is how many active registrations of event come from org, as
+// the org_active counter keeps it (register adds, a cancellation takes
+// away).
 func orgActive(tx *bolt.Tx, event, org int64) (int, error) {
-	prefix := itob(event)
-	n := 0
-	c := tx.Bucket(bucketRegs).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var r Registration
-		if err := jsonUnmarshal(v, &r); err != nil {
-			return 0, fmt.Errorf("registration %x: %w", k, err)
-		}
-		if r.active() && r.OrgID == org {
-			n++
-		}
+	v := tx.Bucket(bucketOrgActive).Get(regKey(event, org))
+	if v == nil {
+		return 0, nil
 	}
-	return n, nil
+	if len(v) != 8 {
+		return 0, fmt.Errorf("org_active %d/%d: bad value", event, org)
+	}
+	return int(btoi(v)), nil
+}
+
+// addOrgActive moves the count of event's active registrations from org by
+// delta (org 0, a sign-up of no organisation, is not counted); a count
+// that reaches 0 is deleted.
+func addOrgActive(tx *bolt.Tx, event, org int64, delta int) error {
+	if org == 0 {
+		return nil
+	}
+	n, err := orgActive(tx, event, org)
+	if err != nil {
+		return err
+	}
+	b, key := tx.Bucket(bucketOrgActive), regKey(event, org)
+	if n += delta; n <= 0 {
+		return b.Delete(key)
+	}
+	return b.Put(key, itob(int64(n)))
 }

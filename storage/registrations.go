@@ -145,6 +145,9 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 	if err := putJSON(regs, key, r); err != nil {
 		return Registration{}, err
 	}
+	if err := addOrgActive(tx, su.EventID, r.OrgID, 1); err != nil {
+		return Registration{}, err
+	}
 	if err := tx.Bucket(bucketRegsByUser).Put(userRegKey(su.UserID, su.EventID), nil); err != nil {
 		return Registration{}, err
 	}
@@ -213,6 +216,9 @@ func (s *Store) CancelRegistrationIf(ctx context.Context, eventID, userID int64,
 		was, seq := r.State, r.WaitSeq
 		r.State, r.WaitSeq, r.UpdatedAt = RegCancelled, 0, now
 		if err := putJSON(regs, key, r); err != nil {
+			return err
+		}
+		if err := addOrgActive(tx, eventID, r.OrgID, -1); err != nil {
 			return err
 		}
 		switch was {
