@@ -41,6 +41,7 @@ func (b *Bot) cbApplySend(ctx context.Context, r *Request, args []string) error 
 func (b *Bot) submitApplication(ctx context.Context, r *Request, s applyState) error {
 	app := s.d.App
 	app.ChangedAt = time.Time{}
+	app.Answers = formAnswers(s.e, app.Answers)
 	su := storage.SignUp{EventID: s.e.ID, UserID: r.User.ID, TeamSize: s.d.TeamSize, TeamName: s.d.TeamName, Application: &app}
 	if s.e.Unit == storage.UnitTeam && s.e.Form.Pupils {
 		su.TeamSize = len(app.Pupils)
@@ -48,6 +49,15 @@ func (b *Bot) submitApplication(ctx context.Context, r *Request, s applyState) e
 	reg, err := b.store.Register(ctx, su, b.cfg.Now())
 	if step, note, ok := applicationFix(r, s.e, err); ok {
 		return b.reaskApply(ctx, r, s, step, note)
+	}
+	switch spec := s.e.Form.Works; {
+	case errors.Is(err, storage.ErrWorksClosed): // closed while the teacher was reading it back
+		s.d.App.Works = nil
+		note := r.P.T("apply_works_closed_now", "Date", localesHTML(r.P.DateYear(worksUntil(s.e).In(b.cfg.Location))))
+		return b.reaskApply(ctx, r, s, stepApplyConfirm, note)
+	case errors.Is(err, storage.ErrWorksFull) && spec != nil: // the coordinator lowered the limit
+		s.d.App.Works = s.d.App.Works[:min(len(s.d.App.Works), spec.MaxFiles)]
+		return b.reaskApply(ctx, r, s, stepApplyConfirm, r.P.T("apply_works_trimmed", "Max", spec.MaxFiles))
 	}
 	return b.signedUp(ctx, r, su, reg, err, false, s.d.Card)
 }
@@ -74,6 +84,7 @@ func (b *Bot) saveApplicationEdit(ctx context.Context, r *Request, s applyState)
 	case sectionAnswers:
 		app.Answers = s.d.App.Answers
 	}
+	app.Answers = formAnswers(s.e, app.Answers)
 	reg, err = b.store.UpdateApplication(ctx, s.e.ID, r.User.ID, app, b.cfg.Now())
 	if step, note, ok := applicationFix(r, s.e, err); ok {
 		return b.reaskApply(ctx, r, s, step, note)
@@ -150,4 +161,16 @@ func (b *Bot) reaskApply(ctx context.Context, r *Request, s applyState, step, no
 		return err
 	}
 	return b.askApply(ctx, r, s, note, false)
+}
+
+// formAnswers are the answers to questions e's form still asks (an
+// answer to a question the coordinator took away since is dropped).
+func formAnswers(e storage.Event, answers []storage.Answer) []storage.Answer {
+	var out []storage.Answer
+	for _, a := range answers {
+		if _, ok := e.Form.Question(a.QuestionID); ok {
+			out = append(out, a)
+		}
+	}
+	return out
 }
