@@ -83,7 +83,7 @@ func (b *Bot) applyPrompt(r *Request, s applyState) (string, keyboard) {
 		if d.Section != "" {
 			key, btn = "apply_confirm_edit", "btn_apply_save"
 		}
-		lines := append(b.applicationLines(p, e, d.TeamName, d.App, true), "", p.T(key))
+		lines := append(b.applicationLines(p, e, d.TeamName, d.TeamSize, d.App, true), "", p.T(key))
 		kb = keyboard{{button(p.T(btn), cb(cbApplySend, e.ID))}}
 		return p.T("apply_readback_title", "Title", e.Title) + "\n" + strings.Join(lines, "\n"), b.applyNav(r, s, kb)
 	}

@@ -361,7 +361,10 @@ func TestEmptyFormKeepsTheOneTapSignup(t *testing.T) {
 	h := newHarness(t, nil)
 	ids := h.seedOrgs(school1)
 	plain := h.event(ids[0], nil)
-	quota := h.event(ids[0], func(e *storage.Event) { e.Title = "Школа безопасности"; e.Form = storage.Form{OrgQuota: 1} })
+	quota := h.event(ids[0], func(e *storage.Event) {
+		e.Title = "Школа безопасности"
+		e.Form = storage.Form{OrgQuota: 1}
+	})
 	h.registerDirect(teacher, ids[0])
 	h.registerDirect(teacher2, ids[0])
 	h.say(teacher, fmt.Sprintf("/start e%d", plain.ID), "Безопасное колесо")

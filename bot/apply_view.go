@@ -17,21 +17,24 @@ func signedUpNow(reg storage.Registration) bool {
 	return reg.State == storage.RegConfirmed || reg.State == storage.RegWaitlist
 }
 
-// applicationLines render an application (HTML): the team's name, the
-// pupils, the phone, the answers and the number of works, as the event's
+// applicationLines render an application (HTML): the team's name (and
+// size, when the form lists no pupils), the pupils, the phone, the answers and the number of works, as the event's
 // form asks them. full: every pupil and every question, one a line;
 // otherwise the pupils' names in one line and only the questions
 // answered.
-func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName string, app storage.Application, full bool) []string {
+func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName string, teamSize int, app storage.Application, full bool) []string {
 	var lines []string
 	f := e.Form
 	team := e.Unit == storage.UnitTeam
-	if team && full && (f.Pupils || teamName != "") {
+	if team && full {
 		var name any = localesHTML(p.T("signup_team_name_none"))
 		if teamName != "" {
 			name = teamName // typed: escaped by T
 		}
 		lines = append(lines, p.T("apply_line_team", "Name", name))
+		if !f.Pupils {
+			lines = append(lines, p.T("signup_team_size_chosen", "N", teamSize))
+		}
 	}
 	if team && f.Pupils {
 		switch {
@@ -72,7 +75,7 @@ func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName strin
 // applicationReadback is the wizard's application read back whole, under
 // the event's title.
 func (b *Bot) applicationReadback(r *Request, s applyState) string {
-	lines := append([]string{r.P.T("apply_readback_title", "Title", s.e.Title)}, b.applicationLines(r.P, s.e, s.d.TeamName, s.d.App, true)...)
+	lines := append([]string{r.P.T("apply_readback_title", "Title", s.e.Title)}, b.applicationLines(r.P, s.e, s.d.TeamName, s.d.TeamSize, s.d.App, true)...)
 	return r.P.FitLines(lines, 0)
 }
 
@@ -97,7 +100,7 @@ func (b *Bot) applicationView(r *Request, e storage.Event, reg storage.Registrat
 		lines = append(lines, note, "")
 	}
 	lines = append(lines, p.T("apply_view_title", "Title", e.Title))
-	lines = append(lines, b.applicationLines(p, e, reg.TeamName, app, true)...)
+	lines = append(lines, b.applicationLines(p, e, reg.TeamName, reg.TeamSize, app, true)...)
 	kb := keyboard{}
 	closes := localesHTML(p.DateYear(e.SignUpClosesAt().In(b.cfg.Location)))
 	if !b.editableApplication(e, reg) {
@@ -195,7 +198,7 @@ func (b *Bot) myApplicationLines(p localesPrinter, m storage.MyRegistration) []s
 	if m.Application == nil || m.Event.Status == storage.EventCancelled {
 		return nil
 	}
-	return b.applicationLines(p, m.Event, m.TeamName, *m.Application, false)
+	return b.applicationLines(p, m.Event, m.TeamName, m.TeamSize, *m.Application, false)
 }
 
 // myApplicationRow is /my's row of buttons for a sign-up's application

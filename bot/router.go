@@ -47,6 +47,10 @@ type flow struct {
 	// and ends it, returning what it says to the user; "" means it kept
 	// nothing and the wizard is simply discarded.
 	leave func(ctx context.Context, r *Request, c storage.Conversation) (string, error)
+	// replaceable: the flow holds nothing unsaved (the works flow stores
+	// each file as it comes), so a wizard begun while it is in progress
+	// takes its place without asking.
+	replaceable bool
 }
 
 // route sends the update to its command, button or wizard.

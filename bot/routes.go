@@ -191,7 +191,8 @@ func (b *Bot) registerRoutes() {
 		// the pupils' list and the works.
 		flowApply: {role: roleTeacher, ttl: longWizard, onMessage: b.applyMessage, resume: b.resumeApply, back: b.backApply,
 			describe: describeApply},
-		flowWorks: {role: roleTeacher, ttl: longWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks},
+		flowWorks: {role: roleTeacher, ttl: shortWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks,
+			replaceable: true},
 	}
 }
 
