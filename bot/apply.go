@@ -70,8 +70,13 @@ type applyDraft struct {
 	TeamSize int    `json:"team_size,omitempty"`
 	TeamName string `json:"team_name,omitempty"`
 	// Pending are the pupils read from a list that had lines not read:
-	// taken as they are with «Продолжить без них».
+	// taken as they are with «Продолжить без них»; at the name step, the
+	// list with the pupils typed there (one more pupil sent after the
+	// list), taken with «Добавить в список».
 	Pending []storage.Pupil `json:"pending,omitempty"`
+	// MaybeName is what was typed at the name step when it read as pupils
+	// too: the team's name if the teacher says so.
+	MaybeName string `json:"maybe_name,omitempty"`
 	// Status is the works' status message kept up to date (works.go).
 	Status worksStatus `json:"status,omitzero"`
 }
@@ -236,7 +241,7 @@ func (b *Bot) startApply(ctx context.Context, r *Request, e storage.Event, card 
 // answer gets it above the next question.
 func (b *Bot) advanceApply(ctx context.Context, r *Request, s applyState, ack string) error {
 	next := nextApplyStep(applySteps(s.e, s.d, b.cfg.Now()), s.c.Step)
-	s.d.Pending = nil
+	s.d.Pending, s.d.MaybeName = nil, ""
 	if err := b.saveApply(ctx, r, &s, next); err != nil {
 		return err
 	}
@@ -273,7 +278,7 @@ func (b *Bot) backApply(ctx context.Context, r *Request, c storage.Conversation)
 	if prev == "" {
 		return b.staleQuestion(ctx, r)
 	}
-	s.d.Pending = nil
+	s.d.Pending, s.d.MaybeName = nil, ""
 	from := c.Step
 	if err := b.saveApply(ctx, r, &s, prev); err != nil {
 		return err

@@ -182,3 +182,37 @@ func (b *Bot) leavePhone(ctx context.Context, r *Request, s applyState, ack stri
 	}
 	return b.advanceApply(ctx, r, s, "")
 }
+
+// cbApplyAddPupils adds the pupils typed at the name step to the list and
+// asks the name again: apa:<event id>.
+func (b *Bot) cbApplyAddPupils(ctx context.Context, r *Request, args []string) error {
+	s, ok, err := b.applyButton(ctx, r, args, stepApplyName)
+	if !ok {
+		return err
+	}
+	if len(s.d.Pending) <= len(s.d.App.Pupils) {
+		return b.stale(ctx, r)
+	}
+	s.d.App.Pupils, s.d.Pending, s.d.MaybeName = s.d.Pending, nil, ""
+	if err := b.saveApply(ctx, r, &s, stepApplyName); err != nil {
+		return err
+	}
+	if err := b.answer(ctx, r, "", false); err != nil {
+		return err
+	}
+	return b.askApply(ctx, r, s, pupilsReadback(r.P, s.d.App.Pupils), true)
+}
+
+// cbApplyIsName takes the text typed at the name step, which read as
+// pupils too, as the team's name: apn:<event id>.
+func (b *Bot) cbApplyIsName(ctx context.Context, r *Request, args []string) error {
+	s, ok, err := b.applyButton(ctx, r, args, stepApplyName)
+	if !ok {
+		return err
+	}
+	if s.d.MaybeName == "" {
+		return b.stale(ctx, r)
+	}
+	s.d.TeamName = s.d.MaybeName
+	return b.advanceApply(ctx, r, s, r.P.T("apply_name_taken", "Name", s.d.TeamName))
+}

@@ -62,6 +62,9 @@ func (b *Bot) applyText(ctx context.Context, r *Request, s applyState, text stri
 		s.d.TeamSize = n
 		return b.advanceApply(ctx, r, s, p.T("signup_team_size_chosen", "N", n))
 	case stepApplyName:
+		if all, problems, ok := b.morePupils(s, text); ok {
+			return b.offerMorePupils(ctx, r, s, all, problems, text)
+		}
 		if n := utf8.RuneCountInString(text); n > maxTeamNameLen {
 			return b.askApply(ctx, r, s, p.N("apply_too_long", n, "Max", maxTeamNameLen), false)
 		}
@@ -235,4 +238,60 @@ func (b *Bot) applyPhone(ctx context.Context, r *Request, s applyState, raw stri
 func isWorkMessage(m *models.Message) bool {
 	return len(m.Photo) > 0 || m.Document != nil || m.Video != nil || m.Audio != nil || m.Voice != nil ||
 		m.VideoNote != nil || m.Animation != nil
+}
+
+// morePupils reads a text typed at the name step as more pupils (a
+// teacher who sends one pupil a message): ok when every line of it reads
+// as a pupil. all is the list with them added, problems the lines that
+// cannot join it (a pupil there already, no room), numbered in text.
+func (b *Bot) morePupils(s applyState, text string) (all []storage.Pupil, problems []pupilProblem, ok bool) {
+	if !s.e.Form.Pupils || len(s.d.App.Pupils) == 0 {
+		return nil, nil, false
+	}
+	now := b.cfg.Now().In(b.cfg.Location)
+	if alone, bad := parsePupils(text, s.e.Form.PupilBirth, storage.MaxWorksLimit*100, now); len(bad) > 0 || len(alone) == 0 {
+		return nil, nil, false
+	}
+	held := len(s.d.App.Pupils)
+	all, problems = parsePupils(pupilsText(s.d.App.Pupils)+"\n"+text, s.e.Form.PupilBirth, s.e.TeamLimit(), now)
+	for i := range problems {
+		problems[i].Line -= held
+	}
+	return all, problems, true
+}
+
+// offerMorePupils asks whether the text typed at the name step is more
+// pupils (added to the list) or the team's name; pupils that cannot join
+// the list are named with the reason.
+func (b *Bot) offerMorePupils(ctx context.Context, r *Request, s applyState, all []storage.Pupil, problems []pupilProblem, text string) error {
+	p := r.P
+	s.d.Pending, s.d.MaybeName = nil, ""
+	var kb keyboard
+	held := len(s.d.App.Pupils)
+	var lines []string
+	if len(problems) == 0 {
+		s.d.Pending = all
+		kb = keyboard{{button(p.T("btn_apply_add_pupils"), cb(cbApplyAddPupils, s.e.ID))}}
+		lines = append(lines, p.N("apply_more_pupils", len(all)-held))
+		for i, x := range all[held:] {
+			lines = append(lines, p.T("apply_pupil_line", "N", held+i+1, "Pupil", pupilLine(x)))
+		}
+	} else {
+		lines = append(lines, p.T("apply_more_pupils_not_added"))
+		for _, pr := range problems {
+			why := p.T("apply_pupil_problem_"+pr.Reason, "Max", problemLimit(pr.Reason, s.e))
+			lines = append(lines, p.T("apply_pupil_problem", "Line", pr.Line, "Text", truncateRunes(pr.Text, 60), "Why", localesHTML(why)))
+		}
+		lines = append(lines, "", p.T("signup_ask_team_name"))
+		kb = keyboard{{button(p.T("btn_team_no_name"), cb(cbApplySkip, s.e.ID, stepApplyName))}}
+	}
+	if utf8.RuneCountInString(text) <= maxTeamNameLen && looksLikeTeamName(text) && !strings.Contains(text, "\n") {
+		s.d.MaybeName = text
+		kb = append(kb, []modelsButton{button(p.T("btn_apply_is_name"), cb(cbApplyIsName, s.e.ID))})
+	}
+	if err := b.saveApply(ctx, r, &s, stepApplyName); err != nil {
+		return err
+	}
+	_, err := b.send(ctx, r.ChatID, p.FitLines(lines, 0), b.applyNav(r, s, kb))
+	return err
 }

@@ -179,15 +179,13 @@ func TestApplicationChangedBeforeTheDeadlineNotAfter(t *testing.T) {
 	h.sendFile(teacher, func() { h.tg.SendPhoto(teacher, []byte("jpeg"), "") }, "Принят 1 файл", "1 из 3")
 	h.sendFile(teacher, func() { h.tg.SendVideo(teacher, "чтение.mp4", "video/mp4", []byte("mp4"), "") }, "Не принят 1 файл", "только фото, документы")
 	h.press(teacher, "✅ Готово", "в заявке 1 из 3")
-	works, _ := h.press(teacher, "📎 Работы", "1. 🖼 фото")
-	_ = works
+	h.press(teacher, "📎 Работы", "1. 🖼 фото")
 	h.press(teacher, "✖ 1", "0 из 3")
 	if n := len(h.registration(e.ID, teacher).Application.Works); n != 0 {
 		t.Errorf("%d works after removing the one", n)
 	}
 	h.sendFile(teacher, func() { h.tg.SendPhoto(teacher, []byte("jpeg2"), "") }, "Принят 1 файл")
-	worksView := h.say(teacher, "/my", "Работы: 1 файл из 3")
-	_ = worksView
+	h.say(teacher, "/my", "Работы: 1 файл из 3")
 
 	h.clock.advance(4 * 24 * time.Hour)
 	after := h.say(teacher, "/my", "Добрая дорога детства")
@@ -335,8 +333,7 @@ func TestApplicationOldButtonsChangeNothing(t *testing.T) {
 	h.press(teacher, "Пропустить", "Вопрос 1 из 1")
 	_, question := h.press(teacher, "Рисунок", "Работы")
 	h.press(teacher, "Добавлю позже", "Всё верно?")
-	_, sent := h.press(teacher, "✅ Отправить заявку", "Вы записаны")
-	_ = sent
+	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
 	before := h.registration(e.ID, teacher)
 	for _, data := range []string{cb(cbApplySend, e.ID), cb(cbApplyOption, e.ID, 1, 1), cb(cbApplyConsent, e.ID),
 		cb(cbApplySkip, e.ID, stepApplyWorks), cb(cbWizardBack, flowApply, stepApplyConfirm)} {
@@ -393,5 +390,29 @@ func TestPhoneKeyboardRequestsTheContact(t *testing.T) {
 	kb := phoneKeyboard(c.For("ru"))
 	if len(kb.Keyboard) != 1 || !kb.Keyboard[0][0].RequestContact || !kb.OneTimeKeyboard {
 		t.Errorf("phone keyboard %+v", kb)
+	}
+}
+
+// A teacher who sends the pupils one a message: the second, typed where
+// the team's name is asked, is offered to join the list, not taken for
+// the name; a name that reads like a pupil can still be the name.
+func TestApplicationPupilSentAfterTheListIsAdded(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], storage.Form{Pupils: true})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher, "✅ Записаться", "согласие родителей")
+	h.press(teacher, "✅ Подтверждаю", "Учащиеся команды")
+	h.say(teacher, "Иванов Пётр, 3Б", "В команде 1 учащийся", "Название команды")
+	h.say(teacher, "Петрова Анна 3 б", "Похоже, это ещё 1 учащийся", "2. Петрова Анна, 3Б")
+	h.press(teacher, "➕ Добавить в список", "В команде 2 учащихся", "2. Петрова Анна, 3Б", "Название команды")
+	h.say(teacher, "Иванов Пётр 3Б", "строка 1, Иванов Пётр 3Б — этот учащийся уже есть в списке", "Название команды")
+	h.say(teacher, "Юные инспекторы 3Б", "Похоже, это ещё 1 учащийся")
+	h.press(teacher, "Нет, это название команды", "Команда: Юные инспекторы 3Б", "Всё верно?")
+	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
+	reg := h.registration(e.ID, teacher)
+	if reg.TeamName != "Юные инспекторы 3Б" || reg.TeamSize != 2 || len(reg.Application.Pupils) != 2 {
+		t.Errorf("registration %+v, application %+v", reg, reg.Application)
 	}
 }

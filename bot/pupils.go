@@ -57,7 +57,7 @@ var (
 	// without a separator: "Петрова Анна Сергеевна 5 Б".
 	pupilClassAtEnd = regexp.MustCompile(`(?i)\s(\d{1,2}\s*[-–]?\s*["«“„']?\s*\p{L}?\s*["»”“']?(?:\s*(?:кл\.?|класс))?)$`)
 	// pupilGroupAtEnd is a kindergarten group at the end of a line.
-	pupilGroupAtEnd = regexp.MustCompile(`(?i)(?:^|\s)((?:подготовительная|старшая|средняя|младшая|подг\.)(?:\s+(?:группа|гр\.?))?)$`)
+	pupilGroupAtEnd = regexp.MustCompile(`(?i)(?:^|\s)((?:подготовительная|старшая|средняя|младшая|подг(?:от)?\.)(?:\s+(?:группа|гр\.?))?)$`)
 	// pupilSeparator separates the name from the class (and the date).
 	pupilSeparator = regexp.MustCompile(`\s*(?:[,;|\t]|\s[-–—]\s|[–—])\s*`)
 )

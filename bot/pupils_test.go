@@ -100,3 +100,20 @@ func TestNormalisePhone(t *testing.T) {
 		t.Errorf("contact: %q %v", got, ok)
 	}
 }
+
+// A list read back (to copy and send again, or to add a pupil to) reads
+// as the same list.
+func TestPupilsTextReadsBackTheSame(t *testing.T) {
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	list := []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б", Birth: "2014-03-12"}, {Name: "Ким Лия", Class: "подгот."},
+		{Name: "Орлов Глеб", Class: "старшая"}, {Name: "Белов Ян", Class: "ТМ-21"}, {Name: "Ли Ен", Class: "11А"}}
+	got, problems := parsePupils(pupilsText(list), true, 10, now)
+	if len(problems) != 0 || len(got) != len(list) {
+		t.Fatalf("read %+v, %+v", got, problems)
+	}
+	for i := range list {
+		if got[i] != list[i] {
+			t.Errorf("%d: %+v, want %+v", i, got[i], list[i])
+		}
+	}
+}
