@@ -76,9 +76,9 @@ type Message struct {
 	// MediaGroupID is set on each message of an album the bot sent with
 	// sendMediaGroup; the album's messages share it.
 	MediaGroupID string
-	Edited         int // number of successful edits
-	Date           time.Time
-	CopiedFrom     *MessageRef
+	Edited       int // number of successful edits
+	Date         time.Time
+	CopiedFrom   *MessageRef
 	// Version is the server Version right after this message was sent or
 	// last edited (see Server.Version).
 	Version uint64
