@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -68,9 +69,25 @@ func (m Message) method() string {
 // Post makes one attempt to deliver m to chat, now: the caller has
 // already waited for the limits (the outbox sender does, entry by entry).
 // A failure is an *Error; a 429 has paused what it covers, and an outage
-// holds every send until Telegram answers again.
+// holds every send until Telegram answers again. An upload whose Data can
+// seek (a *bytes.Reader) is read from its start on every attempt, and
+// gets longer than SendTimeout by its size.
 func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
-	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
+	timeout := g.cfg.SendTimeout
+	if up, ok := m.Document.(*models.InputFileUpload); ok {
+		if r, ok := up.Data.(interface {
+			io.Seeker
+			Size() int64
+		}); ok {
+			// A retried send uploads the whole file again, and a big one
+			// gets time for it: a second for every 256 KB (2 Mbit/s).
+			if _, err := r.Seek(0, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("telegram: rewind %s: %w", up.Filename, err)
+			}
+			timeout += time.Duration(r.Size()/(256<<10)) * time.Second
+		}
+	}
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var (
 		sent *models.Message
