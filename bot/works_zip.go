@@ -119,7 +119,7 @@ func archivePlan(p locales.Printer, groups []orgApplications) []archiveFile {
 		if label == "" {
 			label = p.T("apps_no_org")
 		}
-		folder := zipName(label)
+		folder := zipFolder(label)
 		taken := map[string]bool{}
 		for _, pt := range g.List {
 			works := applicationWorks(pt)
@@ -150,9 +150,18 @@ func archivePlan(p locales.Printer, groups []orgApplications) []archiveFile {
 	return plan
 }
 
-// zipName makes s safe as a file or folder name on every system: no path
-// separators or characters Windows refuses, no leading or trailing dots
-// and spaces, at most 80 characters; "_" if nothing is left.
+// zipFolder is zipName for a folder: no trailing dots either (Windows
+// drops them).
+func zipFolder(s string) string {
+	if s = strings.TrimRight(zipName(s), ". "); s == "" {
+		return "_"
+	}
+	return s
+}
+
+// zipName makes s safe as the start of a file name on every system: no
+// path separators or characters Windows refuses, no leading dots, no
+// spaces at either end, at most 80 characters; "_" if nothing is left.
 func zipName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -161,9 +170,9 @@ func zipName(s string) string {
 		}
 		return r
 	}, s)
-	s = strings.Trim(s, " .")
+	s = strings.TrimLeft(strings.TrimSpace(s), ".")
 	if r := []rune(s); len(r) > 80 {
-		s = strings.TrimRight(string(r[:80]), " .")
+		s = strings.TrimSpace(string(r[:80]))
 	}
 	if s == "" {
 		return "_"
