@@ -24,15 +24,6 @@ type orgApplications struct {
 	List  []storage.Participant
 }
 
-// works counts the files of the group's applications.
-func (g orgApplications) works() int {
-	n := 0
-	for _, pt := range g.List {
-		n += len(applicationWorks(pt))
-	}
-	return n
-}
-
 // applicationWorks are a participant's submitted files (none when the
 // sign-up has no application).
 func applicationWorks(pt storage.Participant) []storage.Work {

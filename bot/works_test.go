@@ -541,7 +541,6 @@ func TestWorksZipOverTheLimits(t *testing.T) {
 	}
 
 	big(ivanova, 18<<20, 18<<20, 18<<20) // each within 20 MB, 54 MB together
-	_, m = h.press(coordinator, "🗜 Архивом", "не отправить")
 	_, m = h.press(coordinator, "🗜 Архивом", "весят 54,")
 	if !strings.Contains(m.PlainText(), "не больше 50,0 МБ") || strings.Contains(m.PlainText(), "•") {
 		t.Errorf("the refusal over the upload limit:\n%s", m.PlainText())
@@ -564,6 +563,9 @@ func TestWorksZipCutShortByARestart(t *testing.T) {
 	h.say(coordinator, fmt.Sprintf("/start e%d", c.event.ID), "Добрая дорога детства")
 	h.tg.FailNext("getFile", 0, telegramtest.Slow(time.Minute), 1)
 	h.press(coordinator, "🗜 Архивом", "Собираю архив")
+	if a, _ := h.press(coordinator, "🗜 Архивом"); !strings.Contains(a.Text, "Архив уже собирается") {
+		t.Errorf("a second press while it is made: %q", a.Text)
+	}
 	// While the download hangs, the coordinator and others are answered.
 	h.say(coordinator, "/help", "Команды")
 	h.say(ivanova, "/my", "Добрая дорога детства")
@@ -580,4 +582,48 @@ func TestWorksZipCutShortByARestart(t *testing.T) {
 	}
 	h.press(coordinator, "🗜 Архивом", "Собираю архив")
 	h.waitFor(coordinator.ID, "Работы «Добрая дорога детства»: 6 файлов")
+}
+
+// Old and malformed buttons: a bad id is stale, a deleted event is gone,
+// an event without works says so, a page past the end shows the last, and
+// an event without a form has no «📋 Заявки» at all.
+func TestWorksButtonsStaleOrGone(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.seedContest()
+	plain := h.event(c.gibdd, func(e *storage.Event) { e.Title = "Школа безопасности" })
+	noWorks := h.event(c.gibdd, func(e *storage.Event) {
+		e.Title, e.Form = "Солдаты Победы", storage.Form{Phone: storage.NeedOptional, Works: &storage.WorksSpec{MaxFiles: 2}}
+	})
+	card := h.say(coordinator, fmt.Sprintf("/start e%d", plain.ID), "Школа безопасности")
+	for _, l := range labels(card) {
+		if strings.Contains(l, "Заявки") || strings.Contains(l, "Работы") {
+			t.Errorf("an event without a form offers %q", l)
+		}
+	}
+	card = h.say(coordinator, fmt.Sprintf("/start e%d", noWorks.ID), "Солдаты Победы")
+	if !slices.Contains(labels(card), "📋 Заявки") || slices.ContainsFunc(labels(card), func(l string) bool { return strings.Contains(l, "Работы") }) {
+		t.Errorf("an event with a form and no works yet: %q", labels(card))
+	}
+	for _, tc := range []struct{ data, want string }{
+		{"wk:abc", "неактуальна"},
+		{"wz:", "неактуальна"},
+		{"ap:" + fmt.Sprint(c.event.ID), "неактуальна"},
+		{cb(cbEventWorks, 99999), "больше нет"},
+		{cb(cbEventWorksZip, 99999), "больше нет"},
+		{cb(cbEventWorks, noWorks.ID), "Работ пока нет"},
+		{cb(cbEventWorksZip, noWorks.ID), "Работ пока нет"},
+	} {
+		if a := h.forge(coordinator, card.ID, tc.data); !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.data, a.Text, tc.want)
+		}
+	}
+	h.press(coordinator, "📋 Заявки", "Заявок пока нет")
+	v := h.tg.Version()
+	h.forge(coordinator, card.ID, cb(cbEventApplications, c.event.ID, 40))
+	if m, err := h.tg.WaitBotMessageAfter(h.ctx(), coordinator.ID, v, contains("стр. 1 из 1", "Иванова Мария Петровна")); err != nil {
+		t.Fatalf("a page past the end: %v (%+v)", err, m)
+	}
+	if n, _ := h.store.OutboxPendingCount(h.ctx()); n != 0 {
+		t.Errorf("%d messages queued by old buttons", n)
+	}
 }
