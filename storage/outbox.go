@@ -54,6 +54,15 @@ type Media struct {
 // MaxAlbum is the most files of one album (Telegram's limit).
 const MaxAlbum = 10
 
+// Messages is how many messages c makes in the chat, as Telegram's flood
+// limits count them: each file of an album, else one.
+func (c Content) Messages() int {
+	if len(c.Media) > 1 {
+		return len(c.Media)
+	}
+	return 1
+}
+
 // IsCopy reports whether the content is a copy of an existing message.
 func (c Content) IsCopy() bool { return c.CopyMessageID != 0 }
 
