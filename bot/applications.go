@@ -187,8 +187,11 @@ func (b *Bot) applicationLines(p locales.Printer, e storage.Event, n int, pt sto
 		case q.Kind == storage.QuestionYesNo && a == "no":
 			a = p.T("apps_answer_no")
 		}
-		lines = append(lines, p.T("apps_answer", "Question", truncateRunes(q.Text, 100),
-			"Answer", truncateRunes(strings.TrimSpace(a), maxShownAnswer)))
+		key, text := "apps_answer", truncateRunes(strings.TrimSpace(q.Text), 100)
+		if strings.HasSuffix(text, "?") || strings.HasSuffix(text, ":") {
+			key = "apps_answer_asked" // «В какой номинации? Рисунок», not «…?: Рисунок»
+		}
+		lines = append(lines, p.T(key, "Question", text, "Answer", truncateRunes(strings.TrimSpace(a), maxShownAnswer)))
 	}
 	if e.Form.Works != nil || len(app.Works) > 0 {
 		lines = append(lines, p.T("apps_works", "N", len(app.Works)))

@@ -208,8 +208,12 @@ func isASCIIAlnum(s string) bool {
 	return true
 }
 
-// megabytes renders a size as a teacher reads it: «8,4 МБ».
+// megabytes renders a size as a teacher reads it: «8,4 МБ», or «12 КБ»
+// under a megabyte.
 func megabytes(p locales.Printer, n int64) string {
+	if n < 1<<20 {
+		return p.T("zip_size_kb", "N", max(1, (n+1023)/1024))
+	}
 	v := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
 	if p.Lang() == locales.Russian {
 		v = strings.Replace(v, ".", ",", 1)
