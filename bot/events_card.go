@@ -217,7 +217,7 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 		if row != nil {
 			kb = append(kb, row)
 		}
-		if b.may(r, actParticipants, e) && !e.Form.Empty() {
+		if b.may(r, actParticipants, e) && !e.Form.Empty() && e.Status != storage.EventDraft {
 			kb = append(kb, []modelsButton{button(p.T("btn_event_apps"), cb(cbEventApplications, e.ID, 0))})
 			kb = append(kb, worksButtons(p, e, works)...)
 		}

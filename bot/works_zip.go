@@ -364,7 +364,14 @@ func (b *Bot) buildArchive(ctx context.Context, job archiveJob) {
 // zipWorks downloads the plan's works into a ZIP with the index. On a
 // failure it returns the index in the plan of the work that failed.
 func (b *Bot) zipWorks(ctx context.Context, job archiveJob) ([]byte, int, error) {
-	var buf bytes.Buffer
+	var (
+		buf   bytes.Buffer
+		total int64
+	)
+	for _, f := range job.plan {
+		total += f.Work.Size
+	}
+	buf.Grow(int(min(total, archiveBudget)) + 64<<10) // one allocation, not a doubling
 	zw := zip.NewWriter(&buf)
 	for i, f := range job.plan {
 		data, err := b.tg.Download(ctx, f.Work.FileID, f.Work.Size, maxWorkDownload)
