@@ -11,10 +11,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// formEvent is a published team contest a week after t0 with a form that
+// contestWithForm is a published team contest a week after t0 with a form that
 // lists pupils, asks the phone and one choice question, takes works and
 // lets one application in per organisation.
-func formEvent() Event {
+func contestWithForm() Event {
 	e := testEvent("Добрая дорога детства")
 	e.Unit, e.MaxTeam = UnitTeam, 5
 	e.Form = Form{
@@ -26,8 +26,8 @@ func formEvent() Event {
 	return e
 }
 
-// badForms are forms Validate refuses, each named by what is wrong.
-func badForms() map[string]Form {
+// invalidForms are forms Validate refuses, each named by what is wrong.
+func invalidForms() map[string]Form {
 	six := make([]Question, 6)
 	for i := range six {
 		six[i] = Question{ID: i + 1, Text: "Вопрос", Kind: QuestionText}
@@ -49,7 +49,7 @@ func badForms() map[string]Form {
 func TestCreateEventValidatesTheForm(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
-	for name, f := range badForms() {
+	for name, f := range invalidForms() {
 		t.Run(name, func(t *testing.T) {
 			e := testEvent("Безопасное колесо")
 			e.Form = f
@@ -65,9 +65,9 @@ func TestCreateEventValidatesTheForm(t *testing.T) {
 		t.Fatalf("%d events stored by refused creations", total)
 	}
 
-	e := mustCreateEvent(t, s, formEvent())
+	e := mustCreateEvent(t, s, contestWithForm())
 	got := mustEvent(t, s, e.ID)
-	want := formEvent().Form
+	want := contestWithForm().Form
 	want.LastQuestionID = 1
 	if !reflect.DeepEqual(got.Form, want) {
 		t.Errorf("stored form %+v\nwant %+v", got.Form, want)
@@ -77,8 +77,8 @@ func TestCreateEventValidatesTheForm(t *testing.T) {
 func TestUpdateEventValidatesTheForm(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
-	e := mustCreateEvent(t, s, formEvent())
-	for name, f := range badForms() {
+	e := mustCreateEvent(t, s, contestWithForm())
+	for name, f := range invalidForms() {
 		t.Run(name, func(t *testing.T) {
 			bad := e
 			bad.Form = f
@@ -99,7 +99,7 @@ func TestUpdateEventValidatesTheForm(t *testing.T) {
 func TestUpdateEventNeverReusesAQuestionID(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
-	e := mustCreateEvent(t, s, formEvent())
+	e := mustCreateEvent(t, s, contestWithForm())
 
 	removed := e
 	removed.Form.Questions = nil

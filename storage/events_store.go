@@ -252,42 +252,24 @@ func checkFormEdit(old Form, f *Form) error {
 }
 
 // checkQuota refuses an organisation quota below the active applications
-// one organisation has, reading the registrations inside tx. They are
-// walked only when the quota goes down (or appears): Register keeps every
-// organisation within the quota of its time. A registration counts for
-// its OrgID; one stored without (before forms) for its user's
-// organisation now; a user with no organisation counts for none.
+// one organisation has, as the org_active counters that Register and the
+// cancellations keep say (by the registration's OrgID; a sign-up of no
+// organisation counts for none, as in Register's own check). They are
+// read only when the quota goes down (or appears): Register keeps every
+// organisation within the quota of its time.
 func checkQuota(tx *bolt.Tx, old, e Event) error {
 	q := e.Form.OrgQuota
 	if q == 0 || (old.Form.OrgQuota != 0 && q >= old.Form.OrgQuota) {
 		return nil
 	}
-	users := tx.Bucket(bucketUsers)
-	byOrg := map[int64]int{}
 	most := 0
-	err := forEventRegs(tx, e.ID, func(r Registration) error {
-		if !r.active() {
-			return nil
+	prefix := itob(e.ID)
+	c := tx.Bucket(bucketOrgActive).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) != 8 {
+			return fmt.Errorf("org_active %d/%d: bad value", e.ID, btoi(k[8:]))
 		}
-		org := r.OrgID
-		if org == 0 {
-			var u User
-			switch err := getJSON(users, itob(r.UserID), &u); {
-			case errors.Is(err, ErrNotFound):
-			case err != nil:
-				return fmt.Errorf("user %d: %w", r.UserID, err)
-			}
-			org = u.OrgID
-		}
-		if org == 0 {
-			return nil
-		}
-		byOrg[org]++
-		most = max(most, byOrg[org])
-		return nil
-	})
-	if err != nil {
-		return err
+		most = max(most, int(btoi(v)))
 	}
 	if most > q {
 		return &LimitError{Err: ErrQuotaBelowTaken, Taken: old.Taken, OrgTaken: most}
