@@ -562,14 +562,15 @@ func parseOptions(p localesPrinter, text string) ([]string, string) {
 // must be ahead, and not after the event starts.
 func (b *Bot) parseWorksUntil(p localesPrinter, e storage.Event, text string) (time.Time, string) {
 	now := b.cfg.Now()
-	t, err := parseWhen(text, now, b.cfg.Location)
-	if err != nil {
-		var de *dateError
-		if errors.As(err, &de) {
-			return time.Time{}, impossibleDate(p, de)
-		}
-		if t, err = parseWhen(text+" 23:59", now, b.cfg.Location); err != nil {
-			if errors.As(err, &de) {
+	// A date alone first ("31.04" is read as one, not as a time 31:04),
+	// then a date with its time.
+	t, errDay := parseWhen(text+" 23:59", now, b.cfg.Location)
+	if errDay != nil {
+		var err error
+		if t, err = parseWhen(text, now, b.cfg.Location); err != nil {
+			var de *dateError
+			switch {
+			case errors.As(errDay, &de) && de.Reason != reasonClock, errors.As(err, &de):
 				return time.Time{}, impossibleDate(p, de)
 			}
 			ex := now.In(b.cfg.Location).AddDate(0, 0, 14).Format("02.01.2006")
