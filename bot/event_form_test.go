@@ -302,3 +302,45 @@ func TestEventFormDynamicKeysExist(t *testing.T) {
 		}
 	}
 }
+
+// A question typed with markup is shown as typed: escaped in the messages,
+// as it is on its delete button. Text and yes/no questions skip the
+// options; Назад from the kind goes back to the text.
+func TestEventFormQuestionsAsTyped(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(gibdd)
+	h.makeCoordinator(coordinator, ids[0])
+	c := coordinator
+	e := h.event(ids[0], nil)
+	h.say(c, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.press(c, "✏️ Изменить", "Что изменить")
+	h.press(c, "Заявка", "Свои вопросы: нет")
+	h.press(c, "❓ Вопросы (0 из 5)", "Вопросов пока нет")
+	h.press(c, "➕ Добавить вопрос", "Напишите вопрос")
+	h.say(c, "Тема", "Какой нужен ответ")
+	h.press(c, "« Назад", "Напишите вопрос")
+	h.say(c, "<i>Тема</i> & план", "Вопрос: «<i>Тема</i> & план»")
+	h.press(c, "✍️ Короткий текст", "обязателен?")
+	m := h.press2(c, "Можно не отвечать", "1. <i>Тема</i> & план — короткий ответ; можно не отвечать")
+	if !strings.Contains(m.Text, "&lt;i&gt;Тема&lt;/i&gt; &amp; план") {
+		t.Errorf("the question was not escaped: %q", m.Text)
+	}
+	if !hasButton(m, "🗑 Удалить 1. <i>Тема</i> & план") {
+		t.Errorf("the delete button: %v", labels(m))
+	}
+	h.press(c, "➕ Добавить вопрос", "Напишите вопрос")
+	h.say(c, "Нужен проектор?", "Какой нужен ответ")
+	h.press(c, "👍 Да или нет", "обязателен?")
+	h.press(c, "Обязательный", "2. Нужен проектор? — да или нет; обязательный")
+	h.press(c, "« Назад", "Заявка", "2 вопроса")
+	h.press(c, "✅ Готово", "Изменение мероприятия", "2 вопроса")
+	h.press(c, "💾 Сохранить изменения", "сохранены")
+	got, err := h.store.Event(h.ctx(), e.ID)
+	want := []storage.Question{
+		{ID: 1, Text: "<i>Тема</i> & план", Kind: storage.QuestionText},
+		{ID: 2, Text: "Нужен проектор?", Kind: storage.QuestionYesNo, Required: true},
+	}
+	if err != nil || !reflect.DeepEqual(got.Form.Questions, want) {
+		t.Errorf("stored questions %+v, %v", got.Form.Questions, err)
+	}
+}

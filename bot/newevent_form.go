@@ -103,7 +103,9 @@ func (b *Bot) formQuestion(ctx context.Context, r *Request, d eventDraft, step s
 			lines = append(lines, "", p.N("evform_q_full", storage.MaxQuestions))
 		}
 		for i, q := range f.Questions {
-			kb = append(kb, []modelsButton{button(p.T("btn_evform_q_delete", "N", i+1, "Text", truncateRunes(q.Text, maxQuestionButton)), cb(cbEventForm, "qd", q.ID))})
+			// A button's label is plain text: the question goes in as typed.
+			label := p.T("btn_evform_q_delete", "N", i+1, "Text", localesHTML(truncateRunes(q.Text, maxQuestionButton)))
+			kb = append(kb, []modelsButton{button(label, cb(cbEventForm, "qd", q.ID))})
 		}
 		return strings.Join(lines, "\n"), kb
 	case stepFormQText:
