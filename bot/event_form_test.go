@@ -113,6 +113,9 @@ func TestEventFormSetInTheWizard(t *testing.T) {
 
 	h.press(c, "🏫 Заявок от организации: без ограничений", "Сколько заявок может подать одна организация")
 	h.say(c, "ноль", "Нужно число от 1 до 100")
+	h.say(c, "101", "Нужно число от 1 до 100")
+	h.say(c, "0", "✓ Заявок от организации: без ограничений", "Заявка")
+	h.press(c, "🏫 Заявок от организации: без ограничений", "Сколько заявок может подать одна организация")
 	h.press(c, "1", "✓ Не более 1 заявки от организации", "Заявка")
 
 	public := "Заявка: список учеников (ФИО, класс), телефон, 1 вопрос, работы до " + ruDayMonth(t, worksUntil) +
@@ -266,6 +269,15 @@ func TestEventFormIndividualAndEmpty(t *testing.T) {
 	m := h.press2(c, "Пропустить", "Заявка", "Телефон педагога: необязательно")
 	if strings.Contains(m.Text, "Список учеников") || hasButton(m, "👥 Ученики: да") {
 		t.Errorf("an individual event's form offers pupils: %s %v", m.Text, labels(m))
+	}
+	// Forged and out-of-place buttons are answered and change nothing.
+	form := h.eventDraft(c.ID).Event.Form
+	for _, data := range []string{"naf", "naf:zz", "naf:p", "naf:b", "naf:qd:abc", "naf:qd:1", "naf:qk:c", "naf:qr:y",
+		"naf:wn:99", "naf:wn:2", "naf:wk:x", "naf:wuc", "naf:on:7", "naf:on:-1"} {
+		if a := h.forge(c, m.ID, data); a.Text == "" {
+			t.Errorf("%s: answered with nothing", data)
+		}
+		h.assertDraftForm(c, stepForm, form)
 	}
 	h.press(c, "📞 Телефон: необязательно", "Телефон педагога: обязательно")
 	h.press(c, "📞 Телефон: обязательно", "Телефон педагога: не спрашивать", "Заявка пустая")

@@ -191,7 +191,7 @@ func (b *Bot) worksScreen(r *Request, d eventDraft) (string, keyboard) {
 		"Kinds", workKindsText(p, w.Kinds), "Until", localesHTML(b.worksUntilText(p, *w)), "Max", storage.MaxWorksLimit)
 	var kinds, files []modelsButton
 	for _, k := range workKinds {
-		kinds = append(kinds, button(mark(w.Takes(k.kind))+p.T("evform_work_"+string(k.kind)), cb(cbEventForm, "wk", k.letter)))
+		kinds = append(kinds, button(mark(w.Takes(k.kind))+upperFirst(p.T("evform_work_"+string(k.kind))), cb(cbEventForm, "wk", k.letter)))
 	}
 	for _, n := range []int{1, 2, 3, 5, 10} {
 		files = append(files, button(mark(w.MaxFiles == n)+strconv.Itoa(n), cb(cbEventForm, "wn", n)))
@@ -520,7 +520,7 @@ func (b *Bot) formText(ctx context.Context, r *Request, d eventDraft, step, text
 		return b.goToStepNoting(ctx, r, d, stepFormWorks, true, p.N("evform_read_files", n))
 	case stepFormQuota:
 		n, err := strconv.Atoi(text)
-		if err != nil || n < 1 || n > maxOrgQuota {
+		if err != nil || n < 0 || n > maxOrgQuota { // 0, as typed, is no limit
 			return complain(p.T("ne_bad_number", "Min", 1, "Max", maxOrgQuota))
 		}
 		return b.setQuota(ctx, r, d, n)
