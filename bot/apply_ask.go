@@ -83,7 +83,7 @@ func (b *Bot) applyPrompt(r *Request, s applyState) (string, keyboard) {
 		if d.Section != "" {
 			key, btn = "apply_confirm_edit", "btn_apply_save"
 		}
-		lines := append(b.applicationLines(p, e, d.TeamName, d.TeamSize, d.App, true), "", p.T(key))
+		lines := append(b.teacherApplicationLines(p, e, d.TeamName, d.TeamSize, d.App, true), "", p.T(key))
 		kb = keyboard{{button(p.T(btn), cb(cbApplySend, e.ID))}}
 		return p.T("apply_readback_title", "Title", e.Title) + "\n" + strings.Join(lines, "\n"), b.applyNav(r, s, kb)
 	}
@@ -158,6 +158,17 @@ func answerText(p localesPrinter, q storage.Question, a string) string {
 		return p.T("answer_no")
 	}
 	return html.EscapeString(a)
+}
+
+// answerLine renders a question and its answer (HTML) with key, or with
+// key_asked when the question ends in «?» or «:» («Нужен ли проектор? да»,
+// not «…?: да»); the question is cut to n runes.
+func answerLine(p localesPrinter, key string, q storage.Question, n int, answer string) string {
+	text := truncateRunes(strings.TrimSpace(q.Text), n)
+	if strings.HasSuffix(text, "?") || strings.HasSuffix(text, ":") {
+		key += "_asked"
+	}
+	return p.T(key, "Question", text, "Answer", localesHTML(answer))
 }
 
 // askApplyPhone asks the phone: the question with its buttons, then the

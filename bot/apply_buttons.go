@@ -164,7 +164,7 @@ func (b *Bot) cbApplyKeep(ctx context.Context, r *Request, args []string) error 
 	if !answered {
 		return b.stale(ctx, r)
 	}
-	return b.advanceApply(ctx, r, s, p.T("apply_answered", "Question", truncateRunes(q.Text, 60), "Answer", localesHTML(answerText(p, q, a))))
+	return b.advanceApply(ctx, r, s, answerLine(p, "apply_answered", q, 60, answerText(p, q, a)))
 }
 
 // leavePhone ends the phone step by a button: the question loses its

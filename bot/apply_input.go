@@ -105,7 +105,7 @@ func (b *Bot) applyText(ctx context.Context, r *Request, s applyState, text stri
 		return b.askApply(ctx, r, s, p.N("apply_too_long", n, "Max", storage.MaxAnswerLen), false)
 	}
 	s.d.App.Answers = setAnswer(s.d.App.Answers, q.ID, text)
-	return b.advanceApply(ctx, r, s, p.T("apply_answered", "Question", truncateRunes(q.Text, 60), "Answer", localesHTML(answerText(p, q, truncateRunes(text, 200)))))
+	return b.advanceApply(ctx, r, s, answerLine(p, "apply_answered", q, 60, answerText(p, q, truncateRunes(text, 200))))
 }
 
 // applyAnswer takes a choice (the option's index) or yes/no ("0" yes,
@@ -132,7 +132,7 @@ func (b *Bot) applyAnswer(ctx context.Context, r *Request, s applyState, q stora
 		return b.stale(ctx, r)
 	}
 	s.d.App.Answers = setAnswer(s.d.App.Answers, q.ID, a)
-	return b.advanceApply(ctx, r, s, r.P.T("apply_answered", "Question", truncateRunes(q.Text, 60), "Answer", localesHTML(answerText(r.P, q, a))))
+	return b.advanceApply(ctx, r, s, answerLine(r.P, "apply_answered", q, 60, answerText(r.P, q, a)))
 }
 
 // setAnswer is answers with question id's answer set to text ("" removes

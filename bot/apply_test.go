@@ -175,11 +175,11 @@ func TestApplicationChangedBeforeTheDeadlineNotAfter(t *testing.T) {
 		t.Errorf("changed application %+v, team %d", app, reg.TeamSize)
 	}
 
-	h.press(teacher, "📎 Работы", "Работы к заявке", "0 из 3")
+	h.press(teacher, "📎 Мои работы", "Работы к заявке", "0 из 3")
 	h.sendFile(teacher, func() { h.tg.SendPhoto(teacher, []byte("jpeg"), "") }, "Принят 1 файл", "1 из 3")
 	h.sendFile(teacher, func() { h.tg.SendVideo(teacher, "чтение.mp4", "video/mp4", []byte("mp4"), "") }, "Не принят 1 файл", "только фото, документы")
 	h.press(teacher, "✅ Готово", "в заявке 1 из 3")
-	h.press(teacher, "📎 Работы", "1. 🖼 фото")
+	h.press(teacher, "📎 Мои работы", "1. 🖼 фото")
 	h.press(teacher, "✖ 1", "0 из 3")
 	if n := len(h.registration(e.ID, teacher).Application.Works); n != 0 {
 		t.Errorf("%d works after removing the one", n)
@@ -191,7 +191,7 @@ func TestApplicationChangedBeforeTheDeadlineNotAfter(t *testing.T) {
 	after := h.say(teacher, "/my", "Добрая дорога детства")
 	for _, row := range after.Buttons {
 		for _, b := range row {
-			if strings.Contains(b.Text, "Изменить заявку") || strings.Contains(b.Text, "Работы") {
+			if strings.Contains(b.Text, "Изменить заявку") || strings.Contains(b.Text, "работы") {
 				t.Errorf("a button %q after the deadline", b.Text)
 			}
 		}

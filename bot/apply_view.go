@@ -17,12 +17,12 @@ func signedUpNow(reg storage.Registration) bool {
 	return reg.State == storage.RegConfirmed || reg.State == storage.RegWaitlist
 }
 
-// applicationLines render an application (HTML): the team's name (and
+// teacherApplicationLines render an application (HTML): the team's name (and
 // size, when the form lists no pupils), the pupils, the phone, the answers and the number of works, as the event's
 // form asks them. full: every pupil and every question, one a line;
 // otherwise the pupils' names in one line and only the questions
 // answered.
-func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName string, teamSize int, app storage.Application, full bool) []string {
+func (b *Bot) teacherApplicationLines(p localesPrinter, e storage.Event, teamName string, teamSize int, app storage.Application, full bool) []string {
 	var lines []string
 	f := e.Form
 	team := e.Unit == storage.UnitTeam
@@ -61,9 +61,9 @@ func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName strin
 		a, ok := app.Answer(q.ID)
 		switch {
 		case ok:
-			lines = append(lines, p.T("apply_line_answer", "Question", truncateRunes(q.Text, 80), "Answer", localesHTML(answerText(p, q, truncateRunes(a, 300)))))
+			lines = append(lines, answerLine(p, "apply_line_answer", q, 80, answerText(p, q, truncateRunes(a, 300))))
 		case full:
-			lines = append(lines, p.T("apply_line_answer", "Question", truncateRunes(q.Text, 80), "Answer", localesHTML(p.T("apply_no_answer"))))
+			lines = append(lines, answerLine(p, "apply_line_answer", q, 80, p.T("apply_no_answer")))
 		}
 	}
 	if f.Works != nil {
@@ -75,7 +75,7 @@ func (b *Bot) applicationLines(p localesPrinter, e storage.Event, teamName strin
 // applicationReadback is the wizard's application read back whole, under
 // the event's title.
 func (b *Bot) applicationReadback(r *Request, s applyState) string {
-	lines := append([]string{r.P.T("apply_readback_title", "Title", s.e.Title)}, b.applicationLines(r.P, s.e, s.d.TeamName, s.d.TeamSize, s.d.App, true)...)
+	lines := append([]string{r.P.T("apply_readback_title", "Title", s.e.Title)}, b.teacherApplicationLines(r.P, s.e, s.d.TeamName, s.d.TeamSize, s.d.App, true)...)
 	return r.P.FitLines(lines, 0)
 }
 
@@ -100,7 +100,7 @@ func (b *Bot) applicationView(r *Request, e storage.Event, reg storage.Registrat
 		lines = append(lines, note, "")
 	}
 	lines = append(lines, p.T("apply_view_title", "Title", e.Title))
-	lines = append(lines, b.applicationLines(p, e, reg.TeamName, reg.TeamSize, app, true)...)
+	lines = append(lines, b.teacherApplicationLines(p, e, reg.TeamName, reg.TeamSize, app, true)...)
 	kb := keyboard{}
 	closes := localesHTML(p.DateYear(e.SignUpClosesAt().In(b.cfg.Location)))
 	if !b.editableApplication(e, reg) {
@@ -198,11 +198,11 @@ func (b *Bot) myApplicationLines(p localesPrinter, m storage.MyRegistration) []s
 	if m.Application == nil || m.Event.Status == storage.EventCancelled {
 		return nil
 	}
-	return b.applicationLines(p, m.Event, m.TeamName, m.TeamSize, *m.Application, false)
+	return b.teacherApplicationLines(p, m.Event, m.TeamName, m.TeamSize, *m.Application, false)
 }
 
 // myApplicationRow is /my's row of buttons for a sign-up's application
-// while it may be changed: «✏️ Изменить заявку» and «📎 Работы» (numbered
+// while it may be changed: «✏️ Изменить заявку» and «📎 Мои работы» (numbered
 // when /my lists more than one sign-up).
 func (b *Bot) myApplicationRow(p localesPrinter, m storage.MyRegistration, n, of int) []modelsButton {
 	if !b.editableApplication(m.Event, m.Registration) {

@@ -64,6 +64,9 @@ const (
 	cbDismiss               = "dx"  // dx: "No" to a question
 	cbEventRegulations      = "er"  // er:<event id>
 	cbEventParticipants     = "ep"  // ep:<event id>:<page>
+	cbEventApplications     = "ap"  // ap:<event id>:<page>: «📋 Заявки»
+	cbEventWorks            = "wk"  // wk:<event id>: the works into the chat
+	cbEventWorksZip         = "wz"  // wz:<event id>: the works as a ZIP
 	cbEventEdit             = "ee"  // ee:<event id>
 	cbEventPublish          = "eu"  // eu:<event id>
 	cbEventAnnounce         = "ea"  // ea:<event id>
@@ -89,6 +92,7 @@ const (
 	cbEventSaveDraft        = "ndr" // ndr
 	cbEventSave             = "nsv" // nsv: save an edited event
 	cbEventDrop             = "nx"  // nx
+	cbEventForm             = "naf" // naf:<action>[:<arg>]: a button of the event wizard's «Заявка» screens (newevent_form.go, formActions)
 	cbInviteRevoke          = "ir"  // ir:<code>
 	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
 	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request

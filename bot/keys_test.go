@@ -56,11 +56,12 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "apply_pupil_problem_"+reason)
 	}
 	for _, reason := range workRefusals {
-		keys = append(keys, "works_refused_"+reason)
+		keys = append(keys, "apply_works_refused_"+reason)
 	}
 	for _, k := range []storage.WorkKind{storage.WorkPhoto, storage.WorkDocument, storage.WorkVideo} {
-		keys = append(keys, "work_kind_"+string(k), "work_kinds_"+string(k))
+		keys = append(keys, "work_kind_"+string(k), "zip_kind_"+string(k))
 	}
+	keys = append(keys, "apply_answered_asked", "apply_line_answer_asked")
 	for name := range b0().flows {
 		keys = append(keys, "wizard_flow_"+name)
 	}

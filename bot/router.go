@@ -121,7 +121,7 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 		return b.sendRemovingKeyboard(ctx, r.ChatID, r.P.T("apply_contact_not_expected"))
 	case isWorkMessage(m) && r.Role() >= roleTeacher:
 		r.Handler = "file_hint"
-		_, err := b.send(ctx, r.ChatID, r.P.T("works_how_to_send"), nil)
+		_, err := b.send(ctx, r.ChatID, r.P.T("apply_works_how_to_send"), nil)
 		return err
 	}
 	r.Handler = "hint"

@@ -89,6 +89,9 @@ func (b *Bot) registerRoutes() {
 		cbMyEvents: {roleCoordinator, b.cbMyEvents},
 		// The card, for coordinators.
 		cbEventParticipants: {roleCoordinator, b.cbEventParticipants},
+		cbEventApplications: {roleCoordinator, b.cbEventApplications},
+		cbEventWorks:        {roleCoordinator, b.cbEventWorks},
+		cbEventWorksZip:     {roleCoordinator, b.cbEventWorksZip},
 		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
 		cbEventPublish:      {roleCoordinator, b.cbEventPublish},
 		cbEventAnnounce:     {roleCoordinator, b.cbEventAnnounce},
@@ -115,6 +118,7 @@ func (b *Bot) registerRoutes() {
 		cbEventSaveDraft:     {roleCoordinator, b.cbEventSaveDraft},
 		cbEventSave:          {roleCoordinator, b.cbEventSave},
 		cbEventDrop:          {roleCoordinator, b.cbEventDrop},
+		cbEventForm:          {roleCoordinator, b.cbEventForm},
 		// /link in a group.
 		cbLinkOrg:     {roleCoordinator, b.cbLinkOrg},
 		cbLinkOrgPage: {roleCoordinator, b.cbLinkOrgPage},

@@ -218,22 +218,6 @@ func (s *Server) storeFileLocked(name, mimeType string, data []byte, photo bool)
 	return f
 }
 
-// storeVideoLocked registers an uploaded video.
-func (s *Server) storeVideoLocked(name, mimeType string, data []byte) *File {
-	if mimeType == "" {
-		mimeType = "video/mp4"
-	}
-	f := s.storeFileLocked(name, mimeType, data, false)
-	delete(s.files, f.ID)
-	delete(s.filePaths, f.Path)
-	f.ID = "BAACAgIAAxkBAAIP" + strings.TrimPrefix(f.ID, "BQACAgIAAxkBAAIP")
-	f.Path = "videos/" + strings.TrimPrefix(f.Path, "documents/")
-	f.width, f.height = 1280, 720
-	s.files[f.ID] = f
-	s.filePaths[f.Path] = f
-	return f
-}
-
 // CallbackAnswer is the bot's answerCallbackQuery for a query.
 type CallbackAnswer struct {
 	QueryID   string

@@ -41,17 +41,6 @@ type wirePhotoSize struct {
 	FileSize     int    `json:"file_size"`
 }
 
-type wireVideo struct {
-	FileID       string `json:"file_id"`
-	FileUniqueID string `json:"file_unique_id"`
-	Width        int    `json:"width"`
-	Height       int    `json:"height"`
-	Duration     int    `json:"duration"`
-	FileName     string `json:"file_name,omitempty"`
-	MimeType     string `json:"mime_type,omitempty"`
-	FileSize     int    `json:"file_size,omitempty"`
-}
-
 type wireContact struct {
 	PhoneNumber string `json:"phone_number"`
 	FirstName   string `json:"first_name"`
@@ -153,8 +142,7 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 		w.Photo = []wirePhotoSize{{FileID: f.ID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, FileSize: f.Size}}
 	}
 	if f := m.Video; f != nil {
-		w.Video = &wireVideo{FileID: f.ID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, Duration: 10,
-			FileName: f.Name, MimeType: f.MimeType, FileSize: f.Size}
+		w.Video = fileVideoWire(f)
 	}
 	if c := m.Contact; c != nil {
 		w.Contact = &wireContact{PhoneNumber: c.PhoneNumber, FirstName: c.FirstName, LastName: c.LastName, UserID: c.UserID}
