@@ -126,6 +126,11 @@ func TestApplicationOfATeamIsStoredAsReadBack(t *testing.T) {
 	if _, err := h.store.Conversation(h.ctx(), teacher.ID); !storage.IsNotFound(err) {
 		t.Errorf("the wizard is not over: %v", err)
 	}
+	for _, personal := range []string{"Иванов", "Петрова", "9281234567", "Плакат"} {
+		if strings.Contains(h.logs.String(), personal) {
+			t.Errorf("the log holds %q", personal)
+		}
+	}
 }
 
 // removedKeyboardSaying reports whether a message containing text took the
@@ -413,6 +418,28 @@ func TestApplicationPupilSentAfterTheListIsAdded(t *testing.T) {
 	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
 	reg := h.registration(e.ID, teacher)
 	if reg.TeamName != "Юные инспекторы 3Б" || reg.TeamSize != 2 || len(reg.Application.Pupils) != 2 {
+		t.Errorf("registration %+v, application %+v", reg, reg.Application)
+	}
+}
+
+// A team event whose form lists no pupils asks the team's size as the
+// team sign-up does, then the rest of the form.
+func TestApplicationOfATeamWithoutPupilsAsksTheSize(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], storage.Form{Questions: []storage.Question{{ID: 1, Text: "Тема выступления", Kind: storage.QuestionText, Required: true}}})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher, "✅ Записаться", "Сколько учащихся", "от 1 до 5")
+	h.say(teacher, "7", "Нужно число от 1 до 5")
+	h.say(teacher, "3 ученика", "Учащихся в команде: 3", "Название команды")
+	h.say(teacher, "ЮИД «Светофор»", "Тема выступления")
+	h.press(teacher, "« Назад", "Название команды", "Сейчас: ЮИД «Светофор»")
+	h.press(teacher, "Оставить как есть", "Тема выступления")
+	h.say(teacher, "Правила дорожные — знать положено!", "Учащихся в команде: 3", "Команда: ЮИД «Светофор»", "Всё верно?")
+	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
+	reg := h.registration(e.ID, teacher)
+	if reg.TeamSize != 3 || reg.TeamName != "ЮИД «Светофор»" || reg.Application == nil || reg.Application.Answers[0].Text != "Правила дорожные — знать положено!" {
 		t.Errorf("registration %+v, application %+v", reg, reg.Application)
 	}
 }

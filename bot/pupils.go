@@ -155,10 +155,9 @@ func splitPupil(line string) (name, class string) {
 }
 
 // normaliseClass reads a class as typed: a school class becomes its
-// number and capital letter ("5 «б»" → "5Б"); a
-// kindergarten group is its word ("старшая группа" → "старшая",
-// "подготовительная" → "подгот."); a college's group with a digit in it
-// ("ТМ-21", "1 курс") stays as typed.
+// number and capital letter ("5 «б»" → "5Б"); a kindergarten group is its
+// word ("старшая группа" → "старшая", "подготовительная" → "подгот."); a
+// college's group with a digit in it ("ТМ-21", "1 курс") stays as typed.
 func normaliseClass(s string) (string, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
