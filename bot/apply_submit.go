@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"vmeste/storage"
@@ -62,30 +63,17 @@ func (b *Bot) submitApplication(ctx context.Context, r *Request, s applyState) e
 	return b.signedUp(ctx, r, su, reg, err, false, s.d.Card)
 }
 
-// saveApplicationEdit replaces the section changed in the stored
-// application and shows the application as it is now.
+// saveApplicationEdit stores the application changed and shows it as it
+// is now.
 func (b *Bot) saveApplicationEdit(ctx context.Context, r *Request, s applyState) error {
-	reg, err := b.store.Registration(ctx, s.e.ID, r.User.ID)
-	if err != nil && !storage.IsNotFound(err) {
-		return err
-	}
-	if err != nil || !signedUpNow(reg) {
-		return b.endApply(ctx, r, r.P.T("signup_not_registered"))
-	}
-	var app storage.Application
-	if reg.Application != nil {
-		app = *reg.Application
-	}
-	switch s.d.Section {
-	case sectionPupils:
-		app.Pupils, app.ParentsConsentAt = s.d.App.Pupils, s.d.App.ParentsConsentAt
-	case sectionPhone:
-		app.Phone = s.d.App.Phone
-	case sectionAnswers:
-		app.Answers = s.d.App.Answers
-	}
+	// The draft holds the whole application as it was stored when the
+	// change began, with the section changed (and any other a refusal sent
+	// the teacher to); only this wizard changes it meanwhile (one at a
+	// time), and the works are kept as stored.
+	app := s.d.App
+	app.Works = nil
 	app.Answers = formAnswers(s.e, app.Answers)
-	reg, err = b.store.UpdateApplication(ctx, s.e.ID, r.User.ID, app, b.cfg.Now())
+	reg, err := b.store.UpdateApplication(ctx, s.e.ID, r.User.ID, app, b.cfg.Now())
 	if step, note, ok := applicationFix(r, s.e, err); ok {
 		return b.reaskApply(ctx, r, s, step, note)
 	}
@@ -152,8 +140,12 @@ func applicationFix(r *Request, e storage.Event, err error) (step, note string, 
 }
 
 // reaskApply asks step again (the first step, if the form has it no
-// more), note above it.
+// more), note above it. A change of a submitted application moves to the
+// section the step is in.
 func (b *Bot) reaskApply(ctx context.Context, r *Request, s applyState, step, note string) error {
+	if s.d.Section != "" {
+		s.d.Section = stepSection(step)
+	}
 	if steps := applySteps(s.e, s.d, b.cfg.Now()); !slices.Contains(steps, step) {
 		step = steps[0]
 	}
@@ -173,4 +165,15 @@ func formAnswers(e storage.Event, answers []storage.Answer) []storage.Answer {
 		}
 	}
 	return out
+}
+
+// stepSection is the section of a submitted application a step changes.
+func stepSection(step string) string {
+	switch {
+	case step == stepApplyPhone:
+		return sectionPhone
+	case strings.HasPrefix(step, stepApplyQuestion):
+		return sectionAnswers
+	}
+	return sectionPupils
 }

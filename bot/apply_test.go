@@ -443,3 +443,34 @@ func TestApplicationOfATeamWithoutPupilsAsksTheSize(t *testing.T) {
 		t.Errorf("registration %+v, application %+v", reg, reg.Application)
 	}
 }
+
+// The coordinator makes the phone required while a teacher changes her
+// answers: saving asks for the phone, and then stores both.
+func TestApplicationChangeAsksWhatTheFormNowRequires(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], drawingForm())
+	h.registerDirect(teacher, ids[0])
+	h.applyDirect(e, teacher, storage.Application{Pupils: []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б"}},
+		ParentsConsentAt: h.clock.Now(), Answers: []storage.Answer{{QuestionID: 1, Text: "Плакат"}}})
+	h.say(teacher, "/my", "Добрая дорога детства")
+	h.press(teacher, "✏️ Изменить заявку", "Ваша заявка")
+	h.press(teacher, "❓ Ответы на вопросы", "Вопрос 1 из 1")
+	h.press(teacher, "Рисунок", "Всё верно?")
+
+	e, err := h.store.Event(h.ctx(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Form.Phone = storage.NeedRequired
+	if _, err := h.store.UpdateEvent(h.ctx(), e, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.press(teacher, "✅ Сохранить", "Организатор просит указать телефон", "Телефон для связи")
+	h.say(teacher, "+7 928 555-44-33", "Номинация: Рисунок", "Телефон: +79285554433", "Всё верно?")
+	h.press(teacher, "✅ Сохранить", "изменена")
+	app := h.registration(e.ID, teacher).Application
+	if app.Phone != "+79285554433" || len(app.Answers) != 1 || app.Answers[0].Text != "Рисунок" || len(app.Pupils) != 1 {
+		t.Errorf("application %+v", app)
+	}
+}
