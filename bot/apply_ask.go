@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,13 @@ import (
 // a complaint; "" for none) above it; edit: in place of the pressed
 // message.
 func (b *Bot) askApply(ctx context.Context, r *Request, s applyState, note string, edit bool) error {
+	if steps := applySteps(s.e, s.d, b.cfg.Now()); !slices.Contains(steps, s.c.Step) {
+		// A step the form no longer has (the coordinator changed it, or
+		// the works closed): start again from the first, answers kept.
+		if err := b.saveApply(ctx, r, &s, steps[0]); err != nil {
+			return err
+		}
+	}
 	if s.c.Step == stepApplyPhone {
 		return b.askApplyPhone(ctx, r, s, note)
 	}
@@ -87,12 +95,8 @@ func (b *Bot) applyPrompt(r *Request, s applyState) (string, keyboard) {
 		kb = keyboard{{button(p.T(btn), cb(cbApplySend, e.ID))}}
 		return p.T("apply_readback_title", "Title", e.Title) + "\n" + strings.Join(lines, "\n"), b.applyNav(r, s, kb)
 	}
-	if q, ok := stepQuestion(e, s.c.Step); ok {
-		return b.questionPrompt(r, s, q)
-	}
-	// A step the form no longer has: start again from the first.
-	s.c.Step = applySteps(e, d, b.cfg.Now())[0]
-	return b.applyPrompt(r, s)
+	q, _ := stepQuestion(e, s.c.Step) // askApply made sure the form has the step
+	return b.questionPrompt(r, s, q)
 }
 
 // sizeKeyboard offers a team's size, 1…max, as buttons when max is small.

@@ -116,6 +116,13 @@ func (b *Bot) cbApplySkip(ctx context.Context, r *Request, args []string) error 
 		s.d.App.Phone = ""
 		return b.leavePhone(ctx, r, s, p.T("apply_phone_skipped"))
 	case stepApplyWorks:
+		if !worksOpen(s.e, b.cfg.Now()) { // closed, or taken out of the form, meanwhile
+			s.d.App.Works = nil
+			if err := b.answer(ctx, r, "", false); err != nil {
+				return err
+			}
+			return b.reaskApply(ctx, r, s, stepApplyConfirm, b.worksClosedText(r, s.e))
+		}
 		ack := p.T("apply_works_later")
 		if n := len(s.d.App.Works); n > 0 {
 			ack = p.N("apply_works_held", n, "Max", s.e.Form.Works.MaxFiles)

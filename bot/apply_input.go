@@ -29,7 +29,7 @@ func (b *Bot) applyMessage(ctx context.Context, r *Request, c storage.Conversati
 			return err
 		}
 		return b.askApply(ctx, r, s, "", false)
-	case isWorkMessage(m) && c.Step == stepApplyWorks:
+	case isWorkMessage(m) && c.Step == stepApplyWorks && worksOpen(s.e, b.cfg.Now()):
 		return b.applyWork(ctx, r, s)
 	case isWorkMessage(m):
 		key := "apply_file_not_now"

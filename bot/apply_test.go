@@ -474,3 +474,26 @@ func TestApplicationChangeAsksWhatTheFormNowRequires(t *testing.T) {
 		t.Errorf("application %+v", app)
 	}
 }
+
+// Works that close while the teacher is at the works step (the form's own
+// date, before sign-up closes) are left out, and she is told so before
+// she sends the application.
+func TestApplicationWorksClosingMidWizard(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.event(ids[0], func(e *storage.Event) {
+		e.Title = "Война глазами детей"
+		e.Deadline = h.clock.Now().Add(3 * 24 * time.Hour)
+		e.Form = storage.Form{Works: &storage.WorksSpec{MaxFiles: 2, Until: h.clock.Now().Add(time.Hour)}}
+	})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Война глазами детей")
+	h.press(teacher, "✅ Записаться", "Работы")
+	h.sendFile(teacher, func() { h.tg.SendPhoto(teacher, []byte("jpeg"), "") }, "Принят 1 файл")
+	h.clock.advance(2 * time.Hour)
+	h.press(teacher, "✅ Готово", "Работы принимались до", "Всё верно?")
+	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
+	if app := h.registration(e.ID, teacher).Application; app != nil && len(app.Works) != 0 {
+		t.Errorf("works stored after they closed: %+v", app.Works)
+	}
+}
