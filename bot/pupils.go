@@ -156,7 +156,7 @@ func splitPupil(line string) (name, class string) {
 
 // normaliseClass reads a class as typed: a school class becomes its
 // number and capital letter ("5 «б»" → "5Б"); a kindergarten group is its
-// word ("старшая группа" → "старшая", "подготовительная" → "подгот."); a
+// word ("старшая группа" → "старшая", "подг. гр." → "подготовительная"); a
 // college's group with a digit in it ("ТМ-21", "1 курс") stays as typed.
 func normaliseClass(s string) (string, bool) {
 	s = strings.Join(strings.Fields(s), " ")
@@ -171,10 +171,10 @@ func normaliseClass(s string) (string, bool) {
 		return m[1] + cyrillicLookalike.Replace(strings.ToUpper(m[2])), true
 	}
 	if m := pupilGroupAtEnd.FindStringSubmatch(s); m != nil && m[1] == s {
-		// Within storage.MaxPupilClassLen: the group's word alone.
+		// The group's word alone, in full.
 		w := strings.ToLower(strings.Fields(s)[0])
 		if strings.HasPrefix(w, "подг") {
-			w = "подгот."
+			w = "подготовительная"
 		}
 		return w, true
 	}

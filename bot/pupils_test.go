@@ -25,7 +25,7 @@ func TestParsePupilsAsTeachersTypeThem(t *testing.T) {
 		{Name: "Ли Ен", Class: "3А"},
 		{Name: "Орлов Глеб", Class: "старшая"},
 		{Name: "Белов Ян", Class: "ТМ-21"},
-		{Name: "Ким Лия", Class: "подгот."},
+		{Name: "Ким Лия", Class: "подготовительная"},
 		{Name: "Зайцева Ольга", Class: "9", Birth: "2015-02-01"},
 	}
 	if len(got) != len(want) {
@@ -105,7 +105,7 @@ func TestNormalisePhone(t *testing.T) {
 // as the same list.
 func TestPupilsTextReadsBackTheSame(t *testing.T) {
 	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
-	list := []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б", Birth: "2014-03-12"}, {Name: "Ким Лия", Class: "подгот."},
+	list := []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б", Birth: "2014-03-12"}, {Name: "Ким Лия", Class: "подготовительная"},
 		{Name: "Орлов Глеб", Class: "старшая"}, {Name: "Белов Ян", Class: "ТМ-21"}, {Name: "Ли Ен", Class: "11А"}}
 	got, problems := parsePupils(pupilsText(list), true, 10, now)
 	if len(problems) != 0 || len(got) != len(list) {

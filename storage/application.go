@@ -23,7 +23,7 @@ const (
 	MaxOptionLen     = 40  // runes in an option
 	MaxAnswerLen     = 500 // runes in a text answer
 	MaxPupilNameLen  = 100 // runes in a pupil's full name
-	MaxPupilClassLen = 10  // runes in a class ("5Б", "11 А", "подготовительная")
+	MaxPupilClassLen = 24  // runes in a class ("5Б", "11 А", "подготовительная", "ТМ-21")
 	MaxPhoneLen      = 20  // characters in a phone as stored (digits and a leading +)
 	MaxWorksLimit    = 20  // the largest Works.MaxFiles a form may set
 )
