@@ -83,7 +83,8 @@ func (b *Bot) Digest(u storage.User, events []storage.Event, from time.Time) (st
 	return storage.Content{Text: p.FitLines(lines, 2), Buttons: buttons}, true
 }
 
-// Summary renders a coordinator's new sign-ups of the last day.
+// Summary renders a coordinator's new sign-ups and changed applications of
+// the last day.
 func (b *Bot) Summary(u storage.User, items []storage.SummaryItem) storage.Content {
 	p := b.catalog.For(u.Lang)
 	lines := []string{p.T("summary_title")}
@@ -92,8 +93,13 @@ func (b *Bot) Summary(u storage.User, items []storage.SummaryItem) storage.Conte
 		if it.Event.Capacity > 0 {
 			seats = p.T("summary_seats", "Taken", it.Event.Taken, "Capacity", it.Event.Capacity)
 		}
-		lines = append(lines, p.N("summary_line", it.NewSignups, "Title", it.Event.Title,
-			"When", localesHTML(p.Date(it.Event.Start.In(b.cfg.Location))), "Seats", localesHTML(seats)))
+		when := localesHTML(p.Date(it.Event.Start.In(b.cfg.Location)))
+		if it.NewSignups > 0 {
+			lines = append(lines, p.N("summary_line", it.NewSignups, "Title", it.Event.Title, "When", when, "Seats", localesHTML(seats)))
+		}
+		if it.Changed > 0 {
+			lines = append(lines, p.N("summary_changed", it.Changed, "Title", it.Event.Title, "When", when))
+		}
 	}
 	return storage.Content{Text: p.FitLines(lines, 0)}
 }

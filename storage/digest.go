@@ -160,39 +160,31 @@ func (s *Store) oncePerPeriod(ctx context.Context, key string, build func(tx *bo
 	return n, nil
 }
 
-// newSignups counts the sign-ups made in [since, until) that are confirmed
-// or waitlisted now, per event, grouped by the event's creator.
+// newSignups counts, per event grouped by the event's creator, the
+// sign-ups made in [since, until) and the applications changed in it that
+// are confirmed or waitlisted now.
 func newSignups(tx *bolt.Tx, since, until time.Time) (map[int64][]SummaryItem, error) {
-	seek := make([]byte, 8)
-	if ns, ok := dueNanos(since); ok {
-		binary.BigEndian.PutUint64(seek, ns)
-	}
-	end, ok := dueNanos(until)
-	if !ok {
-		return nil, nil
-	}
-	regs := tx.Bucket(bucketRegs)
 	events := tx.Bucket(bucketEvents)
-	counts := map[int64]int{}
 	var order []int64 // event ids in first-seen order
-	c := tx.Bucket(bucketRegsByTime).Cursor()
-	for k, _ := c.Seek(seek); k != nil && binary.BigEndian.Uint64(k) < end; k, _ = c.Next() {
-		eventID, userID := btoi(k[8:16]), btoi(k[16:24])
-		var r Registration
-		switch err := getJSON(regs, regKey(eventID, userID), &r); {
-		case errors.Is(err, ErrNotFound):
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("registration %d/%d: %w", eventID, userID, err)
+	seen := map[int64]bool{}
+	note := func(id int64) {
+		if !seen[id] {
+			seen[id] = true
+			order = append(order, id)
 		}
-		// Only the sign-up this key was made for, and only if it still holds.
-		if !r.active() || r.CreatedAt.UnixNano() != btoi(k[:8]) {
-			continue
+	}
+	counts, err := countIndexed(tx, bucketRegsByTime, since, until, func(r Registration) time.Time { return r.CreatedAt }, note)
+	if err != nil {
+		return nil, err
+	}
+	changed, err := countIndexed(tx, bucketRegsChanged, since, until, func(r Registration) time.Time {
+		if r.Application == nil {
+			return time.Time{}
 		}
-		if counts[eventID] == 0 {
-			order = append(order, eventID)
-		}
-		counts[eventID]++
+		return r.Application.ChangedAt
+	}, note)
+	if err != nil {
+		return nil, err
 	}
 	byCreator := map[int64][]SummaryItem{}
 	for _, id := range order {
@@ -206,7 +198,41 @@ func newSignups(tx *bolt.Tx, since, until time.Time) (map[int64][]SummaryItem, e
 		if e.Status == EventCancelled {
 			continue
 		}
-		byCreator[e.CreatedBy] = append(byCreator[e.CreatedBy], SummaryItem{Event: e, NewSignups: counts[id]})
+		byCreator[e.CreatedBy] = append(byCreator[e.CreatedBy], SummaryItem{Event: e, NewSignups: counts[id], Changed: changed[id]})
 	}
 	return byCreator, nil
+}
+
+// countIndexed counts per event the active registrations whose key in
+// index (a regTimeKey) falls in [since, until) and is still the one their
+// own time (at) gives; note is called with each event counted.
+func countIndexed(tx *bolt.Tx, index []byte, since, until time.Time, at func(Registration) time.Time, note func(int64)) (map[int64]int, error) {
+	seek := make([]byte, 8)
+	if ns, ok := dueNanos(since); ok {
+		binary.BigEndian.PutUint64(seek, ns)
+	}
+	end, ok := dueNanos(until)
+	if !ok {
+		return nil, nil
+	}
+	regs := tx.Bucket(bucketRegs)
+	counts := map[int64]int{}
+	c := tx.Bucket(index).Cursor()
+	for k, _ := c.Seek(seek); k != nil && binary.BigEndian.Uint64(k) < end; k, _ = c.Next() {
+		eventID, userID := btoi(k[8:16]), btoi(k[16:24])
+		var r Registration
+		switch err := getJSON(regs, regKey(eventID, userID), &r); {
+		case errors.Is(err, ErrNotFound):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("registration %d/%d: %w", eventID, userID, err)
+		}
+		// Only the record this key was made for, and only if it still holds.
+		if !r.active() || at(r).UnixNano() != btoi(k[:8]) {
+			continue
+		}
+		note(eventID)
+		counts[eventID]++
+	}
+	return counts, nil
 }

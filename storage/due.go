@@ -55,4 +55,7 @@ type DueItem struct {
 type SummaryItem struct {
 	Event      Event
 	NewSignups int
+	// Changed is how many applications to the event were changed by their
+	// teachers in the period (and still hold a seat or a place in line).
+	Changed int
 }

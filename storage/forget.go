@@ -104,7 +104,8 @@ type Forgotten struct {
 //     (the user's organisation is filled in when the registration
 //     predates it), CreatedAt, UpdatedAt, Attended and Result, and
 //     dropping Application and TeamName; the indexes (regs_by_user,
-//     regs_by_time, waitlist) move with it;
+//     regs_by_time, waitlist) move with it, the application's key in
+//     regs_changed goes with the application;
 //   - events they authored (finished or cancelled) and broadcasts they
 //     sent point to the anonymous id; a broadcast's author chat and source
 //     are cleared (its final report, if not sent yet, is not sent: nobody
@@ -280,6 +281,11 @@ func (fg *forgetting) registrations() error {
 			for _, p := range a.Pupils {
 				fg.keep(p.Name)
 			}
+			if !a.ChangedAt.IsZero() {
+				if err := fg.tx.Bucket(bucketRegsChanged).Delete(regTimeKey(a.ChangedAt, eventID, fg.id)); err != nil {
+					return err
+				}
+			}
 		}
 		anon, err := fg.anonID()
 		if err != nil {
@@ -287,8 +293,15 @@ func (fg *forgetting) registrations() error {
 		}
 		oldTime := regTimeKey(r.CreatedAt, eventID, fg.id)
 		r.UserID, r.Application, r.TeamName, r.ResultNotice = anon, nil, "", 0
-		if r.OrgID == 0 {
+		if r.OrgID == 0 && fg.user.OrgID != 0 {
+			// A sign-up older than Registration.OrgID: the report counts
+			// it by the organisation the person had, kept here.
 			r.OrgID = fg.user.OrgID
+			if r.active() {
+				if err := addOrgActive(fg.tx, eventID, r.OrgID, 1); err != nil {
+					return err
+				}
+			}
 		}
 		if err := regs.Delete(regKey(eventID, fg.id)); err != nil {
 			return err

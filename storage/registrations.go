@@ -36,6 +36,12 @@ func (r Registration) active() bool { return r.State == RegConfirmed || r.State 
 //   - ErrTeamTooLarge when su.TeamSize is negative or above the event's
 //     TeamLimit as stored now (a coordinator may have lowered it while the
 //     teacher was choosing);
+//   - for an event with a Form: an *ApplicationError when su.Application
+//     does not fit the form as stored now (checkApplication), ErrWorksClosed
+//     or ErrWorksFull for works it may not hold now, and a *QuotaError when
+//     the user's organisation already has Form.OrgQuota active sign-ups;
+//     for a form that lists pupils the team size is their count
+//     (su.TeamSize is ignored);
 //   - otherwise State RegConfirmed when a seat is free (Capacity 0 is no
 //     limit) and nobody waits (Taken goes up), or RegWaitlist at the end of
 //     the line with a new WaitSeq (Waiting goes up). A newcomer is never
@@ -62,7 +68,8 @@ func (s *Store) Register(ctx context.Context, su SignUp, now time.Time) (Registr
 		r, err := register(tx, su, now)
 		switch {
 		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSignUpClosed), errors.Is(err, ErrAlreadyRegistered),
-			errors.Is(err, ErrTeamTooLarge):
+			errors.Is(err, ErrTeamTooLarge), errors.Is(err, ErrBadApplication), errors.Is(err, ErrQuotaReached),
+			errors.Is(err, ErrWorksClosed), errors.Is(err, ErrWorksFull):
 			// register refuses before it writes anything.
 			refused = err
 			return nil
@@ -109,9 +116,17 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 	if su.TeamSize < 0 || su.TeamSize > e.TeamLimit() {
 		return Registration{}, ErrTeamTooLarge
 	}
+	var u User
+	if err := getJSON(tx.Bucket(bucketUsers), itob(su.UserID), &u); err != nil && !errors.Is(err, ErrNotFound) {
+		return Registration{}, fmt.Errorf("user %d: %w", su.UserID, err)
+	}
+	teamSize, app, err := applicationFor(tx, e, su, u.OrgID, now)
+	if err != nil {
+		return Registration{}, err
+	}
 	r := Registration{
-		EventID: su.EventID, UserID: su.UserID, TeamSize: su.TeamSize, TeamName: su.TeamName,
-		State: RegConfirmed, CreatedAt: now, UpdatedAt: now,
+		EventID: su.EventID, UserID: su.UserID, TeamSize: teamSize, TeamName: su.TeamName,
+		State: RegConfirmed, CreatedAt: now, UpdatedAt: now, OrgID: u.OrgID, Application: app,
 	}
 	if e.seatFree() && e.Waiting == 0 {
 		e.Taken++
@@ -128,6 +143,9 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 		e.Waiting++
 	}
 	if err := putJSON(regs, key, r); err != nil {
+		return Registration{}, err
+	}
+	if err := addOrgActive(tx, su.EventID, r.OrgID, 1); err != nil {
 		return Registration{}, err
 	}
 	if err := tx.Bucket(bucketRegsByUser).Put(userRegKey(su.UserID, su.EventID), nil); err != nil {
@@ -215,6 +233,9 @@ func cancelRegistration(tx *bolt.Tx, eventID, userID int64, seen RegistrationSta
 	was, seq := r.State, r.WaitSeq
 	r.State, r.WaitSeq, r.UpdatedAt = RegCancelled, 0, now
 	if err := putJSON(regs, key, r); err != nil {
+		return nil, false, err
+	}
+	if err := addOrgActive(tx, eventID, r.OrgID, -1); err != nil {
 		return nil, false, err
 	}
 	var (

@@ -30,7 +30,7 @@ type PruneStats struct {
 	// Outbox is the outbox entries deleted; each took its outbox_origin row
 	// (a broadcast's entries have one) with it.
 	Outbox int
-	// Signups is the regs_by_time keys deleted.
+	// Signups is the regs_by_time and regs_changed keys deleted.
 	Signups int
 	// Reminders and Deadlines are the reminders_sent and deadline_sent
 	// marks deleted.
@@ -102,6 +102,14 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (PruneStats, error)
 				return false, nil, false, fmt.Errorf("key %x: bad length", k)
 			}
 			// Keys sort by sign-up time: the first young one ends the walk.
+			at := btoi(k[:8])
+			old := at >= 0 && at < cut
+			return old, nil, !old, nil
+		}}},
+		{"application changes", &st.Signups, sweep{bucket: bucketRegsChanged, check: func(_ *bolt.Tx, k, _ []byte) (bool, []byte, bool, error) {
+			if len(k) != 24 {
+				return false, nil, false, fmt.Errorf("key %x: bad length", k)
+			}
 			at := btoi(k[:8])
 			old := at >= 0 && at < cut
 			return old, nil, !old, nil

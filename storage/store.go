@@ -38,6 +38,12 @@ var (
 	bucketRegsByUser    = []byte("regs_by_user")
 	bucketWaitlist      = []byte("waitlist")
 	bucketRegsByTime    = []byte("regs_by_time")
+	// bucketRegsChanged indexes applications changed after they were
+	// submitted, by Application.ChangedAt (regTimeKey), for the summary.
+	bucketRegsChanged = []byte("regs_changed")
+	// bucketOrgActive counts an event's active registrations per
+	// organisation (event id, org id → count), for the form's quota.
+	bucketOrgActive = []byte("org_active")
 
 	bucketDue           = []byte("due")
 	bucketRemindersSent = []byte("reminders_sent")
@@ -48,7 +54,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
-		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime,
+		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
 		bucketOrgRequests}
 
