@@ -232,6 +232,9 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 			}
 			kb = append(kb, row)
 		}
+		if row := handOverButton(r, e); row != nil {
+			kb = append(kb, row)
+		}
 		switch {
 		case !b.may(r, actCancel, e), e.Over(now): // what took place is not cancelled
 		case e.Status == storage.EventPublished:

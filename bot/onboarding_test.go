@@ -15,7 +15,8 @@ func TestOnboardingSurvivesRestart(t *testing.T) {
 	if len(m.Buttons) != 1 || len(m.Buttons[0]) != 2 {
 		t.Fatalf("language buttons: %+v", m.Buttons)
 	}
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Иван 3", "буквами") // bad name: refused, nothing changes
 	if u := h.user(teacher.ID); u.FullName != "" {
 		t.Fatalf("a bad name was stored: %q", u.FullName)
