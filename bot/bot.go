@@ -104,10 +104,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Operator = strings.TrimSpace(cfg.Operator); cfg.Operator == "" {
+	noOperator := strings.TrimSpace(cfg.Operator) == ""
+	if cfg.Operator = strings.TrimSpace(cfg.Operator); noOperator {
 		cfg.Operator = DefaultOperator
-		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
-			"operator", cfg.Operator)
 	}
 	if cfg.Gateway == nil {
 		g, err := telegram.New(telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Logger: cfg.Logger})
@@ -135,6 +134,10 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 		b.admins[id] = true
 	}
 	b.consentVersion = ConsentVersion(catalog, cfg.Operator)
+	if noOperator { // said once the bot is up: a setting's error stays the one line on stderr
+		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
+			"operator", cfg.Operator)
+	}
 	b.registerRoutes()
 	return b, nil
 }

@@ -103,16 +103,30 @@ func TestChangedOperatorAsksRegisteredUsersAgain(t *testing.T) {
 	h.tg.SendText(teacher, "/my")
 	h.driver().Expect(teacher.ID, v, "Текст согласия", "изменился", "Управление образования Эльбрусского муниципального района")
 	h.noBotMessageSays(teacher.ID, "ни на что не записаны")
-	// A button under the old text is out of date.
 	if u := h.user(teacher.ID); u.ConsentGiven(h.bot.consentVersion) {
 		t.Fatal("agreed before answering")
 	}
+	h.restart() // the held /my survives: it is in bbolt
 	h.press(teacher, "✅ Согласен(на)", "ни на что не записаны")
 	if u := h.user(teacher.ID); !u.ConsentGiven(h.bot.consentVersion) || len(u.Consents) != 2 {
 		t.Errorf("consents: %+v", u.Consents)
 	}
 	// Answered once: nothing asks again.
 	h.say(teacher, "/profile", "Профиль")
+
+	// A colleague's deep link, held while she is asked, opens the card
+	// once she agrees; refusing leaves her the public views.
+	h.register(teacher2, "Ахматов Ахмат", school1.Name)
+	h.setup = func(b *Bot) {
+		b.cfg.Operator = "МКУ «Управление образования»"
+		b.consentVersion = ConsentVersion(b.catalog, b.cfg.Operator)
+	}
+	h.restart()
+	h.say(teacher2, "/start e1", "изменился", "МКУ «Управление образования»")
+	h.press(teacher2, "Не согласен(на)", "только сведения о мероприятиях", "/forget")
+	h.say(teacher2, "/my", "изменился") // asked again at the next action
+	h.say(teacher2, "/start e1", "изменился")
+	h.press(teacher2, "✅ Согласен(на)", "Безопасное колесо", "Организаторы")
 
 	// A button pressed after a restart with yet another text records
 	// nothing and shows the new one.
@@ -121,15 +135,16 @@ func TestChangedOperatorAsksRegisteredUsersAgain(t *testing.T) {
 		b.consentVersion = ConsentVersion(b.catalog, b.cfg.Operator)
 	}
 	h.restart()
-	h.say(teacher2, "/start", "Выберите язык")
-	h.press(teacher2, "✓ Русский", "Отдел образования")
+	newcomer := telegramtest.User{ID: 2009, FirstName: "Залина", LanguageCode: "ru"}
+	h.say(newcomer, "/start", "Выберите язык")
+	h.press(newcomer, "✓ Русский", "Отдел образования")
 	data := cb(cbConsent, "y", first)
-	m := h.lastBot(teacher2.ID)
-	a := h.forge(teacher2, m.ID, data)
+	m := h.lastBot(newcomer.ID)
+	a := h.forge(newcomer, m.ID, data)
 	if !strings.Contains(a.Text, "изменился") {
 		t.Errorf("an old version's button answered %q", a.Text)
 	}
-	if u := h.user(teacher2.ID); len(u.Consents) != 0 {
+	if u := h.user(newcomer.ID); len(u.Consents) != 0 {
 		t.Errorf("an old version's button recorded %+v", u.Consents)
 	}
 }
