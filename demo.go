@@ -111,8 +111,11 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 }
 
 // seedDemo adds two organisations of the district, the admin, a
-// coordinator (both having answered agreed), and the coordinator's
-// contest, published, three days from now at 10:00 in the district's zone.
+// coordinator (both having agreed to the consent's current text), and the
+// coordinator's two contests, published: «Безопасное колесо» three days
+// from now at 10:00 in the district's zone (a seat per teacher), and the
+// drawing contest «Добрая дорога детства» ten days from now, whose
+// application lists pupils and takes works.
 func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location, agreed storage.Consent) error {
 	school, err := store.CreateOrganisation(ctx, storage.Organisation{
 		Name: "МКОУ «СОШ №1» г.п. Тырныауз", ShortName: "СОШ №1", Kind: storage.KindSchool, Contact: "Тырныауз, ул. Энеева, 2"})
@@ -140,6 +143,27 @@ func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location, agr
 		Start:       time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, loc),
 		Place:       "Стадион «Геолог», Тырныауз", Organisers: []int64{gibdd, school},
 		Audience: "5–6 классы", Unit: storage.UnitIndividual, Capacity: 30,
+		Reminders: storage.DefaultReminders(storage.EventContest), Status: storage.EventPublished,
+		CreatedBy: demoCoordinator.ID,
+	})
+	if err != nil {
+		return err
+	}
+	// A drawing contest whose application lists the pupils, asks the
+	// nomination and takes the drawings: the district's Google Form, in chat.
+	week := day.AddDate(0, 0, 7)
+	closes := day.AddDate(0, 0, 4)
+	_, err = store.CreateEvent(ctx, storage.Event{
+		Title: "Добрая дорога детства", Kind: storage.EventContest,
+		Description: "Районный конкурс рисунков и плакатов о безопасности на дороге.",
+		Start:       time.Date(week.Year(), week.Month(), week.Day(), 10, 0, 0, 0, loc),
+		Deadline:    time.Date(closes.Year(), closes.Month(), closes.Day(), 18, 0, 0, 0, loc),
+		Place:       "ЦРТДиЮ им. Моккаева, Тырныауз", Organisers: []int64{gibdd, school},
+		Audience: "1–4 классы", Unit: storage.UnitTeam, MaxTeam: 5,
+		Form: storage.Form{Pupils: true, Phone: storage.NeedOptional, OrgQuota: 2,
+			Questions: []storage.Question{{ID: 1, Text: "Номинация", Kind: storage.QuestionChoice,
+				Options: []string{"Рисунок", "Плакат", "Компьютерная графика"}, Required: true}},
+			Works: &storage.WorksSpec{Kinds: []storage.WorkKind{storage.WorkPhoto, storage.WorkDocument}, MaxFiles: 3}},
 		Reminders: storage.DefaultReminders(storage.EventContest), Status: storage.EventPublished,
 		CreatedBy: demoCoordinator.ID,
 	})

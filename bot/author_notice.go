@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -133,7 +135,17 @@ func (b *Bot) eventDiff(ctx context.Context, p locales.Printer, before, after st
 	was(stepReminders, formatOffsets(p, before.Reminders), formatOffsets(p, after.Reminders))
 	changed(stepDescription, before.Description != after.Description)
 	changed(stepRegulations, !sameDocument(before.Regulations, after.Regulations))
+	changed(stepForm, !sameForm(before.Form, after.Form))
 	return lines
+}
+
+// sameForm reports whether two application forms ask for the same things
+// (the bookkeeping of question ids aside).
+func sameForm(a, b storage.Form) bool {
+	a.LastQuestionID, b.LastQuestionID = 0, 0
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // sameDocument reports whether two regulations are the same file (or both

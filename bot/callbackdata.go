@@ -89,6 +89,7 @@ const (
 	cbEventSaveDraft        = "ndr" // ndr
 	cbEventSave             = "nsv" // nsv: save an edited event
 	cbEventDrop             = "nx"  // nx
+	cbEventForm             = "naf" // naf:<action>[:<arg>]: a button of the event wizard's «Заявка» screens (newevent_form.go, formActions)
 	cbInviteRevoke          = "ir"  // ir:<code>
 	cbWizardContinue        = "wc"  // wc:<update id of the held request>: back to the wizard in progress
 	cbWizardLeave           = "wl"  // wl:<update id of the held request>: leave it, run the held request

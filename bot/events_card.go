@@ -73,6 +73,9 @@ func (b *Bot) cardLines(ctx context.Context, r *Request, e storage.Event, reg *s
 	} else {
 		lines = append(lines, p.T("card_unit_individual"))
 	}
+	if line := b.formSummary(p, e); line != "" {
+		lines = append(lines, line)
+	}
 	now := b.cfg.Now()
 	if e.Status == storage.EventDraft || (e.Status == storage.EventPublished && now.Before(e.Start)) {
 		switch {

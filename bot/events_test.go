@@ -108,7 +108,10 @@ func TestNewEventWizardResumesAfterRestart(t *testing.T) {
 	h.press(c, "Пропустить", "положение")
 	v := h.tg.Version()
 	h.tg.SendDocument(c, "polozhenie.pdf", "application/pdf", []byte("%PDF-1.4"), "")
-	m = h.driver().Expect(c.ID, v, "Проверьте мероприятие", "за 1 день, за 2 часа", "polozhenie.pdf")
+	// A team competition's form lists the pupils and asks the phone.
+	h.driver().Expect(c.ID, v, "Заявка", "Список учеников: ФИО и класс", "Телефон педагога: необязательно")
+	_, m = h.press(c, "✅ Готово", "Проверьте мероприятие", "за 1 день, за 2 часа", "polozhenie.pdf",
+		"Заявка: список учеников (ФИО, класс), телефон (по желанию)")
 	if !strings.Contains(m.Text, "&lt;b&gt;Безопасное&lt;/b&gt; колесо &amp; ГИБДД") {
 		t.Errorf("the title was not escaped in the preview: %q", m.Text)
 	}
@@ -154,7 +157,8 @@ func TestSaveDraftAndPublishLater(t *testing.T) {
 	h.press(c, "Пропустить", "Напоминания")
 	h.press(c, "Оставить", "Описание")
 	h.press(c, "Пропустить", "положение")
-	h.press(c, "Пропустить", "Проверьте мероприятие")
+	h.press(c, "Пропустить", "Заявка")
+	h.press(c, "✅ Готово", "Проверьте мероприятие")
 	h.press(c, "✏️ Изменить поле", "Что изменить")
 	h.press(c, "Название", "Как оно называется")
 	h.say(c, "Добрая дорога детства — 2026", "Проверьте мероприятие", "Добрая дорога детства — 2026")

@@ -49,7 +49,7 @@ const (
 // eventSteps is the wizard's order. Each field's step is also how the
 // preview's "Edit a field" names it.
 var eventSteps = []string{stepTitle, stepKind, stepOrganisers, stepStart, stepEnd, stepPlace, stepAudience,
-	stepUnit, stepMaxTeam, stepCapacity, stepDeadline, stepReminders, stepDescription, stepRegulations}
+	stepUnit, stepMaxTeam, stepCapacity, stepDeadline, stepReminders, stepDescription, stepRegulations, stepForm}
 
 // optionalSteps can be skipped with a button.
 var optionalSteps = []string{stepEnd, stepAudience, stepCapacity, stepDeadline, stepReminders, stepDescription, stepRegulations}
@@ -66,6 +66,13 @@ type eventDraft struct {
 	// Note is the read-back shown above the current step's question
 	// ("✓ Начало: …"), kept when that question is answered by a button.
 	Note string `json:"note,omitempty"`
+	// FormSet: the coordinator has set the application form (or pressed
+	// «Готово» on it); until then a new event's form follows its kind's
+	// and unit's defaults (settleForm).
+	FormSet bool `json:"form_set,omitempty"`
+	// Question is the form's question being written (its text, kind and
+	// options as far as typed), until it is added.
+	Question *storage.Question `json:"question,omitempty"`
 }
 
 func eventConv(step string, d eventDraft) storage.Conversation {
@@ -113,6 +120,7 @@ func (b *Bot) goToStep(ctx context.Context, r *Request, d eventDraft, step strin
 // as) above the question.
 func (b *Bot) goToStepNoting(ctx context.Context, r *Request, d eventDraft, step string, fresh bool, note string) error {
 	d.Note = note
+	d.settleForm()
 	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(step, d)); err != nil {
 		return err
 	}
@@ -160,6 +168,9 @@ func (b *Bot) backEvent(ctx context.Context, r *Request, c storage.Conversation)
 	if err := json.Unmarshal(c.Data, &d); err != nil {
 		return fmt.Errorf("bot: back in event draft: %w", err)
 	}
+	if parent := formParent(d, c.Step); parent != "" {
+		return b.goToStep(ctx, r, d, parent, false)
+	}
 	prev := stepPreview
 	if !d.Review {
 		if prev = prevStep(d, c.Step); prev == "" {
@@ -174,6 +185,9 @@ func (b *Bot) backEvent(ctx context.Context, r *Request, c storage.Conversation)
 // field is being changed, and «Отмена», which parks the draft.
 func (b *Bot) stepPrompt(ctx context.Context, r *Request, d eventDraft, step string) (string, keyboard) {
 	text, kb := b.stepQuestion(ctx, r, d, step)
+	if formParent(d, step) != "" { // a screen of the form's: back to the screen it came from
+		return text, withNav(kb, r.P, flowEvent, step, true)
+	}
 	if !slices.Contains(eventSteps, step) || step == stepOrganisers { // the preview; the picker has its own
 		return text, kb
 	}
@@ -187,6 +201,9 @@ func (b *Bot) stepQuestion(ctx context.Context, r *Request, d eventDraft, step s
 	// Skip buttons carry their step: a double tap or an old button cannot
 	// skip a later one.
 	skip := keyboard{{button(p.T("btn_skip"), cb(cbEventSkip, step))}}
+	if isFormStep(step) {
+		return b.formQuestion(ctx, r, d, step)
+	}
 	switch step {
 	case stepTitle:
 		if d.EditingID != 0 {
@@ -281,6 +298,9 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 	if c.Step == stepOrganisers { // typing narrows the list
 		d.OrgFilter = truncateRunes(text, 50)
 		return b.goToStep(ctx, r, d, stepOrganisers, true)
+	}
+	if isFormStep(c.Step) {
+		return b.formText(ctx, r, d, c.Step, text)
 	}
 	note, complaint := b.applyEventText(ctx, r, &d, c.Step, text)
 	if complaint != "" {
@@ -542,6 +562,9 @@ func (b *Bot) cbEventUnit(ctx context.Context, r *Request, args []string) error 
 	}
 	label := "btn_unit_individual"
 	if args[0] == "t" {
+		if d.Event.Unit != storage.UnitTeam && d.FormSet {
+			d.Event.Form.Pupils = true // a team event lists its pupils unless told otherwise
+		}
 		d.Event.Unit, label = storage.UnitTeam, "btn_unit_team"
 		if d.Review && d.Event.MaxTeam == 0 {
 			if err := b.closeStep(ctx, r, d, r.P.T(label)); err != nil {
@@ -700,6 +723,7 @@ func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.Even
 		return b.goToStep(ctx, r, d, stepStart, true)
 	}
 	d.Event.Status = status
+	d.settleForm() // a draft begun before forms existed gets its defaults
 	e, err := b.store.CreateEvent(ctx, d.Event)
 	if err != nil {
 		return err
@@ -752,7 +776,7 @@ func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error 
 		return err
 	}
 	// Straight to "what to change?": the card is on the screen already.
-	d := eventDraft{Event: e, EditingID: id, Review: true}
+	d := eventDraft{Event: e, EditingID: id, Review: true, FormSet: true}
 	if err := b.store.PutConversation(ctx, r.User.ID, eventConv(stepPreview, d)); err != nil {
 		return err
 	}
@@ -824,6 +848,8 @@ func (b *Bot) editRefused(ctx context.Context, r *Request, d eventDraft, limit *
 	switch {
 	case errors.Is(limit, storage.ErrCapacityBelowTaken):
 		step, note = stepCapacity, r.P.N("ne_capacity_below_taken", limit.Taken)
+	case errors.Is(limit, storage.ErrQuotaBelowTaken):
+		step, note = stepFormQuota, r.P.N("evform_quota_below", limit.OrgTaken)
 	case d.Event.Unit != storage.UnitTeam:
 		step, note = stepUnit, r.P.N("ne_unit_teams_signed", limit.LargestTeam)
 	}

@@ -120,6 +120,7 @@ func (b *Bot) registerRoutes() {
 		cbEventSaveDraft:     {roleCoordinator, b.cbEventSaveDraft},
 		cbEventSave:          {roleCoordinator, b.cbEventSave},
 		cbEventDrop:          {roleCoordinator, b.cbEventDrop},
+		cbEventForm:          {roleCoordinator, b.cbEventForm},
 		// /link in a group.
 		cbLinkOrg:     {roleCoordinator, b.cbLinkOrg},
 		cbLinkOrgPage: {roleCoordinator, b.cbLinkOrgPage},

@@ -113,6 +113,11 @@ type Form struct {
 	// OrgQuota is the most active applications (confirmed or waitlisted)
 	// from one organisation; 0: no limit.
 	OrgQuota int `json:"org_quota,omitempty"`
+	// LastQuestionID is the highest question id the form has ever had,
+	// so that a question added after the last one was removed does not
+	// take its id (and its answers). CreateEvent and UpdateEvent keep it
+	// up to date; NextQuestionID reads it.
+	LastQuestionID int `json:"last_question_id,omitempty"`
 }
 
 // Empty reports whether the form asks for nothing beyond the seat.
@@ -130,13 +135,20 @@ func (f Form) Question(id int) (Question, bool) {
 	return Question{}, false
 }
 
-// NextQuestionID is the id for a question added to the form.
+// NextQuestionID is the id for a question added to the form: above every
+// id it has now and every id it ever had (LastQuestionID).
 func (f Form) NextQuestionID() int {
-	n := 0
+	return f.lastQuestionID() + 1
+}
+
+// lastQuestionID is the highest id among the form's questions and
+// LastQuestionID.
+func (f Form) lastQuestionID() int {
+	n := f.LastQuestionID
 	for _, q := range f.Questions {
 		n = max(n, q.ID)
 	}
-	return n + 1
+	return n
 }
 
 // DefaultForm is the form a new event of kind k and unit starts with

@@ -28,9 +28,12 @@
 //   - CancelRegistration frees the seat and confirms the first in line (and
 //     enqueues their notice), if the event is published and has not
 //     started.
-//   - UpdateEvent refuses a capacity below the seats taken and a team size
-//     below a team signed up (a *LimitError with the figures); seats it
-//     adds go to the line, first come first, each promoted user told.
+//   - UpdateEvent refuses a capacity below the seats taken, a team size
+//     below a team signed up and an organisation quota below the
+//     applications one organisation has (a *LimitError with the figures);
+//     seats it adds go to the line, first come first, each promoted user
+//     told. A change of the application form never deletes what
+//     applications hold.
 //   - CancelEvent cancels and tells every participant; nobody is promoted
 //     after that.
 //   - SetResult tells the participant their result in the same

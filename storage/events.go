@@ -250,24 +250,35 @@ var (
 	// signed up (confirmed or waitlisted); an individual event's maximum is
 	// 0, so making an event with teams signed up individual is refused too.
 	ErrTeamSizeBelowTaken = errors.New("storage: team size below a team signed up")
+	// ErrQuotaBelowTaken is returned (inside a *LimitError) by UpdateEvent
+	// when the form's new OrgQuota (other than 0, no limit) is below the
+	// active applications (confirmed or waitlisted) one organisation
+	// already has.
+	ErrQuotaBelowTaken = errors.New("storage: organisation quota below the applications taken")
 )
 
-// LimitError is UpdateEvent's refusal of a capacity or team size below what
-// is signed up, with the figures the transaction read. It wraps
-// ErrCapacityBelowTaken or ErrTeamSizeBelowTaken: callers test with
-// errors.Is and read the figures with errors.As.
+// LimitError is UpdateEvent's refusal of a capacity, team size or
+// organisation quota below what is signed up, with the figures the
+// transaction read. It wraps ErrCapacityBelowTaken, ErrTeamSizeBelowTaken
+// or ErrQuotaBelowTaken: callers test with errors.Is and read the figures
+// with errors.As.
 type LimitError struct {
-	// Err is ErrCapacityBelowTaken or ErrTeamSizeBelowTaken.
+	// Err is ErrCapacityBelowTaken, ErrTeamSizeBelowTaken or
+	// ErrQuotaBelowTaken.
 	Err error
 	// Taken is the confirmed seats when the edit was refused.
 	Taken int
 	// LargestTeam is the largest team signed up (confirmed or waitlisted)
 	// when the edit was refused; 0 for individual events.
 	LargestTeam int
+	// OrgTaken is the most active applications (confirmed or waitlisted)
+	// one organisation had when the edit was refused; set with
+	// ErrQuotaBelowTaken only.
+	OrgTaken int
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%v (taken %d, largest team %d)", e.Err, e.Taken, e.LargestTeam)
+	return fmt.Sprintf("%v (taken %d, largest team %d, most from one organisation %d)", e.Err, e.Taken, e.LargestTeam, e.OrgTaken)
 }
 
 // Unwrap returns Err.

@@ -40,6 +40,8 @@ func checkEventTimes(e Event) error {
 // Waiting start at zero whatever e holds. OwnerOrg is decided in the same
 // transaction (see ownerOrg): the organisation of the stored user
 // e.CreatedBy, else e.OwnerOrg as given, else the first organiser.
+// A Form that fails Form.Validate is refused (the error wraps ErrBadForm);
+// its LastQuestionID is set to its highest question id.
 func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	if e.Status == "" {
 		e.Status = EventDraft
@@ -53,6 +55,10 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	now := s.now()
 	e.CreatedAt, e.UpdatedAt, e.Taken, e.Waiting = now, now, 0, 0
 	err := s.update(ctx, func(tx *bolt.Tx) error {
+		if err := e.Form.Validate(); err != nil {
+			return err
+		}
+		e.Form.LastQuestionID = e.Form.lastQuestionID()
 		events := tx.Bucket(bucketEvents)
 		seq, err := events.NextSequence()
 		if err != nil {
@@ -88,7 +94,7 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 
 // UpdateEvent replaces the editable fields of the stored event e.ID (title,
 // kind, description, start, end, place, organisers, audience, unit, team
-// size, capacity, deadline, reminders, regulations) with e's, keeping its
+// size, capacity, deadline, reminders, regulations, application form) with e's, keeping its
 // ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters, sets UpdatedAt and moves
 // its start index, deciding every sign-up rule in the same transaction,
 // against what is signed up at that moment (not when the edit was opened):
@@ -98,7 +104,16 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 //   - a TeamLimit below the largest team signed up (confirmed or
 //     waitlisted) is refused with a *LimitError wrapping
 //     ErrTeamSizeBelowTaken;
+//   - a Form that fails Form.Validate, or that gives a new question an id
+//     the form had before (a removed question's), is refused with an error
+//     wrapping ErrBadForm; the form's LastQuestionID never goes down;
+//   - a Form.OrgQuota (other than 0, no limit) below the active
+//     applications one organisation has is refused with a *LimitError
+//     wrapping ErrQuotaBelowTaken (OrgTaken: that figure);
 //   - a refused edit changes nothing;
+//   - registrations are never touched by a change of the form: answers to
+//     a removed question, pupils of a form that no longer lists them and
+//     works beyond a lowered limit stay stored (hidden, not deleted);
 //   - if the event is published and the (new) start has not come, seats the
 //     edit freed (capacity raised or removed) go to the waitlist, first in
 //     line first, each promoted user who is active being sent
@@ -135,6 +150,9 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
 		e.OwnerOrg = old.OwnerOrg // decided at creation; an edit never moves it
 		e.UpdatedAt = now
+		if err := checkFormEdit(old.Form, &e.Form); err != nil {
+			return err
+		}
 		if err := checkLimits(tx, old, e); err != nil {
 			return err
 		}
@@ -194,6 +212,9 @@ func checkLimits(tx *bolt.Tx, old, e Event) error {
 	if e.Capacity != 0 && e.Capacity < old.Taken {
 		return &LimitError{Err: ErrCapacityBelowTaken, Taken: old.Taken}
 	}
+	if err := checkQuota(tx, old, e); err != nil {
+		return err
+	}
 	if e.TeamLimit() >= old.TeamLimit() {
 		return nil
 	}
@@ -209,6 +230,49 @@ func checkLimits(tx *bolt.Tx, old, e Event) error {
 	}
 	if largest > e.TeamLimit() {
 		return &LimitError{Err: ErrTeamSizeBelowTaken, Taken: old.Taken, LargestTeam: largest}
+	}
+	return nil
+}
+
+// checkFormEdit refuses a form that fails Validate or that gives a
+// question added by the edit (an id old does not have) an id old had
+// before, and carries old's LastQuestionID over to f.
+func checkFormEdit(old Form, f *Form) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	last := old.lastQuestionID()
+	for _, q := range f.Questions {
+		if _, kept := old.Question(q.ID); !kept && q.ID <= last {
+			return fmt.Errorf("%w: question id %d was used before (last %d)", ErrBadForm, q.ID, last)
+		}
+	}
+	f.LastQuestionID = max(last, f.lastQuestionID())
+	return nil
+}
+
+// checkQuota refuses an organisation quota below the active applications
+// one organisation has, as the org_active counters that Register and the
+// cancellations keep say (by the registration's OrgID; a sign-up of no
+// organisation counts for none, as in Register's own check). They are
+// read only when the quota goes down (or appears): Register keeps every
+// organisation within the quota of its time.
+func checkQuota(tx *bolt.Tx, old, e Event) error {
+	q := e.Form.OrgQuota
+	if q == 0 || (old.Form.OrgQuota != 0 && q >= old.Form.OrgQuota) {
+		return nil
+	}
+	most := 0
+	prefix := itob(e.ID)
+	c := tx.Bucket(bucketOrgActive).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) != 8 {
+			return fmt.Errorf("org_active %d/%d: bad value", e.ID, btoi(k[8:]))
+		}
+		most = max(most, int(btoi(v)))
+	}
+	if most > q {
+		return &LimitError{Err: ErrQuotaBelowTaken, Taken: old.Taken, OrgTaken: most}
 	}
 	return nil
 }
