@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -237,6 +238,7 @@ func (b *Bot) cmdForget(ctx context.Context, r *Request, _ string) error {
 		}
 	}
 	if len(ahead) > 0 {
+		slices.SortStableFunc(ahead, func(a, b storage.Event) int { return a.Start.Compare(b.Start) }) // soonest first
 		return b.refuseForget(ctx, r, ahead)
 	}
 	for _, bc := range d.Broadcasts {

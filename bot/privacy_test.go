@@ -156,7 +156,8 @@ func (h *harness) formEvent(org int64, title string) storage.Event {
 	return h.event(org, func(e *storage.Event) {
 		e.Title, e.Unit, e.MaxTeam, e.Kind = title, storage.UnitTeam, 5, storage.EventContest
 		e.Form = storage.Form{Pupils: true, Phone: storage.NeedRequired,
-			Questions: []storage.Question{{ID: 1, Text: "Номинация", Kind: storage.QuestionChoice, Options: []string{"Рисунок", "Плакат"}}}}
+			Questions: []storage.Question{{ID: 1, Text: "Номинация", Kind: storage.QuestionChoice, Options: []string{"Рисунок", "Плакат"}}},
+			Works:     &storage.WorksSpec{MaxFiles: 3}}
 	})
 }
 
@@ -179,6 +180,10 @@ func TestMyDataSendsAFileWithEverything(t *testing.T) {
 	h.register(forgetful, forgetfulName, school1.Name)
 	e := h.formEvent(ids[1], "Добрая дорога детства")
 	h.applyDirect(forgetful, e, h.clock.Now(), forgetfulPhone, forgetfulPupils...)
+	work := storage.Work{FileID: "AgAD-file", FileUniqueID: "u1", Kind: storage.WorkDocument, FileName: "Рисунок Пупкина.pdf"}
+	if _, err := h.store.AddWork(h.ctx(), e.ID, forgetful.ID, work, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 
 	v := h.tg.Version()
 	h.say(forgetful, "/mydata", "Всё, что бот хранит о вас")
@@ -198,7 +203,7 @@ func TestMyDataSendsAFileWithEverything(t *testing.T) {
 	for _, want := range []string{forgetfulName, school1.Name, "Классный руководитель", "Telegram ID: 770001234",
 		"согласие дано (версия текста " + h.bot.consentVersion + ")",
 		"«Добрая дорога детства»", "Запись: подтверждена", "Команда: 2 ученика", "Телефон: " + forgetfulPhone,
-		"1. Пупкин Василий, 5Б", "2. Сидорова Ольга, 5Б", "Номинация: Плакат", "Оператор персональных данных: Управление образования",
+		"1. Пупкин Василий, 5Б", "2. Сидорова Ольга, 5Б", "Номинация: Плакат", "Работы:", "Рисунок Пупкина.pdf, загружена", "Оператор персональных данных: Управление образования",
 		"/forget"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the file lacks %q:\n%s", want, text)
