@@ -66,6 +66,9 @@ type Bot struct {
 	wizardStarts map[string]startsWizard
 
 	polling atomic.Bool
+	// archives are the works' ZIPs being built beside the update intake
+	// (works_zip.go).
+	archives *archiver
 
 	// consentVersion is the version of the consent's text users must have
 	// agreed to (consent.go).
@@ -129,6 +132,7 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 		log:      cfg.Logger,
 		username: me.Username,
 		admins:   map[int64]bool{},
+		archives: newArchiver(),
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
@@ -152,7 +156,9 @@ func (b *Bot) Polling() bool { return b.polling.Load() }
 // Run registers the command menus, handles what the inbox kept from the
 // last run, then polls for updates until ctx ends. Then it stops taking
 // updates and waits (at most Config.ShutdownGrace) for the handlers in
-// flight; updates not handled by then stay in the inbox for the next start.
+// flight and the works' archives being built; updates not handled by then
+// stay in the inbox for the next start, and an archive cut short tells its
+// coordinator through the outbox.
 func (b *Bot) Run(ctx context.Context) error {
 	b.syncAllCommands(ctx)
 
@@ -181,7 +187,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.polling.Store(false)
 
 	done := make(chan struct{})
-	go func() { d.wait(); close(done) }()
+	go func() { d.wait(); b.archives.wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownGrace):

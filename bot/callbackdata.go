@@ -64,6 +64,9 @@ const (
 	cbDismiss               = "dx"  // dx: "No" to a question
 	cbEventRegulations      = "er"  // er:<event id>
 	cbEventParticipants     = "ep"  // ep:<event id>:<page>
+	cbEventApplications     = "ap"  // ap:<event id>:<page>: «📋 Заявки»
+	cbEventWorks            = "wk"  // wk:<event id>: the works into the chat
+	cbEventWorksZip         = "wz"  // wz:<event id>: the works as a ZIP
 	cbEventEdit             = "ee"  // ee:<event id>
 	cbEventPublish          = "eu"  // eu:<event id>
 	cbEventAnnounce         = "ea"  // ea:<event id>

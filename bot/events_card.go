@@ -178,6 +178,13 @@ func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *st
 // cardKeyboard is the card's buttons for r's role and the event's state.
 // back, if not empty, is the callback data of "« back".
 func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registration, back string) keyboard {
+	return b.cardKeyboardWorks(r, e, reg, back, 0)
+}
+
+// cardKeyboardWorks is cardKeyboard with the row of the event's works
+// («📎 Работы (N)», «🗜 Архивом») for those who may see them, when works
+// (their number) is above 0.
+func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Registration, back string, works int) keyboard {
 	p := r.P
 	var kb keyboard
 	now := b.cfg.Now()
@@ -212,6 +219,10 @@ func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registratio
 		}
 		if row != nil {
 			kb = append(kb, row)
+		}
+		if b.may(r, actParticipants, e) && !e.Form.Empty() && e.Status != storage.EventDraft {
+			kb = append(kb, []modelsButton{button(p.T("btn_event_apps"), cb(cbEventApplications, e.ID, 0))})
+			kb = append(kb, worksButtons(p, e, works)...)
 		}
 		switch e.Status {
 		case storage.EventDraft:
@@ -284,7 +295,13 @@ func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back str
 	if back == "" && !fresh {
 		back = pressedListBack(r) // a card drawn again keeps «К списку»
 	}
-	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboard(r, e, reg, back)
+	works := 0
+	if r.Role() >= roleCoordinator && b.may(r, actParticipants, e) {
+		if works, err = b.eventWorksCount(ctx, e); err != nil {
+			return err
+		}
+	}
+	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboardWorks(r, e, reg, back, works)
 	if fresh || r.Update.CallbackQuery == nil || pressedOnNotice(r) { // a notice stays; the card goes below it
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err

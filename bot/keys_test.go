@@ -52,6 +52,9 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, step := range []string{stepOrgName, stepOrgShort, stepOrgContact} {
 		keys = append(keys, "org_ask_"+step)
 	}
+	for _, k := range []storage.WorkKind{storage.WorkPhoto, storage.WorkDocument, storage.WorkVideo} {
+		keys = append(keys, "zip_kind_"+string(k))
+	}
 	for _, lang := range locales.Languages {
 		for _, k := range keys {
 			if _, ok := c.Raw(lang, k); !ok {

@@ -94,6 +94,9 @@ func (b *Bot) registerRoutes() {
 		cbMyEvents: {roleCoordinator, b.cbMyEvents},
 		// The card, for coordinators.
 		cbEventParticipants: {roleCoordinator, b.cbEventParticipants},
+		cbEventApplications: {roleCoordinator, b.cbEventApplications},
+		cbEventWorks:        {roleCoordinator, b.cbEventWorks},
+		cbEventWorksZip:     {roleCoordinator, b.cbEventWorksZip},
 		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
 		cbEventPublish:      {roleCoordinator, b.cbEventPublish},
 		cbEventAnnounce:     {roleCoordinator, b.cbEventAnnounce},

@@ -167,15 +167,20 @@ func (s *Sender) Run(ctx context.Context) error {
 				return nil
 			}
 			if !expired {
-				if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
-					return nil
+				// An album is as many messages as it has files, to the
+				// overall limit and to the chat's.
+				n := e.Content.Messages()
+				for range n {
+					if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
+						return nil
+					}
 				}
 				if at := s.readyAt(e); at.After(time.Now()) { // a 429 came in meanwhile
 					<-slots
 					earliest = earlier(earliest, at)
 					continue
 				}
-				s.limits.Take(e.ChatID, time.Now())
+				s.limits.TakeN(e.ChatID, time.Now(), n)
 			}
 			s.setInflight(e.ID, true)
 			select {

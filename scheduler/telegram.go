@@ -25,9 +25,16 @@ type Telegram interface {
 // Gateway adapts the telegram gateway to Telegram.
 type Gateway struct{ G *telegram.Gateway }
 
-// Send implements Telegram with one telegram.Gateway.Post.
+// Send implements Telegram with one telegram.Gateway.Post: an album of
+// Media is one sendMediaGroup.
 func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
 	m := telegram.Message{Text: c.Text, Markup: inlineKeyboard(c.Buttons), CopyFromChat: c.CopyFromChat, CopyMessageID: c.CopyMessageID}
+	for _, x := range c.Media {
+		m.Media = append(m.Media, telegram.Media{Kind: telegram.MediaKind(x.Kind), FileID: x.FileID, Caption: x.Caption})
+	}
+	if len(m.Media) > 1 {
+		m.Markup = nil // an album takes no keyboard
+	}
 	sent, err := g.G.Post(ctx, chatID, m)
 	if err != nil {
 		return 0, err

@@ -28,14 +28,40 @@ type Button struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// Content is what an outbox entry delivers: an HTML text with buttons, or a
-// copy of an existing message (CopyFromChat, CopyMessageID); a copy's Text,
-// if set, replaces the copied message's caption (HTML).
+// Content is what an outbox entry delivers: an HTML text with buttons, a
+// copy of an existing message (CopyFromChat, CopyMessageID; a copy's Text,
+// if set, replaces the copied message's caption, HTML), or files Telegram
+// holds (Media).
 type Content struct {
 	Text          string     `json:"text,omitempty"`
 	Buttons       [][]Button `json:"buttons,omitempty"`
 	CopyFromChat  int64      `json:"copy_from_chat,omitempty"`
 	CopyMessageID int        `json:"copy_message_id,omitempty"`
+	// Media, if set, are sent by their file_ids instead of Text: one as a
+	// photo, a video or a document (with Buttons), two to MaxAlbum as one
+	// album (sendMediaGroup: photos and videos together, or documents
+	// alone; an album takes no buttons).
+	Media []Media `json:"media,omitempty"`
+}
+
+// Media is a file Telegram holds, to send again by its file_id, with its
+// caption (HTML, "" for none).
+type Media struct {
+	Kind    WorkKind `json:"kind"`
+	FileID  string   `json:"file_id"`
+	Caption string   `json:"caption,omitempty"`
+}
+
+// MaxAlbum is the most files of one album (Telegram's limit).
+const MaxAlbum = 10
+
+// Messages is how many messages c makes in the chat, as Telegram's flood
+// limits count them: each file of an album, else one.
+func (c Content) Messages() int {
+	if len(c.Media) > 1 {
+		return len(c.Media)
+	}
+	return 1
 }
 
 // IsCopy reports whether the content is a copy of an existing message.

@@ -104,6 +104,19 @@ func (p *Pacer) Take(chat int64, now time.Time) {
 	p.takeLocked(chat, now)
 }
 
+// TakeN records n messages sent to chat at once from now (an album of
+// n): to the per-chat limits they count as n bulk messages one bulk gap
+// apart, so the chat's next message waits until the last of them would
+// have gone.
+func (p *Pacer) TakeN(chat int64, now time.Time, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	gap := p.bulkGap(chat)
+	for i := range max(n, 1) {
+		p.takeLocked(chat, now.Add(time.Duration(i)*gap))
+	}
+}
+
 // TakeIfReady records a message to chat at now and returns true if a
 // reply may go now; otherwise it records nothing and returns when it may.
 func (p *Pacer) TakeIfReady(chat int64, now time.Time) (time.Time, bool) {

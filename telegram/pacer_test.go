@@ -63,3 +63,21 @@ func TestChatPause(t *testing.T) {
 		t.Error("TakeIfReady refused a free chat")
 	}
 }
+
+// An album of n counts as n messages: the chat's next bulk message waits
+// n seconds, a reply until the burst window has room again.
+func TestAlbumCountsAsItsFiles(t *testing.T) {
+	p := NewPacer(3, 20)
+	t0 := time.Now()
+	p.TakeN(1, t0, 4)
+	if d := p.ReadyAtBulk(1).Sub(t0); d < 4*time.Second || d > 4*time.Second+100*time.Millisecond {
+		t.Errorf("after an album of 4 the next bulk message may go after %v, want just over 4 s", d)
+	}
+	if d := p.ReadyAt(1).Sub(t0); d < 4*time.Second {
+		t.Errorf("a reply may follow an album of 4 after %v: the burst of 3 is spent", d)
+	}
+	p.TakeN(2, t0, 1)
+	if d := p.ReadyAtBulk(2).Sub(t0); d < time.Second || d > time.Second+100*time.Millisecond {
+		t.Errorf("one file counts as one message: %v", d)
+	}
+}

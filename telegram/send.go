@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -11,16 +12,40 @@ import (
 )
 
 // Message is what one send delivers: an HTML text, a copy of an existing
-// message (CopyFromChat, CopyMessageID; a Text replaces its caption), or a
-// document (Document, with Text as its caption); each with an optional
-// keyboard.
+// message (CopyFromChat, CopyMessageID; a Text replaces its caption), a
+// document (Document, with Text as its caption), or files Telegram holds
+// (Media: one is sent as a photo, a video or a document, two to ten as an
+// album); each but an album with an optional keyboard.
 type Message struct {
 	Text          string
 	Markup        models.ReplyMarkup
 	CopyFromChat  int64
 	CopyMessageID int
 	Document      models.InputFile
+	Media         []Media
 }
+
+// MediaKind is the kind of a file sent by its file_id.
+type MediaKind string
+
+// Media kinds.
+const (
+	MediaPhoto    MediaKind = "photo"
+	MediaVideo    MediaKind = "video"
+	MediaDocument MediaKind = "document"
+)
+
+// Media is one file Telegram holds, sent again by its file_id, with its
+// caption (HTML; "" for none). In an album photos and videos may be
+// mixed; documents go only with documents (Telegram refuses the mix).
+type Media struct {
+	Kind    MediaKind
+	FileID  string
+	Caption string
+}
+
+// MaxAlbum is the most items of one album (sendMediaGroup).
+const MaxAlbum = 10
 
 // method is the Bot API method that delivers m.
 func (m Message) method() string {
@@ -29,6 +54,14 @@ func (m Message) method() string {
 		return "copyMessage"
 	case m.Document != nil:
 		return "sendDocument"
+	case len(m.Media) > 1:
+		return "sendMediaGroup"
+	case len(m.Media) == 1 && m.Media[0].Kind == MediaPhoto:
+		return "sendPhoto"
+	case len(m.Media) == 1 && m.Media[0].Kind == MediaVideo:
+		return "sendVideo"
+	case len(m.Media) == 1:
+		return "sendDocument"
 	}
 	return "sendMessage"
 }
@@ -36,9 +69,25 @@ func (m Message) method() string {
 // Post makes one attempt to deliver m to chat, now: the caller has
 // already waited for the limits (the outbox sender does, entry by entry).
 // A failure is an *Error; a 429 has paused what it covers, and an outage
-// holds every send until Telegram answers again.
+// holds every send until Telegram answers again. An upload whose Data can
+// seek (a *bytes.Reader) is read from its start on every attempt, and
+// gets longer than SendTimeout by its size.
 func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
-	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
+	timeout := g.cfg.SendTimeout
+	if up, ok := m.Document.(*models.InputFileUpload); ok {
+		if r, ok := up.Data.(interface {
+			io.Seeker
+			Size() int64
+		}); ok {
+			// A retried send uploads the whole file again, and a big one
+			// gets time for it: a second for every 256 KB (2 Mbit/s).
+			if _, err := r.Seek(0, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("telegram: rewind %s: %w", up.Filename, err)
+			}
+			timeout += time.Duration(r.Size()/(256<<10)) * time.Second
+		}
+	}
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var (
 		sent *models.Message
@@ -58,9 +107,31 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 			sent = &models.Message{ID: id.ID, Chat: models.Chat{ID: chat}}
 		}
 	case "sendDocument":
+		doc, caption := m.Document, m.Text
+		if doc == nil { // a document Telegram holds
+			doc, caption = &models.InputFileString{Data: m.Media[0].FileID}, m.Media[0].Caption
+		}
 		sent, err = g.api.SendDocument(callCtx, &tg.SendDocumentParams{
-			ChatID: chat, Document: m.Document, Caption: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			ChatID: chat, Document: doc, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
 		})
+	case "sendPhoto":
+		sent, err = g.api.SendPhoto(callCtx, &tg.SendPhotoParams{
+			ChatID: chat, Photo: &models.InputFileString{Data: m.Media[0].FileID}, Caption: m.Media[0].Caption,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+		})
+	case "sendVideo":
+		sent, err = g.api.SendVideo(callCtx, &tg.SendVideoParams{
+			ChatID: chat, Video: &models.InputFileString{Data: m.Media[0].FileID}, Caption: m.Media[0].Caption,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+		})
+	case "sendMediaGroup":
+		var album []*models.Message
+		album, err = g.api.SendMediaGroup(callCtx, &tg.SendMediaGroupParams{ChatID: chat, Media: inputMedia(m.Media)})
+		if err == nil && len(album) > 0 {
+			sent = album[0]
+		} else if err == nil {
+			sent = &models.Message{Chat: models.Chat{ID: chat}}
+		}
 	default:
 		sent, err = g.api.SendMessage(callCtx, &tg.SendMessageParams{
 			ChatID: chat, Text: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
@@ -77,6 +148,27 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 		return nil, g.fail(ctx, m.method(), chat, err)
 	}
 	return sent, nil
+}
+
+// inputMedia is an album's items as the Bot API takes them, captions in
+// HTML.
+func inputMedia(list []Media) []models.InputMedia {
+	out := make([]models.InputMedia, len(list))
+	for i, x := range list {
+		var mode models.ParseMode
+		if x.Caption != "" {
+			mode = models.ParseModeHTML
+		}
+		switch x.Kind {
+		case MediaPhoto:
+			out[i] = &models.InputMediaPhoto{Media: x.FileID, Caption: x.Caption, ParseMode: mode}
+		case MediaVideo:
+			out[i] = &models.InputMediaVideo{Media: x.FileID, Caption: x.Caption, ParseMode: mode}
+		default:
+			out[i] = &models.InputMediaDocument{Media: x.FileID, Caption: x.Caption, ParseMode: mode}
+		}
+	}
+	return out
 }
 
 // Revise makes one attempt to replace the text and keyboard of the bot's

@@ -241,6 +241,11 @@ func (cs *consoleState) print(m Message) {
 		if t := m.PlainText(); t != "" {
 			b.WriteString("\n   " + t)
 		}
+	case m.Video != nil:
+		b.WriteString("🎬 video")
+		if t := m.PlainText(); t != "" {
+			b.WriteString("\n   " + t)
+		}
 	case m.Photo != nil:
 		b.WriteString("🖼 photo")
 		if t := m.PlainText(); t != "" {

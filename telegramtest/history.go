@@ -37,7 +37,7 @@ type Button struct {
 	Text, CallbackData, URL string
 }
 
-// File is a stored document or photo. Content must not be modified.
+// File is a stored document, photo or video. Content must not be modified.
 type File struct {
 	ID, Name, MimeType string
 	Size               int
@@ -63,7 +63,7 @@ type Message struct {
 	From      User   // the bot (BotUser) when FromBot
 	Text      string // as sent: raw HTML when ParseMode is "HTML"
 	ParseMode string // "", "HTML", "MarkdownV2" or "Markdown"
-	Caption   string // as sent, for documents and photos
+	Caption   string // as sent, for documents, photos and videos
 	// Buttons is the inline keyboard, rows of buttons.
 	Buttons [][]Button
 	// ReplyKeyboard is the custom reply keyboard (button texts) sent with the
@@ -72,9 +72,13 @@ type Message struct {
 	RemoveKeyboard bool
 	Document       *File
 	Photo          *File
-	Edited         int // number of successful edits
-	Date           time.Time
-	CopiedFrom     *MessageRef
+	Video          *File
+	// MediaGroupID is set on each message of an album the bot sent with
+	// sendMediaGroup; the album's messages share it.
+	MediaGroupID string
+	Edited       int // number of successful edits
+	Date         time.Time
+	CopiedFrom   *MessageRef
 	// Version is the server Version right after this message was sent or
 	// last edited (see Server.Version).
 	Version uint64

@@ -3,7 +3,8 @@ package telegramtest
 import "time"
 
 // Limits is Telegram-like flood control, counted over requests that create a
-// message (sendMessage, sendDocument, sendPhoto, copyMessage) with sliding
+// message (sendMessage, sendDocument, sendPhoto, sendVideo, sendMediaGroup
+// (one for the album), copyMessage) with sliding
 // windows. Zero fields are off.
 type Limits struct {
 	Global            int // messages per second over all chats

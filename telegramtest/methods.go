@@ -152,7 +152,7 @@ func (s *Server) editContent(p *params, caption bool) reply {
 		return cerr
 	case merr.failed():
 		return merr
-	case caption != (rec.msg.Document != nil || rec.msg.Photo != nil):
+	case caption != (rec.msg.Document != nil || rec.msg.Photo != nil || rec.msg.Video != nil):
 		return badRequest("there is no " + field + " in the message to edit")
 	case sameContent(rec.content, c) && bytes.Equal(rec.inline, mk.inlineJSON):
 		return errNotModified
@@ -223,8 +223,9 @@ func (s *Server) mDeleteMessage(_ context.Context, p *params) reply {
 	return ok(true)
 }
 
-// sendFile implements sendDocument (field "document") and sendPhoto ("photo").
-func (s *Server) sendFile(p *params, field string, photo bool) reply {
+// sendFile implements sendDocument, sendPhoto and sendVideo: field is the
+// kind of file ("document", "photo" or "video").
+func (s *Server) sendFile(p *params, field string) reply {
 	chatID, r := p.chatID("chat_id")
 	if r.failed() {
 		return r
@@ -258,28 +259,22 @@ func (s *Server) sendFile(p *params, field string, photo bool) reply {
 		return r
 	}
 	if f == nil {
-		name, mimeType := up.name, up.contentType
-		if photo {
-			mimeType = "image/jpeg"
-		}
-		f = s.storeFileLocked(name, mimeType, up.data, photo)
+		f = s.storeUploadLocked(field, up)
 	}
 	rec := s.botRecord(c, mk)
 	rec.msg.Caption = c.raw
-	if photo {
-		rec.msg.Photo = f
-	} else {
-		rec.msg.Document = f
-	}
+	attachLocked(&rec.msg, field, f)
 	s.addLocked(cs, rec)
 	return ok(s.messageWire(cs, rec))
 }
 
 func (s *Server) mSendDocument(_ context.Context, p *params) reply {
-	return s.sendFile(p, "document", false)
+	return s.sendFile(p, "document")
 }
 
-func (s *Server) mSendPhoto(_ context.Context, p *params) reply { return s.sendFile(p, "photo", true) }
+func (s *Server) mSendPhoto(_ context.Context, p *params) reply { return s.sendFile(p, "photo") }
+
+func (s *Server) mSendVideo(_ context.Context, p *params) reply { return s.sendFile(p, "video") }
 
 func (s *Server) mCopyMessage(_ context.Context, p *params) reply {
 	chatID, r := p.chatID("chat_id")
@@ -310,7 +305,7 @@ func (s *Server) mCopyMessage(_ context.Context, p *params) reply {
 	case src.newMembers != nil:
 		serr = badRequest("message can't be copied")
 	}
-	media := src != nil && (src.msg.Document != nil || src.msg.Photo != nil)
+	media := src != nil && (src.msg.Document != nil || src.msg.Photo != nil || src.msg.Video != nil)
 	if !media || !newCaption {
 		cerr = reply{}
 	}
@@ -321,7 +316,7 @@ func (s *Server) mCopyMessage(_ context.Context, p *params) reply {
 	rec := s.botRecord(src.content, mk)
 	m := &rec.msg
 	m.Text, m.Caption, m.ParseMode = src.msg.Text, src.msg.Caption, src.msg.ParseMode
-	m.Document, m.Photo = src.msg.Document, src.msg.Photo
+	m.Document, m.Photo, m.Video = src.msg.Document, src.msg.Photo, src.msg.Video
 	if media && newCaption {
 		rec.content = c
 		m.Caption, m.ParseMode = c.raw, c.mode

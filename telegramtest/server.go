@@ -264,6 +264,8 @@ func init() {
 		"getmycommands":          (*Server).mGetMyCommands,
 		"senddocument":           (*Server).mSendDocument,
 		"sendphoto":              (*Server).mSendPhoto,
+		"sendvideo":              (*Server).mSendVideo,
+		"sendmediagroup":         (*Server).mSendMediaGroup,
 		"copymessage":            (*Server).mCopyMessage,
 		"getfile":                (*Server).mGetFile,
 		"sendchataction":         (*Server).mSendChatAction,

@@ -53,6 +53,8 @@ type wireMessage struct {
 	CaptionEntities []entity        `json:"caption_entities,omitempty"`
 	Document        *wireDocument   `json:"document,omitempty"`
 	Photo           []wirePhotoSize `json:"photo,omitempty"`
+	Video           *wireVideo      `json:"video,omitempty"`
+	MediaGroupID    string          `json:"media_group_id,omitempty"`
 	NewChatMembers  []wireUser      `json:"new_chat_members,omitempty"`
 	ReplyMarkup     json.RawMessage `json:"reply_markup,omitempty"`
 }
@@ -120,7 +122,7 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 	}
 	from := userWire(m.From, m.FromBot)
 	w.From = &from
-	if m.Document != nil || m.Photo != nil {
+	if m.Document != nil || m.Photo != nil || m.Video != nil {
 		w.Caption, w.CaptionEntities = r.content.plain, r.content.ents
 	} else {
 		w.Text, w.Entities = r.content.plain, r.content.ents
@@ -131,6 +133,10 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 	if f := m.Photo; f != nil {
 		w.Photo = []wirePhotoSize{{FileID: f.ID, FileUniqueID: f.uniqueID, Width: f.width, Height: f.height, FileSize: f.Size}}
 	}
+	if f := m.Video; f != nil {
+		w.Video = fileVideoWire(f)
+	}
+	w.MediaGroupID = m.MediaGroupID
 	for _, u := range r.newMembers {
 		w.NewChatMembers = append(w.NewChatMembers, userWire(u, u.ID == s.bot.ID))
 	}
