@@ -379,6 +379,11 @@ func TestForgetLeavesNoPersonalDataAndKeepsCounts(t *testing.T) {
 	h.press(coordinator, "👥 Участники", "участник удалил данные — СОШ №1", "2 учащихся", "1 место")
 	h.press(coordinator, "« К мероприятию", "Добрая дорога детства")
 	h.press(coordinator, "🏆 Итоги", "участник удалил данные")
+	h.press(coordinator, "« К мероприятию", "Добрая дорога детства")
+	_, apps := h.press(coordinator, "📋 Заявки", "участник удалил данные", "Чужой Ученик")
+	if strings.Contains(apps.PlainText(), forgetfulPupils[0].Name) || strings.Contains(apps.PlainText(), forgetfulPhone) {
+		t.Errorf("the applications still show her data:\n%s", apps.PlainText())
+	}
 
 	// She comes back as a newcomer.
 	h.say(forgetful, "/my", "регистрацию")
