@@ -281,7 +281,9 @@ func (b *Bot) refuseForget(ctx context.Context, r *Request, events []storage.Eve
 // happened; the user is told only after the commit.
 func (b *Bot) cbForgetYes(ctx context.Context, r *Request, _ []string) error {
 	erased := b.catalog.For(locales.Russian).T("participant_erased")
-	_, err := b.store.ForgetUser(ctx, r.User.ID, storage.Forget{Erased: erased, Promoted: b.notifyPromoted})
+	// The works' captions name a teacher short: «Иванова М. П.».
+	short := []string{shortPersonName(r.User.FullName, false), shortPersonName(r.User.FullName, true)}
+	_, err := b.store.ForgetUser(ctx, r.User.ID, storage.Forget{Erased: erased, Names: short, Promoted: b.notifyPromoted})
 	var ae *storage.AuthorError
 	switch {
 	case errors.As(err, &ae):

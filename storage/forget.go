@@ -62,6 +62,9 @@ type Forget struct {
 	// other people (a coordinator's summary, an admin's notice, a
 	// broadcast's signature): «участник удалил данные».
 	Erased string
+	// Names are other forms of the person's name the caller's messages
+	// use (a short «Иванова М. П.»), replaced as the full name is.
+	Names []string
 	// Promoted renders the notice to the teacher promoted from a waitlist
 	// when a seat the person held at an upcoming event is freed; nil
 	// enqueues none.
@@ -117,10 +120,13 @@ type Forgotten struct {
 //     invitations made by them and organisation requests made by them are
 //     deleted; invitations used and requests decided by them point to the
 //     anonymous id;
-//   - in every other outbox entry their name, the phones and pupils'
-//     names they entered and their @username are replaced by f.Erased,
-//     a mention of them (tg://user?id=…) loses its link, and a copy of a
-//     message from their chat forgets that chat.
+//   - in every other outbox entry their name (and f.Names), the phones
+//     and pupils' names they entered and their @username are replaced by
+//     f.Erased in the text, the buttons and the media's captions; a
+//     mention of them (tg://user?id=…) loses its link; the works they
+//     submitted are dropped from its media (a pending entry left with
+//     nothing to send is skipped, ReasonErased); and a copy of a message
+//     from their chat forgets that chat.
 //
 // A person unknown to the store is not an error: whatever else is kept
 // about them is erased all the same.
@@ -155,9 +161,13 @@ type forgetting struct {
 	// erase are the strings replaced in other people's texts, longest
 	// first.
 	erase []string
+	// files are the file_ids of the works the person submitted: other
+	// people's messages (a coordinator's albums of works) lose them.
+	files map[string]bool
 }
 
 func (fg *forgetting) run() error {
+	fg.files = map[string]bool{}
 	switch err := getJSON(fg.tx.Bucket(bucketUsers), itob(fg.id), &fg.user); {
 	case errors.Is(err, ErrNotFound):
 		fg.user = User{ID: fg.id}
@@ -240,6 +250,9 @@ func (fg *forgetting) keep(s string) {
 // every registration to the anonymous id.
 func (fg *forgetting) registrations() error {
 	fg.keep(fg.user.FullName)
+	for _, n := range fg.f.Names {
+		fg.keep(n)
+	}
 	prefix := itob(fg.id)
 	var eventIDs []int64
 	c := fg.tx.Bucket(bucketRegsByUser).Cursor()
@@ -280,6 +293,9 @@ func (fg *forgetting) registrations() error {
 			fg.keep(a.Phone)
 			for _, p := range a.Pupils {
 				fg.keep(p.Name)
+			}
+			for _, w := range a.Works {
+				fg.files[w.FileID] = true
 			}
 			if !a.ChangedAt.IsZero() {
 				if err := fg.tx.Bucket(bucketRegsChanged).Delete(regTimeKey(a.ChangedAt, eventID, fg.id)); err != nil {
@@ -438,6 +454,21 @@ func (fg *forgetting) outbox() error {
 		if text := fg.scrub(e.Content.Text); text != e.Content.Text {
 			e.Content.Text, changed = text, true
 		}
+		if media, mediaChanged := fg.scrubMedia(e.Content.Media); mediaChanged {
+			e.Content.Media, changed = media, true
+			if isPending && len(media) == 0 && e.Content.Text == "" && !e.Content.IsCopy() {
+				// Nothing left to send: the album was all theirs.
+				e.State, e.Reason, e.DoneAt = OutboxSkipped, ReasonErased, fg.now
+				if err := pending.Delete(key); err != nil {
+					return err
+				}
+				if e.Origin.Kind == OriginBroadcast {
+					if err := countBroadcast(fg.tx, e.Origin.ID, OutboxSkipped, fg.now); err != nil && !errors.Is(err, ErrNotFound) {
+						return err
+					}
+				}
+			}
+		}
 		for i, row := range e.Content.Buttons {
 			for j, btn := range row {
 				if text := fg.scrub(btn.Text); text != btn.Text {
@@ -469,6 +500,25 @@ func (fg *forgetting) scrub(text string) string {
 		}
 	}
 	return text
+}
+
+// scrubMedia drops the person's works from media and scrubs the captions
+// of the rest; changed reports whether anything changed.
+func (fg *forgetting) scrubMedia(media []Media) (out []Media, changed bool) {
+	for _, m := range media {
+		if fg.files[m.FileID] {
+			changed = true
+			continue
+		}
+		if c := fg.scrub(m.Caption); c != m.Caption {
+			m.Caption, changed = c, true
+		}
+		out = append(out, m)
+	}
+	if !changed {
+		return media, false
+	}
+	return out, true
 }
 
 // unlinkMention turns every link to user id's profile in an HTML text

@@ -20,6 +20,8 @@ const (
 	forgottenName  = "Забываемая Анна Сергеевна"
 	forgottenPhone = "+79287770011"
 	forgottenNick  = "@zabyvaemaya"
+	forgottenShort = "Забываемая А. С."
+	forgottenWork  = "AgADwork-of-the-forgotten"
 	erased         = "участник удалил данные"
 )
 
@@ -168,9 +170,10 @@ func newForgetFixture(t *testing.T) *forgetFixture {
 	// The past team contest with a form: the person's two pupils and phone.
 	past := testEvent("Добрая дорога детства")
 	past.Unit, past.MaxTeam, past.CreatedBy, past.Organisers = UnitTeam, 5, coord, []int64{f.orgB}
-	past.Form = Form{Pupils: true, Phone: NeedRequired}
+	past.Form = Form{Pupils: true, Phone: NeedRequired, Works: &WorksSpec{MaxFiles: 3}}
 	f.past = mustCreateEvent(t, s, past)
-	app := &Application{Phone: forgottenPhone, ParentsConsentAt: t0}
+	app := &Application{Phone: forgottenPhone, ParentsConsentAt: t0,
+		Works: []Work{{FileID: forgottenWork, FileUniqueID: "w1", Kind: WorkPhoto, FileName: "рисунок.jpg"}}}
 	for _, n := range forgottenPupils {
 		app.Pupils = append(app.Pupils, Pupil{Name: n, Class: "5Б"})
 	}
@@ -233,6 +236,11 @@ func newForgetFixture(t *testing.T) *forgetFixture {
 		{ChatID: coord, UserID: coord, Content: Content{Text: fmt.Sprintf(`Новые заявки: <a href="tg://user?id=%d">%s</a>, тел. %s; ученики: %s`,
 			forgottenID, forgottenName, forgottenPhone, strings.Join(forgottenPupils, ", "))}},
 		{ChatID: forgottenID, UserID: forgottenID, Content: Content{Text: "Напоминание для " + forgottenName}},
+		// The coordinator's albums of works: one all hers, one shared.
+		{ChatID: coord, UserID: coord, Content: Content{Media: []Media{{Kind: WorkPhoto, FileID: forgottenWork, Caption: "Школа А · " + forgottenShort + " · 1 файл"}}}},
+		{ChatID: coord, UserID: coord, Content: Content{Media: []Media{
+			{Kind: WorkPhoto, FileID: forgottenWork, Caption: "Школа А · " + forgottenShort + " · 1 файл"},
+			{Kind: WorkPhoto, FileID: "AgADother", Caption: "Школа А · Другая У. · 1 файл"}}}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +251,9 @@ func newForgetFixture(t *testing.T) *forgetFixture {
 	for _, e := range pending {
 		switch e.UserID {
 		case coord:
-			f.summary = e.ID
+			if f.summary == 0 {
+				f.summary = e.ID
+			}
 		case forgottenID:
 			f.toPerson = e.ID
 		}
@@ -291,13 +301,13 @@ func TestForgetUserErasesPersonalDataAndKeepsCounts(t *testing.T) {
 	ctx := context.Background()
 	f := newForgetFixture(t)
 	s := f.s
-	needles := append([]string{forgottenName, forgottenPhone, forgottenNick}, forgottenPupils...)
+	needles := append([]string{forgottenName, forgottenPhone, forgottenNick, forgottenShort, forgottenWork}, forgottenPupils...)
 	if found := personalTraces(t, s.DB(), forgottenID, needles...); len(found) < 5 {
 		t.Fatalf("the fixture holds too few traces to prove anything: %q", found)
 	}
 	before := reportCounts(t, s, f.past.ID)
 
-	got, err := s.ForgetUser(ctx, forgottenID, Forget{Erased: erased, Promoted: promotedNotice})
+	got, err := s.ForgetUser(ctx, forgottenID, Forget{Erased: erased, Names: []string{forgottenShort}, Promoted: promotedNotice})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +354,14 @@ func TestForgetUserErasesPersonalDataAndKeepsCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var promotedTold bool
+	albums := 0
 	for _, e := range pending {
+		if len(e.Content.Media) > 0 {
+			albums++
+			if len(e.Content.Media) != 1 || e.Content.Media[0].FileID != "AgADother" {
+				t.Errorf("album left pending: %+v", e.Content.Media)
+			}
+		}
 		if e.UserID == otherB && strings.Contains(e.Content.Text, "Безопасное колесо") {
 			promotedTold = true
 		}
@@ -354,6 +371,9 @@ func TestForgetUserErasesPersonalDataAndKeepsCounts(t *testing.T) {
 	}
 	if !promotedTold {
 		t.Error("the promoted teacher was not told")
+	}
+	if albums != 1 {
+		t.Errorf("%d albums pending; want the shared one only (hers is skipped)", albums)
 	}
 	// Other people's texts say who is gone, and the mention is unlinked.
 	summary, err := s.OutboxEntry(ctx, f.summary)
