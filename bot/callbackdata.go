@@ -115,6 +115,21 @@ const (
 	cbHandOver              = "eho" // eho:<event id>: whom to hand the event over to
 	cbHandOverPick          = "ehp" // ehp:<event id>:<user id>: asks
 	cbHandOverYes           = "ehy" // ehy:<event id>:<user id>: hands it over
+	// The application wizard (apply.go) and the works (works.go).
+	cbApplyConsent   = "apc" // apc:<event id>: the school holds the parents' consent
+	cbApplyPending   = "apl" // apl:<event id>: go on with the pupils read, leaving the lines not read
+	cbApplySize      = "apz" // apz:<event id>:<team size>
+	cbApplyAddPupils = "apa" // apa:<event id>: the text typed at the name step is more pupils: add them
+	cbApplyIsName    = "apn" // apn:<event id>: it is the team's name
+	cbApplyOption    = "apo" // apo:<event id>:<question id>:<option index> (yes/no: 0 yes, 1 no)
+	cbApplySkip      = "apk" // apk:<event id>:<step>: skip an optional step (no name, no phone, no answer, works later)
+	cbApplyKeep      = "apv" // apv:<event id>:<step>: keep the answer the step holds
+	cbApplySend      = "apf" // apf:<event id>: send the application as read back (or save the section changed)
+	cbApplyEdit      = "ape" // ape:<event id>: the teacher's application with a button per section
+	cbApplySection   = "aps" // aps:<event id>:<p|t|q>: change the pupils, the phone or the answers
+	cbWorks          = "awk" // awk:<event id>: the application's works, to add and remove
+	cbWorkRemove     = "awr" // awr:<event id>:<file unique id>
+	cbWorksDone      = "awd" // awd:<event id>: no more works now
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

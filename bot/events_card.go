@@ -205,6 +205,13 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			kb = append(kb, []modelsButton{button(label, cb(cbSignup, e.ID))})
 		}
 	}
+	if active && reg.Application != nil && b.editableApplication(e, *reg) {
+		row := []modelsButton{button(p.T("btn_apply_edit"), cb(cbApplyEdit, e.ID))}
+		if worksOpen(e, now) {
+			row = append(row, button(p.T("btn_apply_works"), cb(cbWorks, e.ID)))
+		}
+		kb = append(kb, row)
+	}
 	if e.Regulations != nil && e.Status != storage.EventCancelled {
 		kb = append(kb, []modelsButton{button(p.T("btn_regulations"), cb(cbEventRegulations, e.ID))})
 	}

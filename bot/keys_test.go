@@ -52,8 +52,18 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, step := range []string{stepOrgName, stepOrgShort, stepOrgContact} {
 		keys = append(keys, "org_ask_"+step)
 	}
+	for _, reason := range pupilProblemReasons {
+		keys = append(keys, "apply_pupil_problem_"+reason)
+	}
+	for _, reason := range workRefusals {
+		keys = append(keys, "apply_works_refused_"+reason)
+	}
 	for _, k := range []storage.WorkKind{storage.WorkPhoto, storage.WorkDocument, storage.WorkVideo} {
-		keys = append(keys, "zip_kind_"+string(k))
+		keys = append(keys, "work_kind_"+string(k), "zip_kind_"+string(k))
+	}
+	keys = append(keys, "apply_answered_asked", "apply_line_answer_asked")
+	for name := range b0().flows {
+		keys = append(keys, "wizard_flow_"+name)
 	}
 	for _, lang := range locales.Languages {
 		for _, k := range keys {

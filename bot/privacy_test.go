@@ -149,9 +149,9 @@ func TestChangedOperatorAsksRegisteredUsersAgain(t *testing.T) {
 	}
 }
 
-// formEvent stores a published team contest starting in a week whose form
+// contestWithForm stores a published team contest starting in a week whose form
 // lists pupils and asks the phone and one question.
-func (h *harness) formEvent(org int64, title string) storage.Event {
+func (h *harness) contestWithForm(org int64, title string) storage.Event {
 	h.t.Helper()
 	return h.event(org, func(e *storage.Event) {
 		e.Title, e.Unit, e.MaxTeam, e.Kind = title, storage.UnitTeam, 5, storage.EventContest
@@ -161,9 +161,9 @@ func (h *harness) formEvent(org int64, title string) storage.Event {
 	})
 }
 
-// applyDirect signs u up for e with an application of phone and pupils,
+// signUpWithApplication signs u up for e with an application of phone and pupils,
 // as the application wizard would store it.
-func (h *harness) applyDirect(u telegramtest.User, e storage.Event, at time.Time, phone string, pupils ...storage.Pupil) storage.Registration {
+func (h *harness) signUpWithApplication(u telegramtest.User, e storage.Event, at time.Time, phone string, pupils ...storage.Pupil) storage.Registration {
 	h.t.Helper()
 	app := &storage.Application{Phone: phone, Pupils: pupils, ParentsConsentAt: at,
 		Answers: []storage.Answer{{QuestionID: 1, Text: "Плакат"}}}
@@ -178,8 +178,8 @@ func TestMyDataSendsAFileWithEverything(t *testing.T) {
 	h := newHarness(t, nil)
 	ids := h.seedOrgs(school1, crtdiu)
 	h.register(forgetful, forgetfulName, school1.Name)
-	e := h.formEvent(ids[1], "Добрая дорога детства")
-	h.applyDirect(forgetful, e, h.clock.Now(), forgetfulPhone, forgetfulPupils...)
+	e := h.contestWithForm(ids[1], "Добрая дорога детства")
+	h.signUpWithApplication(forgetful, e, h.clock.Now(), forgetfulPhone, forgetfulPupils...)
 	work := storage.Work{FileID: "AgAD-file", FileUniqueID: "u1", Kind: storage.WorkDocument, FileName: "Рисунок Пупкина.pdf"}
 	if _, err := h.store.AddWork(h.ctx(), e.ID, forgetful.ID, work, h.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -309,9 +309,9 @@ func TestForgetLeavesNoPersonalDataAndKeepsCounts(t *testing.T) {
 	others := h.teachers(5001, 2, ids[0])
 
 	// A contest she took part in with two pupils, now over: came, won.
-	past := h.formEvent(ids[1], "Добрая дорога детства")
-	h.applyDirect(forgetful, past, h.clock.Now(), forgetfulPhone, forgetfulPupils...)
-	h.applyDirect(others[0], past, h.clock.Now(), "+79280000000", storage.Pupil{Name: "Чужой Ученик", Class: "3А"})
+	past := h.contestWithForm(ids[1], "Добрая дорога детства")
+	h.signUpWithApplication(forgetful, past, h.clock.Now(), forgetfulPhone, forgetfulPupils...)
+	h.signUpWithApplication(others[0], past, h.clock.Now(), "+79280000000", storage.Pupil{Name: "Чужой Ученик", Class: "3А"})
 	// An upcoming event of one seat: hers, with a colleague waiting.
 	seat := h.event(ids[1], func(e *storage.Event) {
 		e.Title, e.Capacity, e.Start = "Безопасное колесо", 1, h.clock.Now().Add(30*24*time.Hour)

@@ -82,6 +82,12 @@ func updateKind(u *models.Update) string {
 	switch {
 	case u.Message != nil && u.Message.Document != nil:
 		return "document"
+	case u.Message != nil && len(u.Message.Photo) > 0:
+		return "photo"
+	case u.Message != nil && u.Message.Video != nil:
+		return "video"
+	case u.Message != nil && u.Message.Contact != nil:
+		return "contact"
 	case u.Message != nil:
 		return "message"
 	case u.CallbackQuery != nil:

@@ -47,6 +47,10 @@ type flow struct {
 	// and ends it, returning what it says to the user; "" means it kept
 	// nothing and the wizard is simply discarded.
 	leave func(ctx context.Context, r *Request, c storage.Conversation) (string, error)
+	// replaceable: the flow holds nothing unsaved (the works flow stores
+	// each file as it comes), so a wizard begun while it is in progress
+	// takes its place without asking.
+	replaceable bool
 }
 
 // route sends the update to its command, button or wizard.
@@ -111,6 +115,17 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 	if m.Document != nil && r.Role() >= roleAdmin && isCSVName(m.Document.FileName) {
 		r.Handler = "orgs_import_direct"
 		return b.orgImportDocument(ctx, r, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile})
+	}
+	switch {
+	case m.Contact != nil:
+		// The phone's reply keyboard left behind by an application
+		// cancelled or gone back from: take it away.
+		r.Handler = "contact_unexpected"
+		return b.sendRemovingKeyboard(ctx, r.ChatID, r.P.T("apply_contact_not_expected"))
+	case isWorkMessage(m) && r.Role() >= roleTeacher:
+		r.Handler = "file_hint"
+		_, err := b.send(ctx, r.ChatID, r.P.T("apply_works_how_to_send"), nil)
+		return err
 	}
 	r.Handler = "hint"
 	return b.sendHint(ctx, r, "hint_unknown")

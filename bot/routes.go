@@ -149,6 +149,21 @@ func (b *Bot) registerRoutes() {
 		cbOrgRequestRefuse:    {roleAdmin, b.cbOrgRequestRefuse},
 		cbOrgRequestRefuseYes: {roleAdmin, b.cbOrgRequestRefuseYes},
 		cbOrgRequestBack:      {roleAdmin, b.cbOrgRequestBack},
+		// The application (apply.go) and its works (works.go).
+		cbApplyConsent:   {roleTeacher, b.cbApplyConsent},
+		cbApplyPending:   {roleTeacher, b.cbApplyPending},
+		cbApplySize:      {roleTeacher, b.cbApplySize},
+		cbApplyAddPupils: {roleTeacher, b.cbApplyAddPupils},
+		cbApplyIsName:    {roleTeacher, b.cbApplyIsName},
+		cbApplyOption:    {roleTeacher, b.cbApplyOption},
+		cbApplySkip:      {roleTeacher, b.cbApplySkip},
+		cbApplyKeep:      {roleTeacher, b.cbApplyKeep},
+		cbApplySend:      {roleTeacher, b.cbApplySend},
+		cbApplyEdit:      {roleTeacher, b.cbApplyEdit},
+		cbApplySection:   {roleTeacher, b.cbApplySection},
+		cbWorks:          {roleTeacher, b.cbWorks},
+		cbWorkRemove:     {roleTeacher, b.cbWorkRemove},
+		cbWorksDone:      {roleTeacher, b.cbWorksDone},
 		// The menu under /help and under a message the bot did not
 		// understand: each button runs its command (whose role is checked).
 		cbMenu: {roleNone, b.cbMenu},
@@ -186,8 +201,10 @@ func (b *Bot) registerRoutes() {
 		cbEventEdit:            nil,
 		cbEventAnnounce:        nil,
 		cbAnnounceAudience:     nil,
-		cbSignup:               b.teamSignupStarts,
+		cbSignup:               b.signupStarts,
 		cbParkedResume:         nil,
+		cbApplySection:         nil,
+		cbWorks:                nil,
 	}
 
 	b.flows = map[string]flow{
@@ -200,6 +217,12 @@ func (b *Bot) registerRoutes() {
 		flowEvent: {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage, resume: b.resumeEvent,
 			back: b.backEvent, describe: b.describeEvent, leave: b.leaveEvent},
 		flowSignup: {role: roleTeacher, ttl: shortWizard, onText: b.signupText, resume: b.resumeSignup, back: b.backSignup},
+		// A teacher may take her time over an application: she collects
+		// the pupils' list and the works.
+		flowApply: {role: roleTeacher, ttl: longWizard, onMessage: b.applyMessage, resume: b.resumeApply, back: b.backApply,
+			describe: describeApply},
+		flowWorks: {role: roleTeacher, ttl: shortWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks,
+			replaceable: true},
 	}
 }
 

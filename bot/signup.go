@@ -50,9 +50,12 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 	if reg, err := b.store.Registration(ctx, id, r.User.ID); err == nil && reg.State != storage.RegCancelled {
 		return errors.Join(b.answer(ctx, r, r.P.T("signup_already"), true), b.showCard(ctx, r, id, "", false))
 	}
-	if e.Unit == storage.UnitTeam {
+	if needsApplication(e, b.cfg.Now()) {
 		// Another wizard in progress was offered back by the router first
-		// (teamSignupStarts).
+		// (applyStarts).
+		return b.startApply(ctx, r, e, r.callbackMessageID())
+	}
+	if e.Unit == storage.UnitTeam {
 		if err := b.store.PutConversation(ctx, r.User.ID, signupConv(stepTeamSize, signupDraft{EventID: id, Card: r.callbackMessageID()})); err != nil {
 			return err
 		}
@@ -70,12 +73,22 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 // began it, redrawn too (0: a new card is sent).
 func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard bool, card int) error {
 	reg, err := b.store.Register(ctx, su, b.cfg.Now())
-	if !onCard { // the team wizard is over, whatever the answer
-		if c, cerr := b.store.Conversation(ctx, r.User.ID); cerr == nil && c.Flow == flowSignup {
+	return b.signedUp(ctx, r, su, reg, err, onCard, card)
+}
+
+// signedUp tells the user what came of Register (reg, err) as signUp
+// does; a wizard that led to it (a team's sign-up, an application) is
+// over, whatever the answer.
+func (b *Bot) signedUp(ctx context.Context, r *Request, su storage.SignUp, reg storage.Registration, err error, onCard bool, card int) error {
+	if !onCard {
+		if c, cerr := b.store.Conversation(ctx, r.User.ID); cerr == nil && (c.Flow == flowSignup || c.Flow == flowApply) {
 			_ = b.store.ClearConversation(ctx, r.User.ID)
 		}
 	}
-	var key string
+	var (
+		key   string
+		quota *storage.QuotaError
+	)
 	switch {
 	case err == nil && reg.State == storage.RegConfirmed:
 		key = "signup_done"
@@ -90,6 +103,15 @@ func (b *Bot) signUp(ctx context.Context, r *Request, su storage.SignUp, onCard 
 		key = "signup_closed"
 	case errors.Is(err, storage.ErrTeamTooLarge): // the coordinator lowered the limit meanwhile
 		key = "signup_team_too_large"
+	case errors.As(err, &quota):
+		msg := r.P.N("apply_quota_reached", quota.Quota)
+		if onCard {
+			return errors.Join(b.answer(ctx, r, msg, true), b.showCard(ctx, r, su.EventID, "", false))
+		}
+		_, err := b.send(ctx, r.ChatID, msg, nil)
+		return err
+	case errors.Is(err, storage.ErrBadApplication): // the form changed under a one-tap sign-up
+		key = "apply_form_changed"
 	case storage.IsNotFound(err):
 		key = "event_gone"
 	default:
@@ -295,12 +317,16 @@ func (b *Bot) cmdMy(ctx context.Context, r *Request, _ string) error {
 		lines = append(lines, "", r.P.T("my_line", "N", i+1, "Title", m.Event.Title,
 			"When", localesHTML(r.P.Date(m.Event.Start.In(b.cfg.Location))), "Place", truncateRunes(m.Event.Place, 60),
 			"State", localesHTML(stateText)))
+		lines = append(lines, b.myApplicationLines(r.P, m)...)
 		if len(kb) < 40 {
 			row := []modelsButton{button(strconv.Itoa(i+1)+". "+truncateRunes(m.Event.Title, 30), cb(cbEventCard, m.EventID))}
 			if m.Event.Start.After(now) && m.Event.Status == storage.EventPublished {
 				row = append(row, button(r.P.T("btn_signup_cancel_short"), cb(cbSignupCancel, m.EventID, signupState(&m.Registration))))
 			}
 			kb = append(kb, row)
+			if row := b.myApplicationRow(r.P, m, i+1, len(list)); row != nil {
+				kb = append(kb, row)
+			}
 		}
 	}
 	_, err = b.send(ctx, r.ChatID, r.P.FitLines(lines, 0), kb)

@@ -316,21 +316,24 @@ func foldWords(s string) string {
 	}), " ")
 }
 
-// signupPending is the /my line about a team sign-up in progress (the
-// application not yet sent) and the button that continues it; "" when
+// signupPending is the /my line about a team sign-up or an application
+// in progress (not yet sent) and the button that continues it; "" when
 // there is none.
 func (b *Bot) signupPending(ctx context.Context, r *Request) (string, []modelsButton) {
 	c, _, ok, err := b.wizardInProgress(ctx, r)
-	if err != nil || !ok || c.Flow != flowSignup {
+	if err != nil || !ok || (c.Flow != flowSignup && c.Flow != flowApply) {
 		return "", nil
 	}
-	var d signupDraft
-	if json.Unmarshal(c.Data, &d) != nil {
+	var d struct {
+		EventID int64  `json:"event_id"`
+		Section string `json:"section"` // an application being changed is sent already
+	}
+	if json.Unmarshal(c.Data, &d) != nil || d.Section != "" {
 		return "", nil
 	}
 	e, err := b.store.Event(ctx, d.EventID)
 	if err != nil {
 		return "", nil
 	}
-	return r.P.T("my_signup_pending", "Title", e.Title), []modelsButton{button(r.P.T("btn_signup_resume"), cb(cbWizardResume, flowSignup))}
+	return r.P.T("my_signup_pending", "Title", e.Title), []modelsButton{button(r.P.T("btn_signup_resume"), cb(cbWizardResume, c.Flow))}
 }

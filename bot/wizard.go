@@ -37,7 +37,7 @@ func (b *Bot) offerWizardBack(ctx context.Context, r *Request, key, request stri
 		return false, nil
 	}
 	c, f, ok, err := b.wizardInProgress(ctx, r)
-	if err != nil || !ok {
+	if err != nil || !ok || f.replaceable {
 		return false, err
 	}
 	c.Interrupted, c.InterruptedBy = request, r.Update.ID

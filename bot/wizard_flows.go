@@ -98,15 +98,16 @@ func (b *Bot) resumeSignup(ctx context.Context, r *Request, c storage.Conversati
 	return b.askSignupStep(ctx, r, c, false)
 }
 
-// teamSignupStarts: the sign-up button begins a wizard only for a team
-// event (an individual sign-up is one tap).
-func (b *Bot) teamSignupStarts(ctx context.Context, _ *Request, args []string) bool {
+// signupStarts: the sign-up button begins a wizard for a team event or an
+// event whose form asks something (apply.go); an individual sign-up is
+// one tap.
+func (b *Bot) signupStarts(ctx context.Context, _ *Request, args []string) bool {
 	id, ok := argID(args, 0)
 	if !ok {
 		return false
 	}
 	e, err := b.store.Event(ctx, id)
-	return err == nil && e.Unit == storage.UnitTeam
+	return err == nil && (e.Unit == storage.UnitTeam || needsApplication(e, b.cfg.Now()))
 }
 
 // orgEditStarts: editing an organisation's kind is one tap; its other

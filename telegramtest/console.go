@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +26,11 @@ import (
 //	/as NAME  switch the current user (an unknown name prints the list)
 //	/CMD ARGS a command of Commands (CMD without the slash), run by the
 //	          console instead of being sent
+//	/file PATH [CAPTION]  send the file at PATH as the current user: a
+//	          picture (.jpg, .jpeg, .png) as a photo, a .mp4 or .mov as a
+//	          video, anything else as a document
+//	/contact [PHONE]  share the current user's phone, as the
+//	          «request_contact» button of a reply keyboard does
 //
 // Every new or edited bot message in the current user's chat is printed as
 // plain text with its buttons numbered, edited ones marked "(edited)".
@@ -74,6 +82,7 @@ func (c *Console) Run(ctx context.Context) error {
 	cs := &consoleState{c: c, seen: map[int64]uint64{}}
 	cs.printf("Type a message; #N presses a button; /as %s switches user; Ctrl-D quits.\n", strings.Join(names, "|"))
 	cs.printf("Пишите сообщение; #N нажимает кнопку; /as ИМЯ меняет пользователя; Ctrl-D выход.\n")
+	cs.printf("/file PATH sends a file (a work, an import) / отправляет файл; /contact [PHONE] shares the phone / отправляет телефон.\n")
 	if len(c.Commands) > 0 {
 		cmds := make([]string, 0, len(c.Commands))
 		for name := range c.Commands {
@@ -168,6 +177,15 @@ func (cs *consoleState) handle(line string, names []string) int64 {
 		cs.printf("%s\n", c.Commands[name[1:]](strings.TrimSpace(strings.TrimPrefix(text, name))))
 		cs.flush()
 		return 0
+	case text == "/file" || strings.HasPrefix(text, "/file "):
+		return cs.sendFile(strings.TrimSpace(strings.TrimPrefix(text, "/file")))
+	case text == "/contact" || strings.HasPrefix(text, "/contact "):
+		phone := strings.TrimSpace(strings.TrimPrefix(text, "/contact"))
+		if phone == "" {
+			phone = "79280000000"
+		}
+		_, upd := c.Server.sendContact(cs.user(), phone)
+		return upd
 	case len(text) > 1 && text[0] == '#':
 		n, err := strconv.Atoi(text[1:])
 		if err != nil {
@@ -176,6 +194,31 @@ func (cs *consoleState) handle(line string, names []string) int64 {
 		return cs.press(n)
 	}
 	_, upd := c.Server.sendText(cs.user(), line)
+	return upd
+}
+
+// sendFile sends the file named first in args (the rest is its caption).
+func (cs *consoleState) sendFile(args string) int64 {
+	name, caption, _ := strings.Cut(args, " ")
+	if name == "" {
+		cs.printf("(usage: /file PATH [caption])\n")
+		return 0
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		cs.printf("(cannot read %s: %v)\n", name, err)
+		return 0
+	}
+	kind, base := fileDocument, filepath.Base(name)
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg", ".png":
+		kind = filePhoto
+	case ".mp4", ".mov":
+		kind = fileVideo
+	}
+	mimeType := mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
+	mimeType, _, _ = strings.Cut(mimeType, ";")
+	_, upd := cs.c.Server.sendUserFile(cs.user(), kind, base, mimeType, data, strings.TrimSpace(caption))
 	return upd
 }
 

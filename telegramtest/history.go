@@ -48,6 +48,12 @@ type File struct {
 	width, height int
 }
 
+// Contact is a phone number a user shares (the request_contact button).
+type Contact struct {
+	PhoneNumber, FirstName, LastName string
+	UserID                           int64
+}
+
 // MessageRef names a message.
 type MessageRef struct {
 	ChatID    int64
@@ -73,8 +79,9 @@ type Message struct {
 	Document       *File
 	Photo          *File
 	Video          *File
-	// MediaGroupID is set on each message of an album the bot sent with
-	// sendMediaGroup; the album's messages share it.
+	// MediaGroupID is set on each message of an album, the bot's
+	// (sendMediaGroup) or a user's (SendAlbum); the album's messages share
+	// it.
 	MediaGroupID string
 	Edited       int // number of successful edits
 	Date         time.Time
@@ -82,6 +89,10 @@ type Message struct {
 	// Version is the server Version right after this message was sent or
 	// last edited (see Server.Version).
 	Version uint64
+
+	// Contact is set on a user's message that shares a phone
+	// (SendContact).
+	Contact *Contact
 
 	plain string
 }

@@ -75,6 +75,7 @@ type Server struct {
 	files     map[string]*File
 	filePaths map[string]*File
 	nextFile  int
+	nextAlbum int64 // media_group_id of the last album (SendAlbum)
 
 	queries   map[string]*queryState
 	nextQuery int64

@@ -80,6 +80,86 @@ func (s *Server) SendPhoto(u User, content []byte, caption string) Message {
 	return r.msg
 }
 
+// SendVideo delivers a video from u in u's private chat (stored like
+// SendDocument; getFile serves it).
+func (s *Server) SendVideo(u User, fileName, mimeType string, content []byte, caption string) Message {
+	m, _ := s.sendUserFile(u, fileVideo, fileName, mimeType, content, caption)
+	return m
+}
+
+// Kinds of file a user sends (sendUserFile).
+const (
+	fileDocument = iota
+	filePhoto
+	fileVideo
+)
+
+// sendUserFile delivers a file of kind from u in u's private chat and
+// returns the message and its update's id.
+func (s *Server) sendUserFile(u User, kind int, fileName, mimeType string, content []byte, caption string) (Message, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	r := &record{content: s.userCaption(caption)}
+	switch kind {
+	case filePhoto:
+		r.msg.Photo = s.storeFileLocked(fileName, "image/jpeg", content, true)
+	case fileVideo:
+		r.msg.Video = s.storeVideoLocked(fileName, mimeType, content)
+	default:
+		r.msg.Document = s.storeFileLocked(fileName, mimeType, content, false)
+	}
+	r.msg.Caption = caption
+	id := s.postLocked(cs, u, r)
+	return r.msg, id
+}
+
+// SendAlbum delivers photos from u as one album, as Telegram does: a
+// message and an update per photo, all with the same media_group_id, the
+// caption on the first. It returns the messages in order.
+func (s *Server) SendAlbum(u User, photos [][]byte, caption string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	s.nextAlbum++
+	group := strconv.FormatInt(13_000_000_000_000_000+s.nextAlbum, 10)
+	var out []Message
+	for i, data := range photos {
+		text := ""
+		if i == 0 {
+			text = caption
+		}
+		r := &record{content: s.userCaption(text)}
+		r.msg.Photo = s.storeFileLocked("photo.jpg", "image/jpeg", data, true)
+		r.msg.Caption = text
+		r.msg.MediaGroupID = group
+		s.postLocked(cs, u, r)
+		out = append(out, r.msg)
+	}
+	return out
+}
+
+// SendContact delivers u's own phone number, as pressing a reply keyboard
+// button with request_contact does (phone as Telegram sends it: digits,
+// often without the "+").
+func (s *Server) SendContact(u User, phone string) Message {
+	m, _ := s.sendContact(u, phone)
+	return m
+}
+
+func (s *Server) sendContact(u User, phone string) (Message, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.privateLocked(u)
+	s.unblockLocked(cs, u)
+	r := &record{}
+	r.msg.Contact = &Contact{PhoneNumber: phone, FirstName: u.FirstName, LastName: u.LastName, UserID: u.ID}
+	id := s.postLocked(cs, u, r)
+	return r.msg, id
+}
+
 func (s *Server) userCaption(caption string) content {
 	return content{raw: caption, plain: caption}
 }

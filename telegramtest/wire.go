@@ -41,6 +41,13 @@ type wirePhotoSize struct {
 	FileSize     int    `json:"file_size"`
 }
 
+type wireContact struct {
+	PhoneNumber string `json:"phone_number"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name,omitempty"`
+	UserID      int64  `json:"user_id,omitempty"`
+}
+
 type wireMessage struct {
 	MessageID       int             `json:"message_id"`
 	From            *wireUser       `json:"from,omitempty"`
@@ -54,6 +61,7 @@ type wireMessage struct {
 	Document        *wireDocument   `json:"document,omitempty"`
 	Photo           []wirePhotoSize `json:"photo,omitempty"`
 	Video           *wireVideo      `json:"video,omitempty"`
+	Contact         *wireContact    `json:"contact,omitempty"`
 	MediaGroupID    string          `json:"media_group_id,omitempty"`
 	NewChatMembers  []wireUser      `json:"new_chat_members,omitempty"`
 	ReplyMarkup     json.RawMessage `json:"reply_markup,omitempty"`
@@ -135,6 +143,9 @@ func (s *Server) messageWire(cs *chatState, r *record) *wireMessage {
 	}
 	if f := m.Video; f != nil {
 		w.Video = fileVideoWire(f)
+	}
+	if c := m.Contact; c != nil {
+		w.Contact = &wireContact{PhoneNumber: c.PhoneNumber, FirstName: c.FirstName, LastName: c.LastName, UserID: c.UserID}
 	}
 	w.MediaGroupID = m.MediaGroupID
 	for _, u := range r.newMembers {
