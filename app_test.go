@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vmeste/bot"
+	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegramtest"
 )
@@ -96,7 +97,7 @@ func seedUsers(ctx context.Context, t testing.TB, s *storage.Store, emu *telegra
 	for i := 0; i < n; i++ {
 		id := first + int64(i)
 		u := storage.User{ID: id, ChatID: id, FullName: fmt.Sprintf("Педагог Номер-%d", id), OrgID: org,
-			Position: "Учитель", Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true}
+			Position: "Учитель", Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true, Consents: agreed(t)}
 		if err := s.PutUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -106,6 +107,17 @@ func seedUsers(ctx context.Context, t testing.TB, s *storage.Store, emu *telegra
 	return users
 }
 
+// agreed is a seeded user's consent to the text the bot asks for when
+// VMESTE_OPERATOR is not set.
+func agreed(t testing.TB) []storage.Consent {
+	t.Helper()
+	catalog, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []storage.Consent{{Version: bot.ConsentVersion(catalog, bot.DefaultOperator), Given: true, At: time.Now()}}
+}
+
 // seedStaff stores the admin and a coordinator (registered) in org.
 func seedStaff(ctx context.Context, t testing.TB, s *storage.Store, emu *telegramtest.Server, org int64) {
 	t.Helper()
@@ -113,7 +125,7 @@ func seedStaff(ctx context.Context, t testing.TB, s *storage.Store, emu *telegra
 		{ID: appAdmin.ID, ChatID: appAdmin.ID, FullName: "Админ Отдела", OrgID: org, Position: "Методист", Role: storage.RoleTeacher},
 		{ID: appCoord.ID, ChatID: appCoord.ID, FullName: "Координатор Района", OrgID: org, Position: "Методист", Role: storage.RoleCoordinator},
 	} {
-		u.Lang, u.Registered, u.Active = "ru", true, true
+		u.Lang, u.Registered, u.Active, u.Consents = "ru", true, true, agreed(t)
 		if err := s.PutUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"vmeste/bot"
 	"vmeste/scheduler"
 	"vmeste/storage"
 )
@@ -46,6 +47,9 @@ type config struct {
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
 	HealthCheck bool
+	// Operator is the operator of personal data named in the consent (the
+	// department); "" leaves bot.DefaultOperator, with a warning.
+	Operator string
 }
 
 // setting describes one configuration entry, for -h and error messages.
@@ -66,6 +70,7 @@ var settings = []setting{
 	{"VMESTE_SUMMARY", "summary", "0 18 * * *", "cron spec of the coordinators' daily summary of new sign-ups"},
 	{"VMESTE_BACKUP", "backup", "0 3 * * *", "cron spec of the nightly hot backup"},
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
+	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
 }
 
@@ -127,6 +132,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		Demo:        *demo,
 		HealthCheck: *health,
 		Restore:     strings.TrimSpace(*restore),
+		Operator:    strings.TrimSpace(*values["operator"]),
 	}
 	if c.HealthCheck {
 		if c.HTTP == "" {

@@ -40,3 +40,23 @@ func TestKeepSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestOperatorSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env, flag, want string
+	}{
+		{want: ""}, // unset: the bot names bot.DefaultOperator and warns
+		{env: "  МКУ «Управление образования»  ", want: "МКУ «Управление образования»"},
+		{env: "Отдел образования", flag: "Управление образования Эльбрусского района", want: "Управление образования Эльбрусского района"},
+	} {
+		args := []string{"-demo"}
+		if tc.flag != "" {
+			args = append(args, "-operator", tc.flag)
+		}
+		env := func(k string) (string, bool) { return tc.env, k == "VMESTE_OPERATOR" && tc.env != "" }
+		cfg, err := parseConfig(args, env, &bytes.Buffer{})
+		if err != nil || cfg.Operator != tc.want {
+			t.Errorf("env %q flag %q: %q, %v; want %q", tc.env, tc.flag, cfg.Operator, err, tc.want)
+		}
+	}
+}

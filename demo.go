@@ -55,7 +55,19 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := seedDemo(ctx, store, cfg.Location); err != nil {
+	catalog, err := locales.New()
+	if err != nil {
+		store.Close()
+		return err
+	}
+	operator := cfg.Operator
+	if operator == "" {
+		operator = bot.DefaultOperator
+	}
+	// The seeded staff have agreed to the consent's current text, so that
+	// /as admin and /as coordinator start working at once.
+	agreed := storage.Consent{Version: bot.ConsentVersion(catalog, operator), Given: true, At: time.Now()}
+	if err := seedDemo(ctx, store, cfg.Location, agreed); err != nil {
 		store.Close()
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -99,11 +111,12 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 }
 
 // seedDemo adds two organisations of the district, the admin, a
-// coordinator, and the coordinator's two contests, published: «Безопасное
-// колесо» three days from now at 10:00 in the district's zone (a seat per
-// teacher), and the drawing contest «Добрая дорога детства» ten days from
-// now, whose application lists pupils and takes works.
-func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location) error {
+// coordinator (both having agreed to the consent's current text), and the
+// coordinator's two contests, published: «Безопасное колесо» three days
+// from now at 10:00 in the district's zone (a seat per teacher), and the
+// drawing contest «Добрая дорога детства» ten days from now, whose
+// application lists pupils and takes works.
+func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location, agreed storage.Consent) error {
 	school, err := store.CreateOrganisation(ctx, storage.Organisation{
 		Name: "МКОУ «СОШ №1» г.п. Тырныауз", ShortName: "СОШ №1", Kind: storage.KindSchool, Contact: "Тырныауз, ул. Энеева, 2"})
 	if err != nil {
@@ -118,7 +131,7 @@ func seedDemo(ctx context.Context, store *storage.Store, loc *time.Location) err
 		{ID: demoAdmin.ID, ChatID: demoAdmin.ID, FullName: "Администратор Отдела Образования", OrgID: school, Position: "Методист", Role: storage.RoleTeacher},
 		{ID: demoCoordinator.ID, ChatID: demoCoordinator.ID, FullName: "Инспектор Пропаганды БДД", OrgID: gibdd, Position: "Инспектор", Role: storage.RoleCoordinator},
 	} {
-		u.Lang, u.Registered, u.Active = locales.Russian, true, true
+		u.Lang, u.Registered, u.Active, u.Consents = locales.Russian, true, true, []storage.Consent{agreed}
 		if err := store.PutUser(ctx, u); err != nil {
 			return err
 		}

@@ -133,6 +133,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		Location: cfg.Location,
 		Logger:   logger,
 		Gateway:  gw,
+		Operator: cfg.Operator,
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):

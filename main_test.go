@@ -266,6 +266,7 @@ func TestDemoThroughPipe(t *testing.T) {
 	script := strings.Join([]string{
 		"/start",
 		"#1", // Русский
+		"#1", // ✅ Согласен(на): consent to the processing of personal data
 		"Иванова Мария Петровна", // name
 		"ТЫРНЫАУЗ",               // narrows the organisation list
 		"#1",                     // the school

@@ -140,10 +140,7 @@ func packApplications(p locales.Printer, groups []orgApplications, blocks []appl
 //     ❓ Номинация: Рисунок
 //     📎 Работ: 2
 func (b *Bot) applicationLines(p locales.Printer, e storage.Event, n int, pt storage.Participant) []string {
-	name := pt.User.FullName
-	if name == "" {
-		name = p.T("unnamed_user", "ID", pt.UserID)
-	}
+	name := personName(p, pt.UserID, pt.User)
 	head := p.T("apps_head", "N", n, "Name", truncateRunes(name, 80))
 	if pt.User.Position != "" {
 		head += p.T("apps_position", "Position", truncateRunes(pt.User.Position, 60))

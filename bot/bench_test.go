@@ -26,7 +26,8 @@ func helpUpdate(u telegramtest.User) *models.Update {
 func (h *harness) registerDirect(u telegramtest.User, org int64) {
 	h.t.Helper()
 	err := h.store.PutUser(context.Background(), storage.User{ID: u.ID, ChatID: u.ID, FullName: "Педагог Тестовый",
-		OrgID: org, Position: "Воспитатель", Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true})
+		OrgID: org, Position: "Воспитатель", Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true,
+		Consents: h.agreed()})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -35,7 +35,15 @@ type Config struct {
 	// limits are everyone's); nil means one of the bot's own, from Token
 	// and APIURL.
 	Gateway *telegram.Gateway
+	// Operator names the operator of personal data (the department) in
+	// the consent's text; "" means DefaultOperator, with a warning in the
+	// log.
+	Operator string
 }
+
+// DefaultOperator is the operator named when the configuration names
+// none: a placeholder the district should replace (VMESTE_OPERATOR).
+const DefaultOperator = "Управление образования"
 
 // ErrUnauthorized is returned by New when the Bot API refuses the token.
 var ErrUnauthorized = telegram.ErrUnauthorized
@@ -61,6 +69,13 @@ type Bot struct {
 	// archives are the works' ZIPs being built beside the update intake
 	// (works_zip.go).
 	archives *archiver
+
+	// consentVersion is the version of the consent's text users must have
+	// agreed to (consent.go).
+	consentVersion string
+	// consentFree: the commands ("/name") and buttons (prefix) that work
+	// without consent (routes.go).
+	consentFree map[string]bool
 }
 
 // New connects to the Bot API (one getMe call, bounded by ctx and 5 s) and
@@ -92,6 +107,10 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	noOperator := strings.TrimSpace(cfg.Operator) == ""
+	if cfg.Operator = strings.TrimSpace(cfg.Operator); noOperator {
+		cfg.Operator = DefaultOperator
+	}
 	if cfg.Gateway == nil {
 		g, err := telegram.New(telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Logger: cfg.Logger})
 		if err != nil {
@@ -117,6 +136,11 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
+	}
+	b.consentVersion = ConsentVersion(catalog, cfg.Operator)
+	if noOperator { // said once the bot is up: a setting's error stays the one line on stderr
+		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
+			"operator", cfg.Operator)
 	}
 	b.registerRoutes()
 	return b, nil

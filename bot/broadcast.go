@@ -458,11 +458,8 @@ func (b *Bot) cmdBroadcasts(ctx context.Context, r *Request, _ string) error {
 }
 
 func (b *Bot) userName(ctx context.Context, r *Request, id int64) string {
-	u, err := b.store.User(ctx, id)
-	if err != nil || u.FullName == "" {
-		return r.P.T("unnamed_user", "ID", id)
-	}
-	return u.FullName
+	u, _ := b.store.User(ctx, id)
+	return personName(r.P, id, u)
 }
 
 func (b *Bot) cbBroadcastStop(ctx context.Context, r *Request, args []string) error {

@@ -110,6 +110,11 @@ const (
 	cbOrgRequestRefuseYes   = "qxy" // qxy:<request id>
 	cbOrgRequestBack        = "qb"  // qb:<request id>: back to the request
 	cbMenu                  = "mn"  // mn:<command name>: runs a command of the user's menu
+	cbConsent               = "cs"  // cs:<y|n>:<consent version>: the answer to the request for consent
+	cbForgetYes             = "fy"  // fy: erase my data (/forget's confirmation)
+	cbHandOver              = "eho" // eho:<event id>: whom to hand the event over to
+	cbHandOverPick          = "ehp" // ehp:<event id>:<user id>: asks
+	cbHandOverYes           = "ehy" // ehy:<event id>:<user id>: hands it over
 	// The application wizard (apply.go) and the works (works.go).
 	cbApplyConsent   = "apc" // apc:<event id>: the school holds the parents' consent
 	cbApplyPending   = "apl" // apl:<event id>: go on with the pupils read, leaving the lines not read
@@ -174,6 +179,20 @@ func argID(args []string, i int) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(args[i], 10, 64)
 	if err != nil || v <= 0 {
+		return 0, false
+	}
+	return v, true
+}
+
+// argParticipant parses args[i] as a participant's user id: a Telegram
+// id (positive) or the anonymous id of a registration kept after /forget
+// (negative).
+func argParticipant(args []string, i int) (int64, bool) {
+	if i >= len(args) {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(args[i], 10, 64)
+	if err != nil || v == 0 {
 		return 0, false
 	}
 	return v, true

@@ -10,7 +10,10 @@
 // so the whole command surface is in one file. What a user may do to one
 // event (its organisation's coordinators, co-organisers, a draft's author,
 // admins) is the one table in access.go, applied by the one loader of an
-// event, eventFor.
+// event, eventFor. Consent to the processing of personal data gates
+// everything but public event information and the person's rights
+// (consent.go, routes.go's consentFree); /mydata and /forget are in
+// privacy.go, handing an event to another author in handover.go.
 //
 // Updates from one user are handled one at a time, in the order they came;
 // different users are served in parallel, at most Config.Workers at once.

@@ -70,11 +70,12 @@ func (b *Bot) cbEventParticipants(ctx context.Context, r *Request, args []string
 // participantLine: "3. Иванова Мария — СОШ №1, команда 5 «5А»" (+ place,
 // attendance, waitlist).
 func (b *Bot) participantLine(ctx context.Context, r *Request, n int, pt storage.Participant) string {
-	name := pt.User.FullName
-	if name == "" {
-		name = r.P.T("unnamed_user", "ID", pt.UserID)
+	name := personName(r.P, pt.UserID, pt.User)
+	org := pt.User.OrgID
+	if org == 0 {
+		org = pt.OrgID // the organisation it was signed up from: all that is left after /forget
 	}
-	line := r.P.T("participant_line", "N", n, "Name", truncateRunes(name, 60), "Org", truncateRunes(b.orgShortLabel(ctx, pt.User.OrgID), 40))
+	line := r.P.T("participant_line", "N", n, "Name", truncateRunes(name, 60), "Org", truncateRunes(b.orgShortLabel(ctx, org), 40))
 	switch {
 	case pt.TeamSize > 0 && pt.TeamName != "":
 		line += r.P.N("participant_team_named", pt.TeamSize, "Name", truncateRunes(pt.TeamName, 30))
@@ -296,7 +297,7 @@ func (b *Bot) cbResults(ctx context.Context, r *Request, args []string) error {
 // user's registration if it is confirmed (only those are marked).
 func (b *Bot) markedParticipant(ctx context.Context, args []string) (reg storage.Registration, page int, ok bool) {
 	id, ok1 := argID(args, 0)
-	user, ok2 := argID(args, 1)
+	user, ok2 := argParticipant(args, 1)
 	page, ok3 := argIndex(args, 2, 100000)
 	if !ok1 || !ok2 || !ok3 {
 		return reg, 0, false
@@ -341,7 +342,7 @@ func (b *Bot) showMarking(ctx context.Context, r *Request, id int64, page int, r
 	for i, pt := range list[page*markPerPage : min(len(list), (page+1)*markPerPage)] {
 		n := page*markPerPage + i + 1
 		lines = append(lines, b.participantLine(ctx, r, n, pt))
-		name := truncateRunes(pt.User.FullName, 40)
+		name := truncateRunes(personName(r.P, pt.UserID, pt.User), 40)
 		if results {
 			kb = append(kb, []modelsButton{button(strconv.Itoa(n)+". "+name, cb(cbResultPick, id, pt.UserID, page))})
 			continue
@@ -407,7 +408,7 @@ func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error
 // (notifyResult); a correction made before that notice left replaces it.
 func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error {
 	id, ok1 := argID(args, 0)
-	user, ok2 := argID(args, 1)
+	user, ok2 := argParticipant(args, 1)
 	i, ok3 := argIndex(args, 2, len(resultCodes))
 	page, ok4 := argIndex(args, 3, 100000)
 	if !ok1 || !ok2 || !ok3 || !ok4 {

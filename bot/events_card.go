@@ -253,6 +253,9 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			}
 			kb = append(kb, row)
 		}
+		if row := handOverButton(r, e); row != nil {
+			kb = append(kb, row)
+		}
 		switch {
 		case !b.may(r, actCancel, e), e.Over(now): // what took place is not cancelled
 		case e.Status == storage.EventPublished:

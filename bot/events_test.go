@@ -382,7 +382,7 @@ func TestParticipantsOf500FitTelegram(t *testing.T) {
 	for i := 0; i < 500; i++ {
 		id := int64(100000 + i)
 		err := h.store.PutUser(h.ctx(), storage.User{ID: id, ChatID: id, FullName: "Константинопольская-Переяславская Александра Всеволодовна",
-			OrgID: ids[0], Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true})
+			OrgID: ids[0], Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true, Consents: h.agreed()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -413,7 +413,8 @@ func TestEventDeepLinkForNewcomer(t *testing.T) {
 	ids := h.seedOrgs(school1)
 	e := h.event(ids[0], nil)
 	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Выберите язык")
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Иванова Мария", "Выберите вашу организацию")
 	h.press(teacher, school1.Name, "должность")
 	v := h.tg.Version()

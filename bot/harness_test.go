@@ -230,7 +230,8 @@ var (
 func (h *harness) register(u telegramtest.User, fullName, orgButton string) {
 	h.t.Helper()
 	h.say(u, "/start", "Выберите язык")
-	h.press(u, "✓ Русский", "Как вас зовут")
+	h.press(u, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(u, "✅ Согласен(на)", "Как вас зовут")
 	h.say(u, fullName, "Выберите вашу организацию")
 	h.press(u, orgButton, "Ваша должность")
 	h.press(u, "Классный руководитель", "Команды")

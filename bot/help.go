@@ -12,7 +12,7 @@ import (
 // newcomer only registration); each button runs its command
 // (mn:<command>), whose role is checked as if typed.
 var quickMenu = map[role][]string{
-	roleNone:        {"start"},
+	roleNone:        {"start", "events"},
 	roleTeacher:     {"events", "my", "profile", "settings"},
 	roleCoordinator: {"newevent", "drafts", "broadcast"},
 	roleAdmin:       {"orgs", "coordinators"},

@@ -30,7 +30,8 @@ func TestInviteUseReuseRevoke(t *testing.T) {
 	if _, err := h.tg.WaitBotMessage(h.ctx(), teacher.ID, contains("теперь вы координатор")); err != nil {
 		t.Fatal(err)
 	}
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Кодзоев Алим", "организацию")
 	h.press(teacher, gibdd.Name, "должность")
 	h.say(teacher, "Инспектор", "Команды")

@@ -70,7 +70,8 @@ func TestUpdatesOfOneUserRunInOrder(t *testing.T) {
 	h.seedOrgs(school1)
 	// Onboarding sent as a burst: each step depends on the one before.
 	h.say(teacher, "/start", "Выберите язык")
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	v := h.tg.Version()
 	h.tg.SendText(teacher, "Иванова Мария")
 	h.tg.SendText(teacher, "СОШ")

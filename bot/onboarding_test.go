@@ -15,7 +15,8 @@ func TestOnboardingSurvivesRestart(t *testing.T) {
 	if len(m.Buttons) != 1 || len(m.Buttons[0]) != 2 {
 		t.Fatalf("language buttons: %+v", m.Buttons)
 	}
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Иван 3", "буквами") // bad name: refused, nothing changes
 	if u := h.user(teacher.ID); u.FullName != "" {
 		t.Fatalf("a bad name was stored: %q", u.FullName)
@@ -46,7 +47,8 @@ func TestOnboardingInEnglishAndOrgPaging(t *testing.T) {
 		h.seedOrgs(storage.Organisation{Name: "Школа " + string(rune('A'+i)), Kind: storage.KindSchool})
 	}
 	h.say(englishT, "/start", "Choose your language")
-	h.press(englishT, "✓ English", "What is your name")
+	h.press(englishT, "✓ English", "Consent to the processing of personal data", "Управление образования")
+	h.press(englishT, "✅ I agree", "What is your name")
 	h.say(englishT, "Anna Smith", "Choose your organisation (page 1 of 2)")
 	_, m := h.press(englishT, "Next ›", "page 2 of 2")
 	if m.Edited == 0 {
@@ -77,15 +79,17 @@ func TestDoubleTapRunsOnce(t *testing.T) {
 		t.Errorf("second tap answered %q, want the stale-button answer", a2.Text)
 	}
 	// Sync on a later reply, then count the prompts.
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Петров Пётр", "Выберите вашу организацию")
 	n := 0
 	for _, bm := range h.tg.BotMessages(teacher.ID) {
-		if strings.Contains(bm.PlainText(), "Как вас зовут") {
+		// The consent's question, answered, says so in its place.
+		if strings.Contains(bm.PlainText(), "согласие сохранено") {
 			n++
 		}
 	}
 	if n != 1 {
-		t.Errorf("the name prompt was sent %d times, want once", n)
+		t.Errorf("the consent's question was sent %d times, want once", n)
 	}
 }
 

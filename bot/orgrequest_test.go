@@ -42,7 +42,8 @@ func (h *harness) waitFor(chat int64, parts ...string) telegramtest.Message {
 func (h *harness) startToOrgPicker(u telegramtest.User, fullName string) {
 	h.t.Helper()
 	h.say(u, "/start", "Выберите язык")
-	h.press(u, "✓ Русский", "Как вас зовут")
+	h.press(u, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(u, "✅ Согласен(на)", "Как вас зовут")
 	h.say(u, fullName, "Выберите вашу организацию")
 }
 
@@ -157,7 +158,8 @@ func TestMissingOrgMatchedAndRefused(t *testing.T) {
 func TestAdminFirstStartWithEmptyList(t *testing.T) {
 	h := newHarness(t, nil)
 	h.say(admin, "/start", "Выберите язык")
-	h.press(admin, "✓ Русский", "Как вас зовут")
+	h.press(admin, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(admin, "✅ Согласен(на)", "Как вас зовут")
 	m := h.say(admin, "Тебуев Руслан", "Список организаций пока пуст", "сразу добавлю")
 	if strings.Contains(m.PlainText(), "администратор ещё не добавил") {
 		t.Errorf("the admin is told about the administrator: %q", m.PlainText())
@@ -245,7 +247,8 @@ func TestUnknownTextGetsRoleMenu(t *testing.T) {
 		t.Errorf("a newcomer's menu: %+v", m.Buttons)
 	}
 	h.press(teacher, "📝 Зарегистрироваться", "Выберите язык")
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Иванова Мария", "Выберите вашу организацию")
 	h.press(teacher, school1.Name, "Ваша должность")
 	h.press(teacher, "Классный руководитель", "вы зарегистрированы")

@@ -71,6 +71,13 @@ func (b *Bot) cmdStart(ctx context.Context, r *Request, payload string) error {
 		}
 		payload = ""
 	}
+	if r.User.Registered && !b.consented(r.User) {
+		held := ""
+		if payload != "" {
+			held = "/start " + payload
+		}
+		return b.askConsent(ctx, r, held)
+	}
 	if r.User.Registered {
 		switch {
 		case payload == "":
@@ -110,6 +117,8 @@ func (b *Bot) promptPersonStep(ctx context.Context, r *Request, c storage.Conver
 	switch c.Step {
 	case stepLang:
 		_, err = b.send(ctx, r.ChatID, r.P.T("onboard_welcome")+"\n\n"+r.P.T("onboard_lang"), b.langKeyboard(cbPersonLang, r.User.Lang))
+	case stepConsent:
+		_, err = b.send(ctx, r.ChatID, b.consentText(r), append(b.consentButtons(r), personNav(r, c.Flow, stepConsent)))
 	case stepName:
 		_, err = b.send(ctx, r.ChatID, r.P.T("person_ask_name"), keyboard{personNav(r, c.Flow, stepName)})
 	case stepOrg:
@@ -131,7 +140,7 @@ func personNav(r *Request, flowName, step string) []modelsButton {
 }
 
 // personPrev is the onboarding question before step.
-var personPrev = map[string]string{stepName: stepLang, stepOrg: stepName, stepPosition: stepOrg}
+var personPrev = map[string]string{stepConsent: stepLang, stepName: stepConsent, stepOrg: stepName, stepPosition: stepOrg}
 
 // backPerson asks the onboarding question before the current one again.
 func (b *Bot) backPerson(ctx context.Context, r *Request, c storage.Conversation) error {
@@ -200,7 +209,7 @@ func (b *Bot) cbPersonLang(ctx context.Context, r *Request, args []string) error
 	}
 	r.User.Lang = args[0]
 	r.P = b.catalog.For(r.User.Lang)
-	c.Step = stepName
+	c.Step = stepConsent
 	if err := b.store.SaveUserConversation(ctx, r.User, c); err != nil {
 		return err
 	}
@@ -221,6 +230,9 @@ func (b *Bot) personText(ctx context.Context, r *Request, c storage.Conversation
 	switch c.Step {
 	case stepLang:
 		_, err := b.send(ctx, r.ChatID, r.P.T("onboard_lang_use_buttons"), b.langKeyboard(cbPersonLang, r.User.Lang))
+		return err
+	case stepConsent:
+		_, err := b.send(ctx, r.ChatID, r.P.T("consent_use_buttons"), append(b.consentButtons(r), personNav(r, c.Flow, stepConsent)))
 		return err
 	case stepName:
 		name, ok := cleanFullName(text)
@@ -457,6 +469,21 @@ func capitalise(w string) string {
 	}
 	c, n := utf8.DecodeRuneInString(w)
 	return string(unicode.ToUpper(c)) + w[n:]
+}
+
+// personName is how the bot names a person in a list (plain text, to be
+// escaped by the caller): the stored name; «участник удалил данные» for an
+// anonymous id, which a registration carries after its teacher used
+// /forget (storage.ForgetUser); the id when no name is stored. u is the
+// stored user of id, or the zero User.
+func personName(p locales.Printer, id int64, u storage.User) string {
+	switch {
+	case id < 0:
+		return p.T("participant_erased")
+	case u.FullName == "":
+		return p.T("unnamed_user", "ID", id)
+	}
+	return u.FullName
 }
 
 // truncateRunes cuts s to at most n characters, marking a cut with "…".

@@ -272,11 +272,15 @@ func TestTextPromptsHaveCancelAndBack(t *testing.T) {
 	h := newHarness(t, nil)
 	h.seedOrgs(school1)
 
-	// Onboarding: back from the name to the language, then on.
+	// Onboarding: back from the name to the consent and the language,
+	// then on.
 	h.say(teacher, "/start", "Выберите язык")
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
+	h.press(teacher, "« Назад", "Согласие на обработку персональных данных")
 	h.press(teacher, "« Назад", "Выберите язык")
-	h.press(teacher, "✓ Русский", "Как вас зовут")
+	h.press(teacher, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(teacher, "✅ Согласен(на)", "Как вас зовут")
 	h.say(teacher, "Иванова Мария Петровна", "Выберите вашу организацию")
 	h.press(teacher, "« Назад", "Как вас зовут")
 	h.say(teacher, "Иванова Мария Петровна", "Выберите вашу организацию")
@@ -294,7 +298,8 @@ func TestTextPromptsHaveCancelAndBack(t *testing.T) {
 
 	// Adding an organisation: back keeps what was typed, Отмена adds nothing.
 	h.say(admin, "/start", "Выберите язык")
-	h.press(admin, "✓ Русский", "Как вас зовут")
+	h.press(admin, "✓ Русский", "Согласие на обработку персональных данных")
+	h.press(admin, "✅ Согласен(на)", "Как вас зовут")
 	h.say(admin, "Админов Админ", "Выберите вашу организацию")
 	h.press(admin, school1.Name, "Ваша должность")
 	h.press(admin, "Классный руководитель", "Команды")

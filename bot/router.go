@@ -97,6 +97,9 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 		}
 		if ok {
 			r.Handler = "flow:" + c.Flow + ":" + c.Step
+			if held, err := b.consentGate(ctx, r, c.Flow == flowOnboarding, ""); held || err != nil {
+				return err
+			}
 			switch {
 			case f.onMessage != nil:
 				return f.onMessage(ctx, r, c)
@@ -143,6 +146,9 @@ func (b *Bot) routeCommand(ctx context.Context, r *Request, name, args string) e
 		_, err := b.send(ctx, r.ChatID, r.P.T("hint_group_only"), nil)
 		return err
 	}
+	if held, err := b.consentGate(ctx, r, b.consentFree[wizardKey(name)], strings.TrimSpace("/"+name+" "+args)); held || err != nil {
+		return err
+	}
 	if r.Role() < cmd.role {
 		return b.refuse(ctx, r, "command", name)
 	}
@@ -161,6 +167,9 @@ func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
 		return b.answer(ctx, r, r.P.T("callback_stale"), false)
 	}
 	r.Handler = "callback:" + prefix
+	if held, err := b.consentGate(ctx, r, b.consentFree[prefix], r.Update.CallbackQuery.Data); held || err != nil {
+		return err
+	}
 	if r.Role() < cb.role {
 		return b.refuse(ctx, r, "callback", r.Update.CallbackQuery.Data)
 	}
@@ -175,7 +184,11 @@ func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
 func (b *Bot) refuse(ctx context.Context, r *Request, what, detail string) error {
 	b.log.Warn("refused: role too low", "user_id", r.From.ID, "what", what, "detail", detail, "role", int(r.Role()))
 	if r.Update.CallbackQuery != nil {
-		return b.answer(ctx, r, r.P.T("refused"), true)
+		key := "refused"
+		if r.Role() == roleNone && r.Private() {
+			key = "hint_register" // a newcomer's button on a public card
+		}
+		return b.answer(ctx, r, r.P.T(key), true)
 	}
 	if r.Role() == roleNone && r.Private() {
 		_, err := b.send(ctx, r.ChatID, r.P.T("hint_register"), nil)

@@ -21,11 +21,15 @@ func (b *Bot) registerRoutes() {
 		"broadcast":    {role: roleCoordinator, fn: b.cmdBroadcast},
 		"broadcasts":   {role: roleCoordinator, fn: b.cmdBroadcasts},
 		"link":         {role: roleCoordinator, fn: b.cmdLink, inGroup: true},
-		"events":       {role: roleTeacher, fn: b.cmdEvents},
+		"events":       {role: roleNone, fn: b.cmdEvents},
 		"my":           {role: roleTeacher, fn: b.cmdMy},
 		"newevent":     {role: roleCoordinator, fn: b.cmdNewEvent},
 		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
 		"myevents":     {role: roleCoordinator, fn: b.cmdMyEvents},
+		// The person's rights (privacy.go): open to anyone the bot keeps
+		// anything about.
+		"mydata": {role: roleNone, fn: b.cmdMyData},
+		"forget": {role: roleNone, fn: b.cmdForget},
 	}
 
 	b.callbacks = map[string]callback{
@@ -74,17 +78,18 @@ func (b *Bot) registerRoutes() {
 		cbAnnounceAudience: {roleCoordinator, b.cbAnnounceAudience},
 		cbAnnounceLater:    {roleCoordinator, b.cbAnnounceLater},
 		cbEventTell:        {roleCoordinator, b.cbEventTell},
-		// /events, the card, sign-up, /my.
-		cbEventList:        {roleTeacher, b.cbEventList},
-		cbEventFilter:      {roleTeacher, b.cbEventFilter},
-		cbEventCard:        {roleTeacher, b.cbEventCard},
+		// /events, the card, sign-up, /my. The list and the card are
+		// public: a newcomer, or someone who refused consent, may look.
+		cbEventList:        {roleNone, b.cbEventList},
+		cbEventFilter:      {roleNone, b.cbEventFilter},
+		cbEventCard:        {roleNone, b.cbEventCard},
 		cbSignup:           {roleTeacher, b.cbSignup},
 		cbTeamSize:         {roleTeacher, b.cbTeamSize},
 		cbTeamNameSkip:     {roleTeacher, b.cbTeamNameSkip},
 		cbSignupCancel:     {roleTeacher, b.cbSignupCancel},
 		cbSignupCancelYes:  {roleTeacher, b.cbSignupCancelYes},
 		cbDismiss:          {roleNone, b.cbDismiss},
-		cbEventRegulations: {roleTeacher, b.cbEventRegulations},
+		cbEventRegulations: {roleNone, b.cbEventRegulations},
 		// /myevents: a coordinator's events, past included.
 		cbMyEvents: {roleCoordinator, b.cbMyEvents},
 		// The card, for coordinators.
@@ -132,7 +137,7 @@ func (b *Bot) registerRoutes() {
 		cbWizardBack:   {roleNone, b.cbWizardBack},
 		cbWizardResume: {roleNone, b.cbWizardResume},
 		cbTeamConfirm:  {roleTeacher, b.cbTeamConfirm},
-		cbEventOpen:    {roleTeacher, b.cbEventOpen},
+		cbEventOpen:    {roleNone, b.cbEventOpen},
 		// A missing organisation: the person asks, an admin decides
 		// (orgrequest.go).
 		cbPersonOrgMissing:    {roleNone, b.cbPersonOrgMissing},
@@ -162,6 +167,25 @@ func (b *Bot) registerRoutes() {
 		// The menu under /help and under a message the bot did not
 		// understand: each button runs its command (whose role is checked).
 		cbMenu: {roleNone, b.cbMenu},
+		// Consent, /forget's confirmation (consent.go, privacy.go), and
+		// handing an event over to a colleague (handover.go): the author
+		// and admins, checked there.
+		cbConsent:      {roleNone, b.cbConsent},
+		cbForgetYes:    {roleNone, b.cbForgetYes},
+		cbHandOver:     {roleCoordinator, b.cbHandOver},
+		cbHandOverPick: {roleCoordinator, b.cbHandOverPick},
+		cbHandOverYes:  {roleCoordinator, b.cbHandOverYes},
+	}
+
+	// What works without consent to the processing of personal data
+	// (consent.go): public event information, the way to give consent,
+	// leaving a wizard, and the person's rights. Everything else waits
+	// until a registered user agrees to the current text.
+	b.consentFree = map[string]bool{
+		wizardKey("start"): true, wizardKey("help"): true, wizardKey("cancel"): true, wizardKey("events"): true,
+		wizardKey("mydata"): true, wizardKey("forget"): true,
+		cbEventList: true, cbEventFilter: true, cbEventCard: true, cbEventOpen: true, cbEventRegulations: true,
+		cbConsent: true, cbForgetYes: true, cbDismiss: true, cbMenu: true, cbWizardCancel: true,
 	}
 
 	// The commands and buttons that begin a wizard, with when they do (nil:
@@ -216,8 +240,8 @@ const (
 // menus lists, per role, the commands shown in Telegram's menu and in
 // /help, in order. A role sees its own and those of the roles below it.
 var menus = map[role][]string{
-	roleNone:        {"start", "settings", "help"},
-	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel"},
+	roleNone:        {"start", "events", "settings", "help"},
+	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
 	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }

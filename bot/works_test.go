@@ -41,7 +41,7 @@ type contest struct {
 func (h *harness) applicant(u telegramtest.User, org int64, fullName, position string) {
 	h.t.Helper()
 	err := h.store.PutUser(context.Background(), storage.User{ID: u.ID, ChatID: u.ID, FullName: fullName,
-		OrgID: org, Position: position, Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true})
+		OrgID: org, Position: position, Role: storage.RoleTeacher, Lang: "ru", Registered: true, Active: true, Consents: h.agreed()})
 	if err != nil {
 		h.t.Fatal(err)
 	}

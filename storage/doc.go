@@ -52,7 +52,12 @@
 //
 // Nothing is forgotten unless Prune is called: it deletes finished outbox
 // entries and the bookkeeping that can no longer matter once older than a
-// given time. The file never shrinks; bbolt reuses the freed pages.
+// given time. The file never shrinks; bbolt reuses the freed pages. A
+// person is forgotten by ForgetUser (forget.go), in one transaction: their
+// records go, their registrations stay under an anonymous (negative) id
+// for the reports' figures, and their name and what they entered are
+// replaced in other people's stored messages. Freed pages keep the old
+// bytes until bbolt reuses them, and backups made before keep them too.
 //
 // bbolt trusts its file: one cut short, or with a page of garbage, kills
 // the process (SIGBUS) or panics when bbolt reads there. So Open and

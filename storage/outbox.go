@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -227,7 +228,12 @@ func completeOutbox(tx *bolt.Tx, id int64, o Outcome, now time.Time) error {
 	out := tx.Bucket(bucketOutbox)
 	key := itob(id)
 	var e OutboxEntry
-	if err := getJSON(out, key, &e); err != nil {
+	switch err := getJSON(out, key, &e); {
+	case errors.Is(err, ErrNotFound):
+		// Deleted while it was being sent: its recipient asked to be
+		// forgotten (ForgetUser), so there is nothing to record.
+		return nil
+	case err != nil:
 		return err
 	}
 	if e.State != OutboxPending {
@@ -292,11 +298,16 @@ func (s *Store) OutboxPendingCount(ctx context.Context) (int, error) {
 
 // ToSend re-reads entry id just before it is sent: ok is false when it is
 // no longer pending or not yet due (another send or a stop got there
-// first, or a retry time was set meanwhile); active is false when its
-// recipient is marked inactive.
+// first, or a retry time was set meanwhile), or no longer stored (its
+// recipient was forgotten); active is false when its recipient is marked
+// inactive.
 func (s *Store) ToSend(ctx context.Context, id int64, now time.Time) (e OutboxEntry, ok, active bool, err error) {
 	err = s.view(ctx, func(tx *bolt.Tx) error {
-		if err := getJSON(tx.Bucket(bucketOutbox), itob(id), &e); err != nil {
+		switch err := getJSON(tx.Bucket(bucketOutbox), itob(id), &e); {
+		case errors.Is(err, ErrNotFound):
+			e = OutboxEntry{}
+			return nil
+		case err != nil:
 			return err
 		}
 		ok = e.State == OutboxPending && !e.NotBefore.After(now)

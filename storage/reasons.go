@@ -23,6 +23,7 @@ const (
 	ReasonStopped      Reason = "stopped"        // its broadcast was stopped
 	ReasonExpired      Reason = "expired"        // too late to be worth sending (its event has started)
 	ReasonReplaced     Reason = "replaced"       // a newer notice took its place before it was sent (a corrected result)
+	ReasonErased       Reason = "erased"         // all it held was the data of someone forgotten since (ForgetUser)
 
 	ReasonRetryAfter Reason = "retry_after" // waits for Telegram's flood control
 	ReasonOutage     Reason = "outage"      // waits for Telegram to be reachable

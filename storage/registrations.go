@@ -192,52 +192,9 @@ func (s *Store) CancelRegistrationIf(ctx context.Context, eventID, userID int64,
 		notified bool
 	)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		out, notified = nil, false
-		regs := tx.Bucket(bucketRegs)
-		key := regKey(eventID, userID)
-		var r Registration
-		switch err := getJSON(regs, key, &r); {
-		case errors.Is(err, ErrNotFound):
-			return ErrNotRegistered
-		case err != nil:
-			return err
-		}
-		if !r.active() {
-			return ErrNotRegistered
-		}
-		if seen != "" && r.State != seen {
-			return ErrStateChanged
-		}
-		events := tx.Bucket(bucketEvents)
-		var e Event
-		if err := getJSON(events, itob(eventID), &e); err != nil {
-			return fmt.Errorf("event: %w", err)
-		}
-		was, seq := r.State, r.WaitSeq
-		r.State, r.WaitSeq, r.UpdatedAt = RegCancelled, 0, now
-		if err := putJSON(regs, key, r); err != nil {
-			return err
-		}
-		if err := addOrgActive(tx, eventID, r.OrgID, -1); err != nil {
-			return err
-		}
-		switch was {
-		case RegConfirmed:
-			e.Taken = max(0, e.Taken-1)
-			if e.Status == EventPublished && now.Before(e.Start) {
-				p, n, err := promoteFirst(tx, &e, promoted, now)
-				if err != nil {
-					return err
-				}
-				out, notified = p, n
-			}
-		case RegWaitlist:
-			e.Waiting = max(0, e.Waiting-1)
-			if err := tx.Bucket(bucketWaitlist).Delete(waitKey(eventID, seq)); err != nil {
-				return err
-			}
-		}
-		return putJSON(events, itob(eventID), e)
+		var err error
+		out, notified, err = cancelRegistration(tx, eventID, userID, seen, promoted, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: cancel registration of user %d for event %d: %w", userID, eventID, err)
@@ -246,6 +203,62 @@ func (s *Store) CancelRegistrationIf(ctx context.Context, eventID, userID int64,
 		s.signalEnqueued()
 	}
 	return out, nil
+}
+
+// cancelRegistration does CancelRegistrationIf's work inside tx (see its
+// contract) at time now, and returns the registration promoted from the
+// waitlist, if any, and whether a notice was enqueued. Every refusal is
+// decided before the first write.
+func cancelRegistration(tx *bolt.Tx, eventID, userID int64, seen RegistrationState, promoted Notify, now time.Time) (*Registration, bool, error) {
+	regs := tx.Bucket(bucketRegs)
+	key := regKey(eventID, userID)
+	var r Registration
+	switch err := getJSON(regs, key, &r); {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, ErrNotRegistered
+	case err != nil:
+		return nil, false, err
+	}
+	if !r.active() {
+		return nil, false, ErrNotRegistered
+	}
+	if seen != "" && r.State != seen {
+		return nil, false, ErrStateChanged
+	}
+	events := tx.Bucket(bucketEvents)
+	var e Event
+	if err := getJSON(events, itob(eventID), &e); err != nil {
+		return nil, false, fmt.Errorf("event: %w", err)
+	}
+	was, seq := r.State, r.WaitSeq
+	r.State, r.WaitSeq, r.UpdatedAt = RegCancelled, 0, now
+	if err := putJSON(regs, key, r); err != nil {
+		return nil, false, err
+	}
+	if err := addOrgActive(tx, eventID, r.OrgID, -1); err != nil {
+		return nil, false, err
+	}
+	var (
+		out      *Registration
+		notified bool
+	)
+	switch was {
+	case RegConfirmed:
+		e.Taken = max(0, e.Taken-1)
+		if e.Status == EventPublished && now.Before(e.Start) {
+			p, n, err := promoteFirst(tx, &e, promoted, now)
+			if err != nil {
+				return nil, false, err
+			}
+			out, notified = p, n
+		}
+	case RegWaitlist:
+		e.Waiting = max(0, e.Waiting-1)
+		if err := tx.Bucket(bucketWaitlist).Delete(waitKey(eventID, seq)); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, notified, putJSON(events, itob(eventID), e)
 }
 
 // promoteWhileFree confirms e's waitlist, first in line first, while seats

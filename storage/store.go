@@ -63,7 +63,8 @@ var (
 
 // Store is the bbolt store. Its buckets:
 //
-//	meta           "schema" → uint64 BE: the schema version (see migrations)
+//	meta           "schema" → uint64 BE: the schema version (see migrations);
+//	               "anon_seq" → uint64 BE: the last anonymous id given by ForgetUser (its negative)
 //	orgs           org id (uint64 BE) → Organisation (JSON)
 //	users          Telegram user id (uint64 BE) → User (JSON)
 //	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
@@ -80,7 +81,9 @@ var (
 //	events             event id (uint64 BE) → Event (JSON), with its Taken and Waiting counters
 //	events_by_start    Start.UnixNano (as uint64, 8 bytes BE) + event id (8) → empty: every event, any
 //	                   status, in start order
-//	regs               event id (8) + user id (8) → Registration (JSON), cancelled ones included
+//	regs               event id (8) + user id (8) → Registration (JSON), cancelled ones included; a
+//	                   forgotten person's user id is an anonymous one, negative (forget.go), here and
+//	                   in regs_by_user, regs_by_time and waitlist
 //	regs_by_user       user id (8) + event id (8) → empty: a user's registrations, any state
 //	waitlist           event id (8) + seq (8, from the bucket's NextSequence) → user id (8): the
 //	                   waitlist in order; only registrations in state waitlist have a key here

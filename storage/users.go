@@ -75,7 +75,8 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 // step. CreatedAt is kept from the stored record; UpdatedAt is set now. The
 // role of an existing user is kept too: it changes only through SetRole and
 // RedeemInvite, so a handler writing back a snapshot it loaded earlier
-// cannot undo an admin's concurrent change.
+// cannot undo an admin's concurrent change. So are an existing user's
+// Consents (SetConsent changes them); a new user's are stored as given.
 func (s *Store) PutUser(ctx context.Context, u User) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		return putUser(tx, u, s.now(), true)
@@ -94,6 +95,9 @@ func putUser(tx *bolt.Tx, u User, now time.Time, keepRole bool) error {
 	switch err := getJSON(users, itob(u.ID), &old); err {
 	case nil:
 		u.CreatedAt = old.CreatedAt
+		// Consents change only through SetConsent: a handler writing back
+		// a snapshot loaded before an answer cannot lose it.
+		u.Consents = old.Consents
 		if keepRole {
 			u.Role = old.Role
 		}
