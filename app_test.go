@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,12 +112,23 @@ func seedUsers(ctx context.Context, t testing.TB, s *storage.Store, emu *telegra
 // VMESTE_OPERATOR is not set.
 func agreed(t testing.TB) []storage.Consent {
 	t.Helper()
-	catalog, err := locales.New()
+	version, err := defaultConsentVersion()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []storage.Consent{{Version: bot.ConsentVersion(catalog, bot.DefaultOperator), Given: true, At: time.Now()}}
+	return []storage.Consent{{Version: version, Given: true, At: time.Now()}}
 }
+
+// defaultConsentVersion is the consent text's version, worked out once: the
+// load tests seed 10,000 users, and reading the catalogs for each took
+// minutes.
+var defaultConsentVersion = sync.OnceValues(func() (string, error) {
+	catalog, err := locales.New()
+	if err != nil {
+		return "", err
+	}
+	return bot.ConsentVersion(catalog, bot.DefaultOperator), nil
+})
 
 // seedStaff stores the admin and a coordinator (registered) in org.
 func seedStaff(ctx context.Context, t testing.TB, s *storage.Store, emu *telegramtest.Server, org int64) {
