@@ -1,0 +1,48 @@
+package bot
+
+import (
+	"fmt"
+	"testing"
+
+	"vmeste/storage"
+)
+
+// Issue 11's review: the application as teachers really use it.
+
+// Pupils typed the ways teachers type them: a number without a dot, a
+// class in brackets, «класса», a dash without spaces, a dot at the end.
+func TestApplicationPupilsTypedAsTeachersTypeThem(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], storage.Form{Pupils: true})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher, "✅ Записаться", "согласие родителей")
+	h.press(teacher, "✅ Подтверждаю", "Учащиеся команды")
+	h.say(teacher, "1 Кузнецова Мария 2в класс\n2 петров иван (3 «А»)\nСидоров Илья-4б\nГетоева Алина, 5 а класса\nХабаев Азамат 5 Б кл.",
+		"В команде 5 учащихся", "1. Кузнецова Мария, 2В", "2. Петров Иван, 3А", "3. Сидоров Илья, 4Б", "4. Гетоева Алина, 5А",
+		"5. Хабаев Азамат, 5Б", "Название команды")
+}
+
+// A teacher who sends a pupil a message and does not press «Добавить» in
+// between: each offer holds every pupil sent since the list, none is lost.
+func TestApplicationPupilsOneAMessageAreAllOffered(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], storage.Form{Pupils: true})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher, "✅ Записаться", "согласие родителей")
+	h.press(teacher, "✅ Подтверждаю", "Учащиеся команды")
+	h.say(teacher, "Иванов Пётр, 3Б", "В команде 1 учащийся", "Название команды")
+	h.say(teacher, "Петрова Анна 3 б", "Похоже, это ещё 1 учащийся", "2. Петрова Анна, 3Б")
+	h.say(teacher, "Сидоров Илья 3б", "Похоже, это ещё 2 учащихся", "2. Петрова Анна, 3Б", "3. Сидоров Илья, 3Б")
+	// A pupil there already: the others are still offered.
+	h.say(teacher, "Петрова Анна 3Б", "Похоже, это ещё 2 учащихся", "3. Сидоров Илья, 3Б", "уже есть в списке")
+	h.press(teacher, "➕ Добавить в список", "В команде 3 учащихся", "3. Сидоров Илья, 3Б", "Название команды")
+	h.press(teacher, "Без названия", "Всё верно?")
+	h.press(teacher, "✅ Отправить заявку", "Вы записаны")
+	if reg := h.registration(e.ID, teacher); reg.TeamSize != 3 || len(reg.Application.Pupils) != 3 {
+		t.Errorf("registration %+v, application %+v", reg, reg.Application)
+	}
+}
