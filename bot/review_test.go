@@ -46,3 +46,20 @@ func TestApplicationPupilsOneAMessageAreAllOffered(t *testing.T) {
 		t.Errorf("registration %+v, application %+v", reg, reg.Application)
 	}
 }
+
+// A phone typed where the team's name is asked (a step early, a digit
+// short) is not taken for the team's name.
+func TestApplicationPhoneTypedAtTheNameStepIsNoName(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	e := h.formEvent(ids[0], storage.Form{Pupils: true, Phone: storage.NeedOptional})
+	h.registerDirect(teacher, ids[0])
+	h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher, "✅ Записаться", "согласие родителей")
+	h.press(teacher, "✅ Подтверждаю", "Учащиеся команды")
+	h.say(teacher, "Иванов Пётр, 3Б", "В команде 1 учащийся", "Название команды")
+	h.say(teacher, "8-928-123-45-6", "Это не похоже на название команды")
+	h.say(teacher, "+7 (928) 123-45-67", "Это не похоже на название команды")
+	h.press(teacher, "Без названия", "Телефон для связи")
+	h.say(teacher, "8-928-123-45-67", "Телефон: +79281234567")
+}
