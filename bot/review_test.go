@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"vmeste/storage"
 )
@@ -62,4 +63,39 @@ func TestApplicationPhoneTypedAtTheNameStepIsNoName(t *testing.T) {
 	h.say(teacher, "+7 (928) 123-45-67", "Это не похоже на название команды")
 	h.press(teacher, "Без названия", "Телефон для связи")
 	h.say(teacher, "8-928-123-45-67", "Телефон: +79281234567")
+}
+
+// A coordinator types a choice's options in one line with commas, the way
+// people list things: each is an option.
+func TestEventFormOptionsTypedWithCommas(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1, gibdd)
+	h.makeCoordinator(coordinator, ids[1])
+	c := coordinator
+	now := h.clock.Now().In(moscowZone)
+	start := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, moscowZone).AddDate(0, 0, 30)
+	h.say(c, "/newevent", "Новое мероприятие")
+	h.say(c, "Война глазами детей", "Вид мероприятия")
+	h.press(c, "Конкурс", "Отметьте организаторов")
+	h.press(c, "Готово (выбрано: 1)", "Когда начало")
+	h.say(c, start.Format("02.01.2006 15:04"), "Когда окончание")
+	h.press(c, "Пропустить", "Где пройдёт")
+	h.say(c, "ЦРТДиЮ", "Для кого")
+	h.press(c, "Пропустить", "Как участвуют")
+	h.press(c, "👥 Командой (педагог и учащиеся)", "Сколько учащихся")
+	h.say(c, "3", "Сколько мест")
+	h.press(c, "Без ограничений", "До какого времени")
+	h.press(c, "Пропустить", "Напоминания")
+	h.press(c, "Оставить", "Описание")
+	h.press(c, "Пропустить", "положение")
+	h.press2(c, "Пропустить", "Заявка", "Список учеников")
+	h.press(c, "❓ Вопросы (0 из 5)", "Свои вопросы")
+	h.press(c, "➕ Добавить вопрос", "Напишите вопрос")
+	h.say(c, "Номинация", "Какой нужен ответ")
+	h.press(c, "☑️ Выбор из вариантов", "Варианты ответа на «Номинация»")
+	h.say(c, "Рисунок, Плакат, Компьютерная графика", "✓ Варианты: Рисунок; Плакат; Компьютерная графика", "обязателен?")
+	h.press(c, "Обязательный", "1. Номинация — выбор: Рисунок; Плакат; Компьютерная графика; обязательный")
+	if q := h.eventDraft(c.ID).Event.Form.Questions; len(q) != 1 || len(q[0].Options) != 3 {
+		t.Errorf("questions %+v", q)
+	}
 }
