@@ -2,10 +2,16 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"vmeste/storage"
+	"vmeste/telegramtest"
+)
+
+var (
+	teacher3 = telegramtest.User{ID: 2093, FirstName: "Зарина", LanguageCode: "ru"}
 )
 
 // Issue 11's review: the application as teachers really use it.
@@ -98,4 +104,28 @@ func TestEventFormOptionsTypedWithCommas(t *testing.T) {
 	if q := h.eventDraft(c.ID).Event.Form.Questions; len(q) != 1 || len(q[0].Options) != 3 {
 		t.Errorf("questions %+v", q)
 	}
+}
+
+// The school's quota is used up: a third teacher pressing «Записаться» is
+// told so at once, before she types her pupils, and no wizard begins; a
+// teacher of another school applies as usual.
+func TestApplicationQuotaIsSaidBeforeTheWizard(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1, school2)
+	e := h.formEvent(ids[0], storage.Form{Pupils: true, OrgQuota: 1})
+	h.registerDirect(teacher, ids[0])
+	h.registerDirect(teacher2, ids[0])
+	h.registerDirect(teacher3, ids[1])
+	h.applyDirect(e, teacher, storage.Application{Pupils: []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б"}}, ParentsConsentAt: h.clock.Now()})
+
+	h.say(teacher2, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	a, _ := h.press(teacher2, "✅ Записаться")
+	if !a.ShowAlert || !strings.Contains(a.Text, "От вашей организации уже подана 1 заявка") {
+		t.Errorf("the quota answered %+v", a)
+	}
+	if c, err := h.store.Conversation(h.ctx(), teacher2.ID); !storage.IsNotFound(err) {
+		t.Errorf("a wizard began: %+v %v", c, err)
+	}
+	h.say(teacher3, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
+	h.press(teacher3, "✅ Записаться", "согласие родителей")
 }
