@@ -252,8 +252,14 @@ func (b *Bot) morePupils(s applyState, text string) (all []storage.Pupil, proble
 	if alone, bad := parsePupils(text, s.e.Form.PupilBirth, storage.MaxWorksLimit*100, now); len(bad) > 0 || len(alone) == 0 {
 		return nil, nil, false
 	}
-	held := len(s.d.App.Pupils)
-	all, problems = parsePupils(pupilsText(s.d.App.Pupils)+"\n"+text, s.e.Form.PupilBirth, s.e.TeamLimit(), now)
+	// Pupils offered already and not yet added (a pupil a message, the
+	// button not pressed between them) stay in the list offered.
+	base := s.d.App.Pupils
+	if len(s.d.Pending) > len(base) {
+		base = s.d.Pending
+	}
+	held := len(base)
+	all, problems = parsePupils(pupilsText(base)+"\n"+text, s.e.Form.PupilBirth, s.e.TeamLimit(), now)
 	for i := range problems {
 		problems[i].Line -= held
 	}
@@ -265,10 +271,21 @@ func (b *Bot) morePupils(s applyState, text string) (all []storage.Pupil, proble
 // the list are named with the reason.
 func (b *Bot) offerMorePupils(ctx context.Context, r *Request, s applyState, all []storage.Pupil, problems []pupilProblem, text string) error {
 	p := r.P
+	offered := s.d.Pending // pupils offered before this text, if any
 	s.d.Pending, s.d.MaybeName = nil, ""
 	var kb keyboard
 	held := len(s.d.App.Pupils)
 	var lines []string
+	if len(problems) > 0 && len(offered) > held {
+		// Those offered before are still offered, the text's are not.
+		s.d.Pending = offered
+		kb = keyboard{{button(p.T("btn_apply_add_pupils"), cb(cbApplyAddPupils, s.e.ID))}}
+		lines = append(lines, p.N("apply_more_pupils", len(offered)-held))
+		for i, x := range offered[held:] {
+			lines = append(lines, p.T("apply_pupil_line", "N", held+i+1, "Pupil", pupilLine(x)))
+		}
+		lines = append(lines, "")
+	}
 	if len(problems) == 0 {
 		s.d.Pending = all
 		kb = keyboard{{button(p.T("btn_apply_add_pupils"), cb(cbApplyAddPupils, s.e.ID))}}
@@ -283,7 +300,7 @@ func (b *Bot) offerMorePupils(ctx context.Context, r *Request, s applyState, all
 			lines = append(lines, p.T("apply_pupil_problem", "Line", pr.Line, "Text", truncateRunes(pr.Text, 60), "Why", localesHTML(why)))
 		}
 		lines = append(lines, "", p.T("signup_ask_team_name"))
-		kb = keyboard{{button(p.T("btn_team_no_name"), cb(cbApplySkip, s.e.ID, stepApplyName))}}
+		kb = append(kb, []modelsButton{button(p.T("btn_team_no_name"), cb(cbApplySkip, s.e.ID, stepApplyName))})
 	}
 	if utf8.RuneCountInString(text) <= maxTeamNameLen && looksLikeTeamName(text) && !strings.Contains(text, "\n") {
 		s.d.MaybeName = text

@@ -224,18 +224,19 @@ func TestApplicationChangedBeforeTheDeadlineNotAfter(t *testing.T) {
 	}
 }
 
-// Two teachers of one school: the form allows one team from each school,
-// so the second is refused with the quota, and nothing of hers is stored.
+// Two teachers of one school filling in at once: the form allows one team
+// from each school, so the second to send is refused with the quota, and
+// nothing of hers is stored.
 func TestApplicationQuotaRefusesASecondTeamOfTheSchool(t *testing.T) {
 	h := newHarness(t, nil)
 	ids := h.seedOrgs(school1)
 	e := h.formEvent(ids[0], storage.Form{Pupils: true, OrgQuota: 1})
 	h.registerDirect(teacher, ids[0])
 	h.registerDirect(teacher2, ids[0])
-	h.applyDirect(e, teacher, storage.Application{Pupils: []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б"}}, ParentsConsentAt: h.clock.Now()})
 
 	h.say(teacher2, fmt.Sprintf("/start e%d", e.ID), "Добрая дорога детства")
 	h.press(teacher2, "✅ Записаться", "согласие родителей")
+	h.applyDirect(e, teacher, storage.Application{Pupils: []storage.Pupil{{Name: "Иванов Пётр", Class: "5Б"}}, ParentsConsentAt: h.clock.Now()})
 	h.press(teacher2, "✅ Подтверждаю", "Учащиеся команды")
 	h.say(teacher2, "Сидоров Илья, 7А\nКозлова Мария, 7А", "В команде 2 учащихся", "Название команды")
 	h.say(teacher2, "7 «А»", "Заявка на", "Команда: 7 «А»", "Всё верно?")

@@ -529,13 +529,17 @@ func (b *Bot) formText(ctx context.Context, r *Request, d eventDraft, step, text
 }
 
 // parseOptions reads a choice's options typed one per line or separated
-// by «;»: 2…MaxOptions distinct options of at most MaxOptionLen runes.
+// by «;» (by commas when there is neither): 2…MaxOptions distinct options of at most MaxOptionLen runes.
 // It returns them, or a short complaint.
 func parseOptions(p localesPrinter, text string) ([]string, string) {
 	var opts []string
 	seen := map[string]bool{}
+	sep := ";"
+	if !strings.ContainsAny(text, "\n;") {
+		sep = "," // «Рисунок, Плакат, Графика» in one line: commas separate
+	}
 	for _, line := range strings.Split(text, "\n") {
-		for _, o := range strings.Split(line, ";") {
+		for _, o := range strings.Split(line, sep) {
 			o = strings.Join(strings.Fields(o), " ")
 			if o == "" {
 				continue

@@ -48,14 +48,19 @@ var pupilProblemReasons = []string{pupilNoClass, pupilName, pupilNameTooLong, pu
 var (
 	// pupilNumbering is "1.", "2)", "-", "•" before the name.
 	pupilNumbering = regexp.MustCompile(`^(?:\d{1,3}\s*[.)]|[-–—•*·])\s*`)
+	// pupilBareNumber is a number and a space before the name, typed
+	// without a dot: "4 Кузнецова Мария 2в" (taken off before a letter only).
+	pupilBareNumber = regexp.MustCompile(`^\d{1,3}\s+(\p{L})`)
+	// pupilClassInBrackets is a class in brackets at the end: "Иванов Пётр (5А)".
+	pupilClassInBrackets = regexp.MustCompile(`\s*\(([^()]*\d[^()]*)\)\.?$`)
 	// pupilBirthDate is a date of birth: 12.03.2014, 12/03/14, 2.3.2014,
 	// with "г.р." or "г." after it, if any.
 	pupilBirthDate = regexp.MustCompile(`(?i)(^|[\s,;])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?:\s*г\.?(?:\s*р\.?)?)?(?:$|[\s,;])`)
 	// pupilSchoolClass is a school class: 5Б, 5 Б, 5-б, 5 «Б», 11А класс, 9 кл.
-	pupilSchoolClass = regexp.MustCompile(`(?i)^(\d{1,2})\s*[-–]?\s*["«“„']?\s*(\p{L})?\s*["»”“']?\s*(?:кл\.?|класс)?$`)
+	pupilSchoolClass = regexp.MustCompile(`(?i)^(\d{1,2})\s*[-–]?\s*["«“„']?\s*(\p{L})?\s*["»”“']?\s*(?:кл\.?|класса?\.?)?$`)
 	// pupilClassAtEnd finds a school class at the end of a line typed
 	// without a separator: "Петрова Анна Сергеевна 5 Б".
-	pupilClassAtEnd = regexp.MustCompile(`(?i)\s(\d{1,2}\s*[-–]?\s*["«“„']?\s*\p{L}?\s*["»”“']?(?:\s*(?:кл\.?|класс))?)$`)
+	pupilClassAtEnd = regexp.MustCompile(`(?i)[\s\-–—](\d{1,2}\s*[-–]?\s*["«“„']?\s*\p{L}?\s*["»”“']?(?:\s*(?:кл\.?|класса?\.?))?)$`)
 	// pupilGroupAtEnd is a kindergarten group at the end of a line.
 	pupilGroupAtEnd = regexp.MustCompile(`(?i)(?:^|\s)((?:подготовительная|старшая|средняя|младшая|подг(?:от)?\.)(?:\s+(?:группа|гр\.?))?)$`)
 	// pupilSeparator separates the name from the class (and the date).
@@ -103,6 +108,8 @@ func parsePupils(text string, birth bool, maxTeam int, now time.Time) ([]storage
 func parsePupil(line string, now time.Time) (storage.Pupil, string) {
 	var p storage.Pupil
 	line = strings.TrimSpace(pupilNumbering.ReplaceAllString(line, ""))
+	line = pupilBareNumber.ReplaceAllString(line, "$1")
+	line = pupilClassInBrackets.ReplaceAllString(line, ", $1")
 	if m := pupilBirthDate.FindStringSubmatchIndex(line); m != nil {
 		day, month, year := line[m[4]:m[5]], line[m[6]:m[7]], line[m[8]:m[9]]
 		born, ok := birthDate(day, month, year, now)

@@ -50,6 +50,17 @@ func (b *Bot) cbSignup(ctx context.Context, r *Request, args []string) error {
 	if reg, err := b.store.Registration(ctx, id, r.User.ID); err == nil && reg.State != storage.RegCancelled {
 		return errors.Join(b.answer(ctx, r, r.P.T("signup_already"), true), b.showCard(ctx, r, id, "", false))
 	}
+	if q := e.Form.OrgQuota; q > 0 && (needsApplication(e, b.cfg.Now()) || e.Unit == storage.UnitTeam) {
+		// The quota is said before a wizard, not after the teacher typed
+		// her whole application (a race is still refused on sending).
+		n, err := b.store.OrgApplications(ctx, id, r.User.OrgID)
+		if err != nil {
+			return err
+		}
+		if n >= q {
+			return errors.Join(b.answer(ctx, r, r.P.N("apply_quota_reached", q), true), b.showCard(ctx, r, id, "", false))
+		}
+	}
 	if needsApplication(e, b.cfg.Now()) {
 		// Another wizard in progress was offered back by the router first
 		// (applyStarts).

@@ -304,7 +304,25 @@ func looksLikeTeamName(s string) bool {
 	if folded == "" || notTeamNames[folded] {
 		return false
 	}
+	if looksLikePhone(s) {
+		return false // a phone typed a step early is no team's name
+	}
 	return len(strings.Fields(folded)) <= maxTeamNameWords
+}
+
+// looksLikePhone reports whether s is a phone number, typed right or not:
+// no letters, and seven digits or more ("8-928-123-45-6").
+func looksLikePhone(s string) bool {
+	digits := 0
+	for _, c := range s {
+		switch {
+		case unicode.IsLetter(c):
+			return false
+		case unicode.IsDigit(c):
+			digits++
+		}
+	}
+	return digits >= 7
 }
 
 // foldWords lower-cases s, reads ё as е, and keeps only its letters and

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -221,6 +222,22 @@ func stampWorks(works []Work, user int64, now time.Time) []Work {
 		out[i] = w
 	}
 	return out
+}
+
+// OrgApplications is how many active registrations (confirmed or
+// waitlisted) of the event come from the organisation: what its form's
+// OrgQuota is counted against. 0 for org 0.
+func (s *Store) OrgApplications(ctx context.Context, eventID, orgID int64) (int, error) {
+	if orgID == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		n, err = orgActive(tx, eventID, orgID)
+		return err
+	})
+	return n, err
 }
 
 // orgActive is how many active registrations of event come from org, as
