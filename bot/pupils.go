@@ -128,6 +128,7 @@ func parsePupil(line string, now time.Time) (storage.Pupil, string) {
 		return p, pupilClassTooLong
 	}
 	name = strings.Join(strings.Fields(strings.NewReplacer(",", " ", ";", " ").Replace(name)), " ")
+	name = dropPupilRole(name)
 	if utf8.RuneCountInString(name) > storage.MaxPupilNameLen {
 		return p, pupilNameTooLong
 	}
@@ -273,4 +274,18 @@ func pupilsText(list []storage.Pupil) string {
 		lines[i] = pupilLine(p)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// pupilRoles are the words a teacher may put between a pupil's name and
+// class («Иванов Пётр, ученик 5А класса»): not part of the name.
+var pupilRoles = map[string]bool{"ученик": true, "ученица": true, "учащийся": true, "учащаяся": true,
+	"обучающийся": true, "обучающаяся": true, "уч-ся": true, "воспитанник": true, "воспитанница": true, "студент": true, "студентка": true}
+
+// dropPupilRole takes a trailing «ученик», «ученица»… off a name.
+func dropPupilRole(name string) string {
+	words := strings.Fields(name)
+	if n := len(words); n > 2 && pupilRoles[strings.ToLower(strings.ReplaceAll(words[n-1], "ё", "е"))] {
+		return strings.Join(words[:n-1], " ")
+	}
+	return name
 }

@@ -11,7 +11,7 @@ import (
 func TestParsePupilsAsTeachersTypeThem(t *testing.T) {
 	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 	text := "Иванов Пётр, 5Б\n\nПетрова Анна Сергеевна 5 Б\n1. Сидоров Илья — 11А\nКозлова Мария, 7в, 12.03.2014\n" +
-		"2) смирнова анна-мария 5 «а»\n- Ли Ен, 3 a класс\nОрлов Глеб, старшая группа\nБелов Ян, ТМ-21\nКим Лия подготовительная группа\nЗайцева Ольга 9 кл. 1.2.15 г.р."
+		"2) смирнова анна-мария 5 «а»\n- Ли Ен, 3 a класс\nОрлов Глеб, старшая группа\nБелов Ян, ТМ-21\nКим Лия подготовительная группа\nЗайцева Ольга 9 кл. 1.2.15 г.р.\nКузнецов Иван, ученик 5А класса\nОрлова Дарья ученица 6 б"
 	got, problems := parsePupils(text, true, 30, now)
 	if len(problems) != 0 {
 		t.Fatalf("problems: %+v", problems)
@@ -27,6 +27,8 @@ func TestParsePupilsAsTeachersTypeThem(t *testing.T) {
 		{Name: "Белов Ян", Class: "ТМ-21"},
 		{Name: "Ким Лия", Class: "подготовительная"},
 		{Name: "Зайцева Ольга", Class: "9", Birth: "2015-02-01"},
+		{Name: "Кузнецов Иван", Class: "5А"},
+		{Name: "Орлова Дарья", Class: "6Б"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d pupils: %+v", len(got), got)
