@@ -42,7 +42,10 @@ func TestNewEventDatesAsTyped(t *testing.T) {
 	h.say(c, "29.02.2027 10:00", "2027 год не високосный")
 	h.say(c, "15.13 10:00", "Такого месяца нет")
 	h.say(c, "завтра в 25", "Такого времени нет")
-	h.say(c, "когда-нибудь", "Не понял дату", "например")
+	bad := h.say(c, "когда-нибудь", "Не понял дату", "например")
+	if !hasButton(bad, "« Назад") || !hasButton(bad, "Отмена") {
+		t.Errorf("the complaint about a date has no way out: %+v", bad.Buttons)
+	}
 
 	// Yesterday without a year is yesterday, refused as past; never the
 	// same day next year.

@@ -304,7 +304,8 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 	}
 	note, complaint := b.applyEventText(ctx, r, &d, c.Step, text)
 	if complaint != "" {
-		_, err := b.send(ctx, r.ChatID, complaint, nil)
+		// The complaint keeps the way out: «Назад» and «Отмена».
+		_, err := b.send(ctx, r.ChatID, complaint, withNav(nil, r.P, flowEvent, c.Step, d.Review || c.Step != stepTitle))
 		return err
 	}
 	return b.goToStepNoting(ctx, r, d, nextStep(d, c.Step), true, note)
