@@ -333,3 +333,168 @@ func TestExportRefused(t *testing.T) {
 		}
 	}
 }
+
+// periodSeed is the school year's seeded events.
+type periodSeed struct {
+	year                   period
+	held, cancelled, other storage.Event
+	gibdd                  int64
+}
+
+// seedPeriod stores, in the current school year: a held team contest of
+// the ГИБДД with figures, a seminar of the ЦРТДиЮ co-organised by the
+// ГИБДД and cancelled, an event of the СОШ №2 alone, a draft of the
+// ГИБДД; and an event of the ГИБДД in the previous school year.
+func (h *harness) seedPeriod() periodSeed {
+	h.t.Helper()
+	ctx := context.Background()
+	ids := h.seedOrgs(gibdd, school1, crtdiu, school2)
+	gibddID, sch1, crt, sch2 := ids[0], ids[1], ids[2], ids[3]
+	h.makeCoordinator(coordinator, gibddID)
+	h.makeCoordinator(coordCRT, crt)
+	coordSch2 := telegramtest.User{ID: 4202, FirstName: "Завуч", LanguageCode: "ru"}
+	h.makeCoordinator(coordSch2, sch2)
+	now := h.clock.Now().In(moscowZone)
+	year := schoolYear(now, 0)
+	day := func(n int) time.Time { return year.From.AddDate(0, 0, n).Add(10 * time.Hour) }
+	s := periodSeed{year: year, gibdd: gibddID}
+	s.held = h.event(gibddID, func(e *storage.Event) {
+		e.Title, e.Kind, e.Unit, e.MaxTeam, e.Capacity, e.Start = "Безопасное колесо", storage.EventCompetition, storage.UnitTeam, 5, 3, day(10)
+		e.End, e.Place = day(10).Add(3*time.Hour), "Стадион «Геолог»"
+	})
+	s.cancelled = h.event(gibddID, func(e *storage.Event) {
+		e.Title, e.Kind, e.Start, e.CreatedBy, e.Organisers = "Семинар по ПДД", storage.EventSeminar, day(20), coordCRT.ID, []int64{crt, gibddID}
+	})
+	s.other = h.event(sch2, func(e *storage.Event) {
+		e.Title, e.Kind, e.Start, e.CreatedBy, e.Organisers = "День здоровья", storage.EventCelebration, day(30), coordSch2.ID, []int64{sch2}
+	})
+	h.event(gibddID, func(e *storage.Event) { e.Title, e.Start, e.Status = "Черновик", day(40), storage.EventDraft })
+	h.event(gibddID, func(e *storage.Event) {
+		e.Title, e.Start = "Прошлогодний конкурс", year.From.AddDate(0, -2, 0)
+	})
+
+	teams := h.teachers(5001, 5, sch1)
+	signUpAt := s.held.Start.Add(-48 * time.Hour)
+	for i, size := range []int{3, 2, 4, 1, 2} {
+		if _, err := h.store.Register(ctx, storage.SignUp{EventID: s.held.ID, UserID: teams[i].ID, TeamSize: size}, signUpAt.Add(time.Duration(i)*time.Minute)); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	if _, err := h.store.CancelRegistration(ctx, s.held.ID, teams[4].ID, nil); err != nil {
+		h.t.Fatal(err)
+	}
+	for i, m := range []struct {
+		came   bool
+		result string
+	}{{true, storage.ResultFirst}, {true, storage.ResultLaureate}, {false, storage.ResultThird}} {
+		if err := h.store.SetAttendance(ctx, s.held.ID, teams[i].ID, m.came); err != nil {
+			h.t.Fatal(err)
+		}
+		if err := h.store.SetResult(ctx, s.held.ID, teams[i].ID, m.result, nil); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	if _, err := h.store.Register(ctx, storage.SignUp{EventID: s.cancelled.ID, UserID: teams[0].ID}, s.cancelled.Start.Add(-48*time.Hour)); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, _, err := h.store.CancelEvent(ctx, s.cancelled.ID, nil); err != nil {
+		h.t.Fatal(err)
+	}
+	s.cancelled, _ = h.store.Event(ctx, s.cancelled.ID)
+	return s
+}
+
+// periodRows reads the events' sheet of the workbook the user was sent
+// last with caption.
+func (h *harness) periodRows(u telegramtest.User, caption string) [][]string {
+	h.t.Helper()
+	m, err := h.tg.WaitBotMessage(h.ctx(), u.ID, func(m telegramtest.Message) bool {
+		return m.Document != nil && strings.Contains(m.PlainText(), caption)
+	})
+	if err != nil {
+		h.t.Fatalf("no file %q: %v", caption, err)
+	}
+	t := h.t.(*testing.T)
+	f := openXLSX(t, m.Document.Content)
+	checkHeader(t, f, "Мероприятия")
+	rows, err := f.GetRows("Мероприятия")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return padded(rows, 15)
+}
+
+func TestExportPeriod(t *testing.T) {
+	h := newHarness(t, nil)
+	s := h.seedPeriod()
+	now := h.clock.Now()
+	yearLabel := fmt.Sprintf("Учебный год %d/%02d", s.year.From.Year(), (s.year.From.Year()+1)%100)
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(moscowZone).Format("02.01.2006 15:04")
+	}
+	heldStatus := "опубликовано"
+	if s.held.Over(now) {
+		heldStatus = "прошло"
+	}
+	// The figures as seeded: three confirmed teams of 3, 2 and 4 pupils,
+	// one waiting, one cancelled; two came; a 1st and a 3rd place and a
+	// laureate.
+	held := []string{"Безопасное колесо", "Соревнование", when(s.held.Start), when(s.held.End), "Стадион «Геолог»", "ГИБДД",
+		heldStatus, "3", "3", "1", "3", "9", "2", "2", "1"}
+	// A cancelled event keeps the sign-ups it had when it was cancelled.
+	cancelled := []string{"Семинар по ПДД", "Семинар", when(s.cancelled.Start), "", "ЦРТДиЮ", "ЦРТДиЮ, ГИБДД",
+		"отменено", "", "1", "0", "0", "0", "0", "0", "0"}
+	other := []string{"День здоровья", "Праздник", when(s.other.Start), "", "ЦРТДиЮ", "СОШ №2",
+		"опубликовано", "", "0", "0", "0", "0", "0", "0", "0"}
+	if s.other.Over(now) {
+		other[6] = "прошло"
+	}
+	header := []string{"Название", "Вид", "Начало", "Окончание", "Место проведения", "Организаторы", "Статус", "Мест",
+		"Подтверждено", "Лист ожидания", "Команд", "Учащихся", "Пришли", "Призёры (1–3 место)", "Лауреаты"}
+	label := s.year.From.Format("02.01.2006") + "–" + s.year.To.AddDate(0, 0, -1).Format("02.01.2006")
+
+	// The coordinator of the ГИБДД: its own event and the one it
+	// co-organises, not the school's, the draft or last year's.
+	h.say(coordinator, "/export", "За какой период?")
+	h.press(coordinator, yearLabel)
+	for _, c := range []struct {
+		u    telegramtest.User
+		want [][]string
+	}{{coordinator, [][]string{header, held, cancelled}}, {admin, [][]string{header, held, cancelled, other}}} {
+		if c.u == admin {
+			h.registerDirect(admin, s.gibdd)
+			h.say(admin, "/export", "За какой период?")
+			h.press(admin, yearLabel)
+		}
+		rows := h.periodRows(c.u, fmt.Sprintf("Мероприятия за %s: %d.", label, len(c.want)-1))
+		if len(rows) != len(c.want) {
+			t.Fatalf("%d: %d rows: %q", c.u.ID, len(rows), rows)
+		}
+		for i := range c.want {
+			if !slices.Equal(rows[i], c.want[i]) {
+				t.Errorf("%d, row %d\n got %q\nwant %q", c.u.ID, i+1, rows[i], c.want[i])
+			}
+		}
+	}
+
+	// Two dates typed, across a restart, after a reversed pair and a typo.
+	h.say(coordinator, "/export", "За какой период?")
+	h.press(coordinator, "📅 Свои даты", "Напишите начало и конец периода")
+	h.restart()
+	d := s.held.Start.In(moscowZone).Format("02.01.2006")
+	last := s.cancelled.Start.In(moscowZone).AddDate(0, 0, -1).Format("02.01.2006")
+	h.say(coordinator, last+" – "+d, "Вторая дата раньше первой")
+	h.say(coordinator, "с 1 сентебря по вчера", "Не понял")
+	h.say(coordinator, "31.02.2027 - 01.03.2027", "В феврале")
+	h.say(coordinator, d+" – "+last)
+	rows := h.periodRows(coordinator, fmt.Sprintf("Мероприятия за %s–%s: 1.", d, last))
+	if len(rows) != 2 || !slices.Equal(rows[1], held) {
+		t.Errorf("the typed period: %q", rows)
+	}
+	if c, err := h.store.Conversation(h.ctx(), coordinator.ID); err == nil {
+		t.Errorf("the wizard is still there: %+v", c)
+	}
+}
