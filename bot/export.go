@@ -45,11 +45,25 @@ type participantsTable struct {
 	// Which optional columns the event's form and kind call for.
 	phone, team, pupils, works, birth bool
 	row                               []any // reused by write
+	// labels are the words the rows repeat, rendered once: a catalog
+	// lookup is a template run, which for 10,000 rows would cost more
+	// than writing them.
+	labels map[string]string
+}
+
+// label is the message key's text, rendered once per table.
+func (t *participantsTable) label(key string) string {
+	if s, ok := t.labels[key]; ok {
+		return s
+	}
+	s := t.p.T(key)
+	t.labels[key] = s
+	return s
 }
 
 func newParticipantsTable(p locales.Printer, ex storage.EventExport) *participantsTable {
 	f := ex.Event.Form
-	return &participantsTable{p: p, ex: ex,
+	return &participantsTable{p: p, ex: ex, labels: map[string]string{},
 		phone: f.Phone != storage.NeedNone, team: ex.Event.Unit == storage.UnitTeam,
 		pupils: f.Pupils && ex.Event.Unit == storage.UnitTeam, works: f.Works != nil, birth: f.PupilBirth}
 }
@@ -88,15 +102,23 @@ func (t *participantsTable) orgOf(r storage.ExportRow) string {
 	return t.ex.Orgs[cmp.Or(r.OrgID, r.User.OrgID)].Name
 }
 
+// name is the row's teacher as personName says, the forgotten one's
+// words rendered once.
+func (t *participantsTable) name(r storage.ExportRow) string {
+	if r.UserID < 0 {
+		return t.label("participant_erased")
+	}
+	return personName(t.p, r.UserID, r.User)
+}
+
 // write writes the main table's rows to w.
 func (t *participantsTable) write(w tableWriter) error {
-	p := t.p
 	for _, r := range t.ex.Rows {
 		app := r.Application
 		if app == nil {
 			app = &storage.Application{}
 		}
-		v := append(t.row[:0], t.orgOf(r), personName(p, r.UserID, r.User), r.User.Position)
+		v := append(t.row[:0], t.orgOf(r), t.name(r), r.User.Position)
 		if t.phone {
 			v = append(v, app.Phone)
 		}
@@ -117,15 +139,15 @@ func (t *participantsTable) write(w tableWriter) error {
 			place = r.Place
 		}
 		if r.Attended != nil {
-			attended = p.T("export_attended_no")
+			attended = t.label("export_attended_no")
 			if *r.Attended {
-				attended = p.T("export_attended_yes")
+				attended = t.label("export_attended_yes")
 			}
 		}
 		if r.Result != "" {
-			result = p.T("result_" + r.Result)
+			result = t.label("result_" + r.Result)
 		}
-		v = append(v, p.T("export_state_"+string(r.State)), r.CreatedAt, place, attended, result)
+		v = append(v, t.label("export_state_"+string(r.State)), r.CreatedAt, place, attended, result)
 		t.row = v
 		if err := w.Row(v...); err != nil {
 			return err
@@ -142,9 +164,9 @@ func (t *participantsTable) answer(q storage.Question, app *storage.Application)
 	}
 	switch {
 	case q.Kind == storage.QuestionYesNo && a == "yes":
-		return t.p.T("apps_answer_yes")
+		return t.label("apps_answer_yes")
 	case q.Kind == storage.QuestionYesNo && a == "no":
-		return t.p.T("apps_answer_no")
+		return t.label("apps_answer_no")
 	}
 	return strings.TrimSpace(a)
 }
@@ -191,7 +213,7 @@ func (t *participantsTable) writePupils(w tableWriter) error {
 				}
 				v = append(v, born)
 			}
-			v = append(v, t.orgOf(r), personName(t.p, r.UserID, r.User), r.TeamName, t.p.T("export_state_"+string(r.State)))
+			v = append(v, t.orgOf(r), t.name(r), r.TeamName, t.label("export_state_"+string(r.State)))
 			t.row = v
 			if err := w.Row(v...); err != nil {
 				return err
@@ -201,10 +223,10 @@ func (t *participantsTable) writePupils(w tableWriter) error {
 	return nil
 }
 
-// participantsXLSX is the export as a workbook: the sheet «Участники»,
-// and «Учащиеся» when the form lists pupils.
-func (b *Bot) participantsXLSX(p locales.Printer, ex storage.EventExport) ([]byte, error) {
-	wb, err := sheets.New(b.cfg.Location)
+// participantsXLSX is the export as a workbook, dates in loc: the sheet
+// «Участники», and «Учащиеся» when the form lists pupils.
+func participantsXLSX(p locales.Printer, loc *time.Location, ex storage.EventExport) ([]byte, error) {
+	wb, err := sheets.New(loc)
 	if err != nil {
 		return nil, err
 	}
@@ -229,10 +251,10 @@ func (b *Bot) participantsXLSX(p locales.Printer, ex storage.EventExport) ([]byt
 	return wb.Bytes()
 }
 
-// participantsCSV is the main table as CSV.
-func (b *Bot) participantsCSV(p locales.Printer, ex storage.EventExport) ([]byte, error) {
+// participantsCSV is the main table as CSV, dates in loc.
+func participantsCSV(p locales.Printer, loc *time.Location, ex storage.EventExport) ([]byte, error) {
 	t := newParticipantsTable(p, ex)
-	c, err := sheets.NewCSV(b.cfg.Location, t.columns())
+	c, err := sheets.NewCSV(loc, t.columns())
 	if err != nil {
 		return nil, err
 	}
@@ -272,10 +294,10 @@ func (b *Bot) cbEventExport(ctx context.Context, r *Request, args []string) erro
 		kb   = keyboard{{button(p.T("btn_export_csv"), cb(cbEventExport, e.ID, exportFormatCSV))}}
 	)
 	if asCSV {
-		data, err = b.participantsCSV(p, ex)
+		data, err = participantsCSV(p, b.cfg.Location, ex)
 		ext, kb = ".csv", nil
 	} else {
-		data, err = b.participantsXLSX(p, ex)
+		data, err = participantsXLSX(p, b.cfg.Location, ex)
 	}
 	if err != nil {
 		return err
