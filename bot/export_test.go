@@ -498,3 +498,15 @@ func TestExportPeriod(t *testing.T) {
 		t.Errorf("the wizard is still there: %+v", c)
 	}
 }
+
+func TestExportInHelp(t *testing.T) {
+	h := newHarness(t, nil)
+	org := h.seedOrgs(gibdd)[0]
+	h.makeCoordinator(coordinator, org)
+	h.registerDirect(teacher, org)
+	h.say(coordinator, "/help", "«📥 Выгрузить»", "/export — Выгрузить мероприятия за период в Excel")
+	m := h.say(teacher, "/help", "Команды")
+	if strings.Contains(m.PlainText(), "/export") || strings.Contains(m.PlainText(), "Выгрузить") {
+		t.Errorf("a teacher's /help speaks of exports: %s", m.PlainText())
+	}
+}
