@@ -194,8 +194,9 @@ var periodSeparators = []string{"\n", "—", "–", " - ", " по ", " до ", "
 const maxPeriodText = 140
 
 // parsePeriod reads «01.09.2026 – 31.12.2026» (either date as the event
-// wizard reads one, a time of day ignored): the period from the first day
-// to the end of the second. problem says what is wrong, in p's language.
+// wizard reads one, a time of day ignored; the two may also be split by a
+// lone «-», or be two words): the period from the first day to the end of
+// the second. problem says what is wrong, in p's language.
 func (b *Bot) parsePeriod(p locales.Printer, text string) (pr period, problem string) {
 	now := b.cfg.Now().In(b.cfg.Location)
 	example := localesHTML(schoolYear(now, 0).From.Format("02.01.2006") + " – " + now.Format("02.01.2006"))
@@ -213,7 +214,14 @@ func (b *Bot) parsePeriod(p locales.Printer, text string) (pr period, problem st
 			break
 		}
 	}
-	if len(parts) != 2 {
+	switch f := strings.Fields(s); {
+	case len(parts) == 2:
+	case strings.Count(s, "-") == 1: // «01.09.2026-31.12.2026»
+		a, z, _ := strings.Cut(s, "-")
+		parts = []string{a, z}
+	case len(f) == 2: // «01.09.2026 31.12.2026»
+		parts = f
+	default:
 		return period{}, p.T("export_bad_dates", "Example", example)
 	}
 	var days [2]time.Time

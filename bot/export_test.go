@@ -510,3 +510,53 @@ func TestExportInHelp(t *testing.T) {
 		t.Errorf("a teacher's /help speaks of exports: %s", m.PlainText())
 	}
 }
+
+// A coordinator's way through /export and the card's button, mistakes
+// included.
+func TestExportAsACoordinatorWould(t *testing.T) {
+	h := newHarness(t, nil)
+	s := h.seedPeriod()
+	empty := h.event(s.gibdd, func(e *storage.Event) { e.Title = "Пустой семинар" })
+	card := h.say(coordinator, fmt.Sprintf("/start e%d", empty.ID), "Пустой семинар")
+	if a, _ := h.press(coordinator, "📥 Выгрузить"); !a.ShowAlert || !strings.Contains(a.Text, "выгружать нечего") {
+		t.Errorf("an empty event: %q", a.Text)
+	}
+	// The CSV button of a deleted event's file.
+	if a := h.forge(coordinator, card.ID, cb(cbEventExport, 424242, exportFormatCSV)); !strings.Contains(a.Text, "больше нет") {
+		t.Errorf("a gone event: %q", a.Text)
+	}
+
+	// Two dates with no dash, or a bare dash, are read too.
+	d := s.held.Start.In(moscowZone).Format("02.01.2006")
+	for _, typed := range []string{d + " " + d, d + "-" + d} {
+		h.say(coordinator, "/export", "За какой период?")
+		h.press(coordinator, "📅 Свои даты", "Напишите начало и конец периода")
+		h.say(coordinator, typed)
+		rows := h.periodRows(coordinator, fmt.Sprintf("Мероприятия за %s–%s: 1.", d, d))
+		if len(rows) != 2 || rows[1][0] != "Безопасное колесо" {
+			t.Errorf("%q: %q", typed, rows)
+		}
+	}
+	// A day with nothing in it says so, and sends no file.
+	h.say(coordinator, "/export", "За какой период?")
+	h.press(coordinator, "📅 Свои даты", "Напишите начало и конец периода")
+	before := len(h.tg.BotMessages(coordinator.ID))
+	nothing := s.year.From.AddDate(0, 0, 2).Format("02.01.2006")
+	h.say(coordinator, nothing+" – "+nothing, "мероприятий нет")
+	for _, m := range h.tg.BotMessages(coordinator.ID)[before:] {
+		if m.Document != nil {
+			t.Errorf("a file for an empty period: %s", m.Document.Name)
+		}
+	}
+	// Leaving the dates with /cancel: the next text is not a period.
+	h.say(coordinator, "/export", "За какой период?")
+	h.press(coordinator, "📅 Свои даты", "Напишите начало и конец периода")
+	h.say(coordinator, "/cancel")
+	if _, err := h.store.Conversation(h.ctx(), coordinator.ID); err == nil {
+		t.Error("the wizard outlived /cancel")
+	}
+	// A button of the period list pressed again later still works: the
+	// period is worked out when it is pressed.
+	h.press(coordinator, fmt.Sprintf("Учебный год %d/%02d", s.year.From.Year(), (s.year.From.Year()+1)%100))
+	h.periodRows(coordinator, "Мероприятия за "+s.year.From.Format("02.01.2006"))
+}
