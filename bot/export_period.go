@@ -152,6 +152,13 @@ func (b *Bot) cbExportPeriod(ctx context.Context, r *Request, args []string) err
 	if !ok {
 		return b.stale(ctx, r)
 	}
+	// A period pressed while the dates are awaited ends that wait: the
+	// next text is not taken for dates.
+	if c, err := b.store.Conversation(ctx, r.User.ID); err == nil && c.Flow == flowExport {
+		if err := b.store.ClearConversation(ctx, r.User.ID); err != nil {
+			return err
+		}
+	}
 	if err := b.answer(ctx, r, r.P.T("export_preparing"), false); err != nil {
 		return err
 	}

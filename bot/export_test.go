@@ -556,7 +556,13 @@ func TestExportAsACoordinatorWould(t *testing.T) {
 		t.Error("the wizard outlived /cancel")
 	}
 	// A button of the period list pressed again later still works: the
-	// period is worked out when it is pressed.
+	// period is worked out when it is pressed. Pressed while dates are
+	// awaited, it ends the wait.
+	h.say(coordinator, "/export", "За какой период?")
+	h.press(coordinator, "📅 Свои даты", "Напишите начало и конец периода")
 	h.press(coordinator, fmt.Sprintf("Учебный год %d/%02d", s.year.From.Year(), (s.year.From.Year()+1)%100))
 	h.periodRows(coordinator, "Мероприятия за "+s.year.From.Format("02.01.2006"))
+	if _, err := h.store.Conversation(h.ctx(), coordinator.ID); err == nil {
+		t.Error("the dates are still awaited after a period was pressed")
+	}
 }
