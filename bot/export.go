@@ -282,6 +282,11 @@ func (b *Bot) cbEventExport(ctx context.Context, r *Request, args []string) erro
 	if err != nil {
 		return err
 	}
+	// Decided again on the event as read with its sign-ups: an organiser
+	// taken off the list in between sees nothing.
+	if !b.may(r, actParticipants, ex.Event) {
+		return b.answer(ctx, r, p.T("refused_event_organisers"), true)
+	}
 	if len(ex.Rows) == 0 {
 		return b.answer(ctx, r, p.T("export_empty"), true)
 	}
