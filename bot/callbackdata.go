@@ -67,6 +67,8 @@ const (
 	cbEventApplications     = "ap"  // ap:<event id>:<page>: «📋 Заявки»
 	cbEventWorks            = "wk"  // wk:<event id>: the works into the chat
 	cbEventWorksZip         = "wz"  // wz:<event id>: the works as a ZIP
+	cbEventExport           = "xe"  // xe:<event id>[:c]: the participants as XLSX (c: as CSV)
+	cbExportPeriod          = "xp"  // xp:<y|yp|q|qp|m|mp|d>: /export's period (d: two dates typed)
 	cbEventEdit             = "ee"  // ee:<event id>
 	cbEventPublish          = "eu"  // eu:<event id>
 	cbEventAnnounce         = "ea"  // ea:<event id>

@@ -227,9 +227,16 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 		if row != nil {
 			kb = append(kb, row)
 		}
-		if b.may(r, actParticipants, e) && !e.Form.Empty() && e.Status != storage.EventDraft {
-			kb = append(kb, []modelsButton{button(p.T("btn_event_apps"), cb(cbEventApplications, e.ID, 0))})
-			kb = append(kb, worksButtons(p, e, works)...)
+		if b.may(r, actParticipants, e) && e.Status != storage.EventDraft {
+			// «📥 Выгрузить» beside «📋 Заявки», or on its own row.
+			row := []modelsButton{button(p.T("btn_event_export"), cb(cbEventExport, e.ID))}
+			if !e.Form.Empty() {
+				row = append([]modelsButton{button(p.T("btn_event_apps"), cb(cbEventApplications, e.ID, 0))}, row...)
+			}
+			kb = append(kb, row)
+			if !e.Form.Empty() {
+				kb = append(kb, worksButtons(p, e, works)...)
+			}
 		}
 		switch e.Status {
 		case storage.EventDraft:

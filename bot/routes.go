@@ -30,6 +30,8 @@ func (b *Bot) registerRoutes() {
 		// anything about.
 		"mydata": {role: roleNone, fn: b.cmdMyData},
 		"forget": {role: roleNone, fn: b.cmdForget},
+		// Files out (export.go, export_period.go).
+		"export": {role: roleCoordinator, fn: b.cmdExport},
 	}
 
 	b.callbacks = map[string]callback{
@@ -97,6 +99,8 @@ func (b *Bot) registerRoutes() {
 		cbEventApplications: {roleCoordinator, b.cbEventApplications},
 		cbEventWorks:        {roleCoordinator, b.cbEventWorks},
 		cbEventWorksZip:     {roleCoordinator, b.cbEventWorksZip},
+		cbEventExport:       {roleCoordinator, b.cbEventExport},
+		cbExportPeriod:      {roleCoordinator, b.cbExportPeriod},
 		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
 		cbEventPublish:      {roleCoordinator, b.cbEventPublish},
 		cbEventAnnounce:     {roleCoordinator, b.cbEventAnnounce},
@@ -205,6 +209,7 @@ func (b *Bot) registerRoutes() {
 		cbParkedResume:         nil,
 		cbApplySection:         nil,
 		cbWorks:                nil,
+		cbExportPeriod:         exportStarts,
 	}
 
 	b.flows = map[string]flow{
@@ -223,6 +228,7 @@ func (b *Bot) registerRoutes() {
 			describe: describeApply},
 		flowWorks: {role: roleTeacher, ttl: shortWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks,
 			replaceable: true},
+		flowExport: {role: roleCoordinator, ttl: shortWizard, onText: b.exportText, resume: b.resumeExport},
 	}
 }
 
@@ -242,7 +248,7 @@ const (
 var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
 	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
-	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts"},
+	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts", "export"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 

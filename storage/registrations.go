@@ -366,60 +366,70 @@ func (s *Store) Registration(ctx context.Context, eventID, userID int64) (Regist
 func (s *Store) Participants(ctx context.Context, eventID int64) ([]Participant, error) {
 	var list []Participant
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		list = nil
-		if tx.Bucket(bucketEvents).Get(itob(eventID)) == nil {
-			return ErrNotFound
-		}
-		users := tx.Bucket(bucketUsers)
-		withUser := func(r Registration) (Participant, error) {
-			p := Participant{Registration: r}
-			switch err := getJSON(users, itob(r.UserID), &p.User); {
-			case errors.Is(err, ErrNotFound):
-				p.User = User{ID: r.UserID}
-			case err != nil:
-				return Participant{}, fmt.Errorf("user %d: %w", r.UserID, err)
-			}
-			return p, nil
-		}
-		if err := forEventRegs(tx, eventID, func(r Registration) error {
-			if r.State != RegConfirmed {
-				return nil
-			}
-			p, err := withUser(r)
-			list = append(list, p)
-			return err
-		}); err != nil {
-			return err
-		}
-		slices.SortStableFunc(list, func(a, b Participant) int {
-			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.UserID, b.UserID))
-		})
-		regs := tx.Bucket(bucketRegs)
-		prefix := itob(eventID)
-		c := tx.Bucket(bucketWaitlist).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var r Registration
-			switch err := getJSON(regs, regKey(eventID, btoi(v)), &r); {
-			case errors.Is(err, ErrNotFound):
-				continue
-			case err != nil:
-				return err
-			}
-			if r.State != RegWaitlist || r.WaitSeq != btoi(k[8:]) {
-				continue
-			}
-			p, err := withUser(r)
-			if err != nil {
-				return err
-			}
-			list = append(list, p)
-		}
-		return nil
+		var err error
+		list, err = participants(tx, eventID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: participants of event %d: %w", eventID, err)
 	}
 	return list, nil
+}
+
+// participants does Participants' work inside tx.
+func participants(tx *bolt.Tx, eventID int64) ([]Participant, error) {
+	var list []Participant
+	if tx.Bucket(bucketEvents).Get(itob(eventID)) == nil {
+		return nil, ErrNotFound
+	}
+	users := tx.Bucket(bucketUsers)
+	if err := forEventRegs(tx, eventID, func(r Registration) error {
+		if r.State != RegConfirmed {
+			return nil
+		}
+		p, err := withUser(users, r)
+		list = append(list, p)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(list, func(a, b Participant) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.UserID, b.UserID))
+	})
+	regs := tx.Bucket(bucketRegs)
+	prefix := itob(eventID)
+	c := tx.Bucket(bucketWaitlist).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var r Registration
+		switch err := getJSON(regs, regKey(eventID, btoi(v)), &r); {
+		case errors.Is(err, ErrNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if r.State != RegWaitlist || r.WaitSeq != btoi(k[8:]) {
+			continue
+		}
+		p, err := withUser(users, r)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, p)
+	}
+	return list, nil
+}
+
+// withUser is r with its user from users (a user who is not there, as
+// one forgotten, is only their id).
+func withUser(users *bolt.Bucket, r Registration) (Participant, error) {
+	p := Participant{Registration: r}
+	switch err := getJSON(users, itob(r.UserID), &p.User); {
+	case errors.Is(err, ErrNotFound):
+		p.User = User{ID: r.UserID}
+	case err != nil:
+		return Participant{}, fmt.Errorf("user %d: %w", r.UserID, err)
+	}
+	return p, nil
 }
 
 // UserRegistrations returns the user's confirmed and waitlisted

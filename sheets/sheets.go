@@ -1,0 +1,264 @@
+package sheets
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Column is one column of a sheet: its header and its width in
+// characters (0: excelize's default).
+type Column struct {
+	Title string
+	Width float64
+}
+
+// Day is a date without the time of day: written as «15.03.2027».
+type Day time.Time
+
+// Number formats of dates, as a Russian Excel shows them.
+const (
+	DateTimeFormat = "dd.mm.yyyy hh:mm"
+	DateFormat     = "dd.mm.yyyy"
+)
+
+// Workbook is an XLSX file being written.
+type Workbook struct {
+	f      *excelize.File
+	loc    *time.Location
+	bold   int // the header's style
+	when   int // a date with the time
+	day    int // a date alone
+	sheets []*Sheet
+}
+
+// Sheet is one sheet of a Workbook, written row by row.
+type Sheet struct {
+	w     *Workbook
+	sw    *excelize.StreamWriter
+	cols  int
+	row   int
+	cells []any // reused by Row: SetRow copies what it writes
+}
+
+// New starts an empty workbook whose dates are shown in loc (nil: UTC).
+func New(loc *time.Location) (*Workbook, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := excelize.NewFile()
+	w := &Workbook{f: f, loc: loc}
+	var err error
+	if w.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return nil, fmt.Errorf("sheets: header style: %w", err)
+	}
+	dt, d := DateTimeFormat, DateFormat
+	if w.when, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dt}); err != nil {
+		return nil, fmt.Errorf("sheets: date style: %w", err)
+	}
+	if w.day, err = f.NewStyle(&excelize.Style{CustomNumFmt: &d}); err != nil {
+		return nil, fmt.Errorf("sheets: date style: %w", err)
+	}
+	return w, nil
+}
+
+// NewSheet adds a sheet named name with the given columns: their widths
+// set, the header written in bold and frozen above the rows.
+func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
+	if len(w.sheets) == 0 {
+		// A new file has one sheet already: the first sheet is it, renamed.
+		if err := w.f.SetSheetName(w.f.GetSheetName(0), name); err != nil {
+			return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
+		}
+	} else if _, err := w.f.NewSheet(name); err != nil {
+		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
+	}
+	sw, err := w.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
+	}
+	s := &Sheet{w: w, sw: sw, cols: len(cols), cells: make([]any, len(cols))}
+	for i, c := range cols {
+		if c.Width > 0 {
+			if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
+				return nil, fmt.Errorf("sheets: sheet %q, column %d: %w", name, i+1, err)
+			}
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
+	}
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = excelize.Cell{StyleID: w.bold, Value: c.Title}
+	}
+	s.row = 1
+	if err := sw.SetRow("A1", header); err != nil {
+		return nil, fmt.Errorf("sheets: sheet %q header: %w", name, err)
+	}
+	w.sheets = append(w.sheets, s)
+	return s, nil
+}
+
+// Row appends a row. Its values are strings, numbers, time.Time (a date
+// with the time, in the workbook's zone; the zero time is an empty cell),
+// Day, or nil (an empty cell); more values than the sheet has columns is
+// an error.
+func (s *Sheet) Row(values ...any) error {
+	if len(values) > s.cols {
+		return fmt.Errorf("sheets: row %d has %d values for %d columns", s.row+1, len(values), s.cols)
+	}
+	cells := s.cells[:len(values)]
+	for i, v := range values {
+		switch v := v.(type) {
+		case time.Time:
+			if v.IsZero() {
+				cells[i] = nil
+				continue
+			}
+			// excelize writes the wall clock of the time's own zone.
+			cells[i] = excelize.Cell{StyleID: s.w.when, Value: v.In(s.w.loc)}
+		case Day:
+			t := time.Time(v)
+			if t.IsZero() {
+				cells[i] = nil
+				continue
+			}
+			t = t.In(s.w.loc)
+			cells[i] = excelize.Cell{StyleID: s.w.day, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+		default:
+			cells[i] = v
+		}
+	}
+	s.row++
+	if err := s.sw.SetRow("A"+strconv.Itoa(s.row), cells); err != nil {
+		return fmt.Errorf("sheets: row %d: %w", s.row, err)
+	}
+	return nil
+}
+
+// Bytes ends every sheet and returns the workbook as an XLSX file. The
+// workbook is closed after it, whatever the result.
+func (w *Workbook) Bytes() ([]byte, error) {
+	defer w.f.Close()
+	for _, s := range w.sheets {
+		if err := s.sw.Flush(); err != nil {
+			return nil, fmt.Errorf("sheets: flush %q: %w", s.sw.Sheet, err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := w.f.Write(&buf); err != nil {
+		return nil, fmt.Errorf("sheets: write: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Close drops the workbook unwritten (its temporary files, if any). It is
+// safe after Bytes.
+func (w *Workbook) Close() error { return w.f.Close() }
+
+// CSV is one table as CSV in UTF-8 with a byte order mark and semicolons,
+// as Excel opens it in Russia.
+type CSV struct {
+	buf bytes.Buffer
+	w   *csv.Writer
+	loc *time.Location
+	rec []string
+}
+
+// NewCSV starts a CSV table with the columns' titles as its header; dates
+// are written in loc (nil: UTC).
+func NewCSV(loc *time.Location, cols []Column) (*CSV, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	c := &CSV{loc: loc}
+	c.buf.WriteString("\ufeff")
+	c.w = csv.NewWriter(&c.buf)
+	c.w.Comma = ';'
+	c.w.UseCRLF = true
+	header := make([]string, len(cols))
+	for i, col := range cols {
+		header[i] = col.Title
+	}
+	if err := c.w.Write(header); err != nil {
+		return nil, fmt.Errorf("sheets: csv header: %w", err)
+	}
+	return c, nil
+}
+
+// Row appends a row of the values Sheet.Row takes: a time.Time as
+// «15.03.2027 10:00» and a Day as «15.03.2027» in the table's zone, a
+// number in digits (a decimal comma), nil as an empty field. A text that a
+// spreadsheet would take for a formula (it begins with = or @, or with +
+// or - not followed by a digit) gets a leading apostrophe.
+func (c *CSV) Row(values ...any) error {
+	c.rec = c.rec[:0]
+	for _, v := range values {
+		c.rec = append(c.rec, c.field(v))
+	}
+	if err := c.w.Write(c.rec); err != nil {
+		return fmt.Errorf("sheets: csv row: %w", err)
+	}
+	return nil
+}
+
+func (c *CSV) field(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return Defuse(v)
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.In(c.loc).Format("02.01.2006 15:04")
+	case Day:
+		t := time.Time(v)
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(c.loc).Format("02.01.2006")
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
+	}
+	return Defuse(fmt.Sprint(v))
+}
+
+// Defuse keeps a spreadsheet from running a text as a formula: one that
+// begins with = or @, or with + or - not followed by a digit (a phone
+// «+7…» stays as it is), gets a leading apostrophe.
+func Defuse(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@':
+		return "'" + s
+	case '+', '-':
+		if len(s) == 1 || s[1] < '0' || s[1] > '9' {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// Bytes ends the table and returns the file.
+func (c *CSV) Bytes() ([]byte, error) {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return nil, fmt.Errorf("sheets: csv: %w", err)
+	}
+	return c.buf.Bytes(), nil
+}
