@@ -58,6 +58,9 @@ func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ string) error {
 			sb.WriteString("\n\n")
 		}
 		sb.WriteString(r.P.T(helpKeys[rl]))
+		for _, key := range helpMore[rl] {
+			sb.WriteString("\n" + r.P.T(key))
+		}
 	}
 	sb.WriteString("\n\n" + r.P.T("help_title"))
 	for _, name := range menuFor(r.Role()) {
@@ -72,6 +75,12 @@ var helpKeys = map[role]string{
 	roleTeacher:     "help_teacher",
 	roleCoordinator: "help_coordinator",
 	roleAdmin:       "help_admin",
+}
+
+// helpMore are lines added to a role's part of /help by later features,
+// each its own locale key.
+var helpMore = map[role][]string{
+	roleCoordinator: {"help_coordinator_plan"},
 }
 
 // sendHint answers a message or command the bot did not understand

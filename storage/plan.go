@@ -132,7 +132,8 @@ var ErrShiftedPast = errors.New("storage: the copy would start in the past")
 // CreateEvent's rule (by's organisation, else the source's owner). A
 // cancelled, finished or draft source is copied too. ErrNotFound when
 // there is no such event; ErrShiftedPast when the shifted start is not
-// after now.
+// after now. A shifted deadline or Until that is not after now is dropped
+// (sign-up and works then close as when none is set).
 func (s *Store) CopyEvent(ctx context.Context, id, by int64, shift func(time.Time) time.Time) (Event, error) {
 	now := s.now()
 	var e Event
@@ -154,6 +155,13 @@ func (s *Store) CopyEvent(ctx context.Context, id, by int64, shift func(time.Tim
 		}
 		if !e.Start.After(now) {
 			return ErrShiftedPast
+		}
+		// A deadline the shift left behind would close sign-up at once.
+		if !e.Deadline.IsZero() && !e.Deadline.After(now) {
+			e.Deadline = time.Time{}
+		}
+		if e.Form.Works != nil && !e.Form.Works.Until.IsZero() && !e.Form.Works.Until.After(now) {
+			e.Form.Works.Until = time.Time{}
 		}
 		if err := checkEventTimes(e); err != nil {
 			return err
