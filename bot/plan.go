@@ -62,6 +62,19 @@ func (b *Bot) resumePlan(ctx context.Context, r *Request, c storage.Conversation
 	return err
 }
 
+// isPlanFile reports whether a file sent outside any wizard is taken for
+// a plan: an XLSX workbook from a coordinator or an admin, or a CSV file
+// from a coordinator (an admin's CSV is the organisations import).
+func isPlanFile(r *Request, name string) bool {
+	switch planFormat(name) {
+	case formatXLSX:
+		return true
+	case formatCSV:
+		return r.Role() < roleAdmin
+	}
+	return false
+}
+
 // planMessage takes the file; anything else (a text, a photo) is told
 // what the bot waits for.
 func (b *Bot) planMessage(ctx context.Context, r *Request, c storage.Conversation) error {

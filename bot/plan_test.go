@@ -205,8 +205,9 @@ func TestPlanImportXLSX(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The same file again: everything is loaded already.
-	h.say(coordinator, "/plan", "Заполните шаблон")
+	// The same file again, days later and without /plan: everything is
+	// loaded already.
+	h.clock.advance(3 * 24 * time.Hour)
 	m = h.sendDoc(coordinator, "План 2027.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", plan, "Прочитано")
 	for _, want := range []string{"Уже загружены 3 строки", "2. Безопасное колесо — 15 апреля, 10:00 · ГИБДД, СОШ №1 — уже загружено", "Создавать нечего"} {
 		if !strings.Contains(m.PlainText(), want) {
@@ -294,5 +295,45 @@ func TestPlanRefusesWrongFiles(t *testing.T) {
 	h.say(teacher, "/plan", "недоступно")
 	if n := len(h.drafts()); n != 1 {
 		t.Errorf("%d drafts after a teacher's /plan", n)
+	}
+}
+
+// TestPlanLongReportGoesToAFile: a report over Telegram's limit is
+// shortened in the message, the create button kept, and sent whole as a
+// text file.
+func TestPlanLongReportGoesToAFile(t *testing.T) {
+	h := newHarness(t, nil)
+	planSetup(h)
+	y := fmt.Sprint(planYear(h))
+	var sb strings.Builder
+	sb.WriteString("Олимпиада по ПДД;Конкурс;01.03." + y + " 10:00;;СОШ №1;ГИБДД;;;\n")
+	for i := 0; i < 120; i++ {
+		fmt.Fprintf(&sb, "Мероприятие номер %d;Конкурс;01.03.%s 10:00;;СОШ №1;Управление образования района %d;;;\n", i, y, i)
+	}
+	h.say(coordinator, "/plan", "Заполните шаблон")
+	m := h.sendDoc(coordinator, "plan.csv", "text/csv", []byte(sb.String()), "Прочитана 121 строка плана")
+	if utf16Len(m.Text) > 4096 {
+		t.Errorf("the report is %d long", utf16Len(m.Text))
+	}
+	if !slices.Contains(labels(m), "✅ Создать 1 черновик") || !strings.Contains(m.PlainText(), "Создать 1 черновик?") {
+		t.Errorf("the shortened report lost its end: %q\n%s", labels(m), m.PlainText())
+	}
+	var file *telegramtest.File
+	for _, bm := range h.tg.BotMessages(coordinator.ID) {
+		if bm.Document != nil && strings.HasSuffix(bm.Document.Name, ".txt") {
+			file = bm.Document
+		}
+	}
+	if file == nil {
+		t.Fatal("no report file")
+	}
+	text := string(file.Content)
+	for _, want := range []string{"121. Мероприятие номер 119 — нет организации «Управление образования района 119»", "1. Олимпиада по ПДД — 1 марта, 10:00 · ГИБДД"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the file lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "<b>") {
+		t.Error("HTML in the text file")
 	}
 }
