@@ -281,6 +281,7 @@ func TestPlanRefusesWrongFiles(t *testing.T) {
 	h.sendDoc(coordinator, "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK\x03\x04garbage"), "Не удалось прочитать таблицу")
 	h.sendDoc(coordinator, "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("hello, world"), "Не удалось прочитать таблицу")
 	h.sendDoc(coordinator, "plan.csv", "text/csv", []byte("\x00\x01\x02binary\x00"), "Не удалось прочитать таблицу")
+	h.sendDoc(coordinator, "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes.Repeat([]byte("PK\x03\x04"), 300_000), "больше 1 МБ")
 	h.sendDoc(coordinator, "plan.xls", "application/vnd.ms-excel", []byte("\xd0\xcf\x11\xe0"), "сохраните его как")
 	if n := len(h.drafts()); n != 0 {
 		t.Fatalf("%d drafts after wrong files", n)
