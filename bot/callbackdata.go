@@ -132,6 +132,11 @@ const (
 	cbWorks          = "awk" // awk:<event id>: the application's works, to add and remove
 	cbWorkRemove     = "awr" // awr:<event id>:<file unique id>
 	cbWorksDone      = "awd" // awd:<event id>: no more works now
+	// The annual plan import (plan.go) and copying an event (event_copy.go).
+	cbPlanCreate    = "pli" // pli: create the drafts read from the plan file
+	cbPlanDrop      = "plx" // plx: create nothing
+	cbEventCopy     = "ecp" // ecp:<event id>: «🔁 Повторить»: asks when
+	cbEventCopyYear = "ecy" // ecy:<event id>: the copy a year (or years) ahead
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

@@ -260,6 +260,9 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			}
 			kb = append(kb, row)
 		}
+		if e.Status != storage.EventDraft && b.may(r, actEdit, e) {
+			kb = append(kb, []modelsButton{button(p.T("btn_event_copy"), cb(cbEventCopy, e.ID))})
+		}
 		if row := handOverButton(r, e); row != nil {
 			kb = append(kb, row)
 		}

@@ -80,7 +80,7 @@ var helpKeys = map[role]string{
 // helpMore are further lines of a role's part of /help, one key a
 // feature, each a line beginning with «•».
 var helpMore = map[role][]string{
-	roleCoordinator: {"help_coordinator_export"},
+	roleCoordinator: {"help_coordinator_export", "help_coordinator_plan"},
 }
 
 // sendHint answers a message or command the bot did not understand

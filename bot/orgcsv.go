@@ -1,14 +1,11 @@
 package bot
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 
 	"vmeste/storage"
 )
@@ -68,25 +65,11 @@ func parseKind(s string) (storage.OrgKind, bool) {
 // too); comma or semicolon; an optional header row. existing are the names
 // already stored, for duplicate checks.
 func parseOrgCSV(data []byte, existing []storage.Organisation) ([]importRow, []importProblem, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		dec, err := charmap.Windows1251.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil, nil, errNotCSV
-		}
-		data = dec
-	}
-	if bytes.IndexByte(data, 0) >= 0 {
+	data, ok := decodeTableText(data)
+	if !ok {
 		return nil, nil, errNotCSV
 	}
-	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
-	rd := csv.NewReader(bytes.NewReader(data))
-	rd.FieldsPerRecord = -1
-	rd.LazyQuotes = true
-	rd.Comma = ','
-	if bytes.Count(firstLine, []byte(";")) > bytes.Count(firstLine, []byte(",")) {
-		rd.Comma = ';'
-	}
+	rd := csvReader(data)
 	seen := map[string]int{}
 	for _, o := range existing {
 		seen[strings.ToLower(strings.TrimSpace(o.Name))] = -1

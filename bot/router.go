@@ -112,6 +112,14 @@ func (b *Bot) routeMessage(ctx context.Context, r *Request) error {
 			return err
 		}
 	}
+	if m.Document != nil && r.Role() >= roleCoordinator && isPlanFile(r, m.Document.FileName) {
+		// The plan filled in days after /plan: read it all the same.
+		r.Handler = "plan_direct"
+		if held, err := b.consentGate(ctx, r, false, ""); held || err != nil {
+			return err
+		}
+		return b.planDocument(ctx, r)
+	}
 	if m.Document != nil && r.Role() >= roleAdmin && isCSVName(m.Document.FileName) {
 		r.Handler = "orgs_import_direct"
 		return b.orgImportDocument(ctx, r, storage.Conversation{Flow: flowOrgImport, Step: stepImportFile})

@@ -26,6 +26,7 @@ func (b *Bot) registerRoutes() {
 		"newevent":     {role: roleCoordinator, fn: b.cmdNewEvent},
 		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
 		"myevents":     {role: roleCoordinator, fn: b.cmdMyEvents},
+		"plan":         {role: roleCoordinator, fn: b.cmdPlan},
 		// The person's rights (privacy.go): open to anyone the bot keeps
 		// anything about.
 		"mydata": {role: roleNone, fn: b.cmdMyData},
@@ -179,6 +180,12 @@ func (b *Bot) registerRoutes() {
 		cbHandOver:     {roleCoordinator, b.cbHandOver},
 		cbHandOverPick: {roleCoordinator, b.cbHandOverPick},
 		cbHandOverYes:  {roleCoordinator, b.cbHandOverYes},
+		// The annual plan import (plan.go) and copying an event
+		// (event_copy.go: may edit the source, checked there).
+		cbPlanCreate:    {roleCoordinator, b.cbPlanCreate},
+		cbPlanDrop:      {roleCoordinator, b.cbPlanDrop},
+		cbEventCopy:     {roleCoordinator, b.cbEventCopy},
+		cbEventCopyYear: {roleCoordinator, b.cbEventCopyYear},
 	}
 
 	// What works without consent to the processing of personal data
@@ -198,6 +205,8 @@ func (b *Bot) registerRoutes() {
 	b.wizardStarts = map[string]startsWizard{
 		wizardKey("newevent"):  nil,
 		wizardKey("broadcast"): nil,
+		wizardKey("plan"):      nil,
+		cbEventCopy:            nil,
 		cbProfileEdit:          nil,
 		cbOrgAdd:               nil,
 		cbOrgEdit:              orgEditStarts,
@@ -217,6 +226,8 @@ func (b *Bot) registerRoutes() {
 		flowProfile:    {role: roleTeacher, ttl: shortWizard, onText: b.personText, resume: b.resumePerson},
 		flowOrgAdd:     {role: roleAdmin, ttl: shortWizard, onText: b.orgAddText, resume: b.resumeOrgAdd, back: b.backOrgAdd},
 		flowOrgEdit:    {role: roleAdmin, ttl: shortWizard, onText: b.orgEditText, resume: b.resumeOrgEdit},
+		flowPlan:       {role: roleCoordinator, ttl: longWizard, onMessage: b.planMessage, resume: b.resumePlan},
+		flowEventCopy:  {role: roleCoordinator, ttl: shortWizard, onText: b.eventCopyText, resume: b.resumeEventCopy},
 		flowOrgImport:  {role: roleAdmin, ttl: longWizard, onText: b.orgImportText, onDocument: b.orgImportDocument, resume: b.resumeOrgImport},
 		flowBroadcast:  {role: roleCoordinator, ttl: longWizard, onMessage: b.broadcastMessage, resume: b.resumeBroadcast},
 		flowEvent: {role: roleCoordinator, ttl: weekWizard, onMessage: b.eventMessage, resume: b.resumeEvent,
@@ -248,7 +259,7 @@ const (
 var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
 	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
-	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts", "export"},
+	roleCoordinator: {"newevent", "myevents", "drafts", "plan", "broadcast", "broadcasts", "export"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 

@@ -54,32 +54,37 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	}
 	now := s.now()
 	e.CreatedAt, e.UpdatedAt, e.Taken, e.Waiting = now, now, 0, 0
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		if err := e.Form.Validate(); err != nil {
-			return err
-		}
-		e.Form.LastQuestionID = e.Form.lastQuestionID()
-		events := tx.Bucket(bucketEvents)
-		seq, err := events.NextSequence()
-		if err != nil {
-			return err
-		}
-		e.ID = int64(seq)
-		if e.OwnerOrg, err = ownerOrg(tx, e); err != nil {
-			return err
-		}
-		if err := putJSON(events, itob(e.ID), e); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil); err != nil {
-			return err
-		}
-		return s.reindexDue(tx, nil, &e, now)
-	})
+	err := s.update(ctx, func(tx *bolt.Tx) error { return s.createEventTx(tx, &e, now) })
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: create event: %w", err)
 	}
 	return e, nil
+}
+
+// createEventTx is CreateEvent's work inside tx: it validates the form,
+// gives e its id and owner, stores and indexes it. e's status, times and
+// counters are the caller's to set.
+func (s *Store) createEventTx(tx *bolt.Tx, e *Event, now time.Time) error {
+	if err := e.Form.Validate(); err != nil {
+		return err
+	}
+	e.Form.LastQuestionID = e.Form.lastQuestionID()
+	events := tx.Bucket(bucketEvents)
+	seq, err := events.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.ID = int64(seq)
+	if e.OwnerOrg, err = ownerOrg(tx, *e); err != nil {
+		return err
+	}
+	if err := putJSON(events, itob(e.ID), e); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil); err != nil {
+		return err
+	}
+	return s.reindexDue(tx, nil, e, now)
 }
 
 // Event returns the event with id, any status, or ErrNotFound.

@@ -52,11 +52,14 @@ var (
 
 	bucketOrgRequests = []byte("org_requests")
 
+	// bucketPlanKeys remembers the annual plan's rows already imported.
+	bucketPlanKeys = []byte("plan_keys")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
-		bucketOrgRequests}
+		bucketOrgRequests, bucketPlanKeys}
 
 	keySchema = []byte("schema")
 )
@@ -98,6 +101,7 @@ var (
 //	                   each digest and summary goes out once per period
 //	org_requests       request id (uint64 BE) → OrgRequest (JSON): a person's request for an organisation
 //	                   missing from the list, and the admin's decision
+//	plan_keys          PlanKey of an imported annual plan row (32) → the id of the draft it became (8 BE)
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
