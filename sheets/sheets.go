@@ -16,6 +16,8 @@ import (
 type Column struct {
 	Title string
 	Width float64
+	// Wrap: the column's texts wrap within its width (long help texts).
+	Wrap bool
 }
 
 // Day is a date without the time of day: written as «15.03.2027».
@@ -34,6 +36,7 @@ type Workbook struct {
 	bold   int // the header's style
 	when   int // a date with the time
 	day    int // a date alone
+	wrap   int // a text that wraps
 	sheets []*Sheet
 }
 
@@ -43,7 +46,8 @@ type Sheet struct {
 	sw    *excelize.StreamWriter
 	cols  int
 	row   int
-	cells []any // reused by Row: SetRow copies what it writes
+	cells []any  // reused by Row: SetRow copies what it writes
+	wrap  []bool // the columns whose texts wrap
 }
 
 // New starts an empty workbook whose dates are shown in loc (nil: UTC).
@@ -65,6 +69,9 @@ func New(loc *time.Location) (*Workbook, error) {
 	if w.day, err = f.NewStyle(&excelize.Style{CustomNumFmt: &d}); err != nil {
 		return nil, fmt.Errorf("sheets: date style: %w", err)
 	}
+	if w.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return nil, fmt.Errorf("sheets: wrap style: %w", err)
+	}
 	return w, nil
 }
 
@@ -83,7 +90,10 @@ func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
 	}
-	s := &Sheet{w: w, sw: sw, cols: len(cols), cells: make([]any, len(cols))}
+	s := &Sheet{w: w, sw: sw, cols: len(cols), cells: make([]any, len(cols)), wrap: make([]bool, len(cols))}
+	for i, c := range cols {
+		s.wrap[i] = c.Wrap
+	}
 	for i, c := range cols {
 		if c.Width > 0 {
 			if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
@@ -132,6 +142,12 @@ func (s *Sheet) Row(values ...any) error {
 			}
 			t = t.In(s.w.loc)
 			cells[i] = excelize.Cell{StyleID: s.w.day, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+		case string:
+			if s.wrap[i] {
+				cells[i] = excelize.Cell{StyleID: s.w.wrap, Value: v}
+				continue
+			}
+			cells[i] = v
 		default:
 			cells[i] = v
 		}

@@ -25,12 +25,12 @@ func TestWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2027, 3, 15, 7, 0, 0, 0, time.UTC) // 10:00 in Moscow
-	cols := []Column{{"Название", 30}, {"Начало", 17}, {"День", 12}, {"Мест", 0}, {"Пусто", 8}}
+	cols := []Column{{Title: "Название", Width: 30, Wrap: true}, {Title: "Начало", Width: 17}, {Title: "День", Width: 12}, {Title: "Мест"}, {Title: "Пусто", Width: 8}}
 	a, err := w.NewSheet("Мероприятия", cols)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := w.NewSheet("Второй", []Column{{"Одна", 10}})
+	b, err := w.NewSheet("Второй", []Column{{Title: "Одна", Width: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
