@@ -68,7 +68,7 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 		if e.OwnerOrg, err = ownerOrg(tx, e); err != nil {
 			return err
 		}
-		if err := putJSON(events, itob(e.ID), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil); err != nil {
@@ -172,7 +172,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 				return err
 			}
 		}
-		if err := putJSON(events, itob(e.ID), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
@@ -297,7 +297,7 @@ func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry)
 		}
 		old := e
 		e.Status, e.UpdatedAt = EventPublished, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if len(also) > 0 {
@@ -342,7 +342,7 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify, also .
 		}
 		old := e
 		e.Status, e.UpdatedAt = EventCancelled, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
@@ -385,7 +385,7 @@ func (s *Store) SetEventStatus(ctx context.Context, id int64, status EventStatus
 		}
 		old := e
 		e.Status, e.UpdatedAt = status, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		return s.reindexDue(tx, &old, &e, now)

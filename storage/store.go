@@ -56,7 +56,7 @@ var (
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
-		bucketOrgRequests}
+		bucketOrgRequests, bucketReportEvents, bucketReportRegs}
 
 	keySchema = []byte("schema")
 )
@@ -98,6 +98,9 @@ var (
 //	                   each digest and summary goes out once per period
 //	org_requests       request id (uint64 BE) → OrgRequest (JSON): a person's request for an organisation
 //	                   missing from the list, and the admin's decision
+//	report_events      event id (8) → the event's fixed-width report row (report_rows.go), kept by putEvent
+//	report_regs        event id (8) + user id (8), as regs → the registration's report row, kept by
+//	                   putReg and deleteReg: what the coverage report reads instead of JSON
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
