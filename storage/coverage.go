@@ -126,6 +126,8 @@ func (s *Store) Coverage(ctx context.Context, q CoverageQuery) (Coverage, error)
 		var p Coverage
 		prev.finish(&p, false)
 		out.Previous = p.Total
+		cur.release()
+		prev.release()
 		return nil
 	})
 	if err != nil {
@@ -184,6 +186,9 @@ type tally struct {
 	users    *markTable        // user → mark, with the first organisation
 	moved    map[uint64]uint32 // mix(org, user) → org index: a teacher's other organisations
 	pupils   *markTable        // mix(org, pupilKey) → mark
+	// pupilKeys and pupilMarks are an event's pupils, added to pupils
+	// together (markTable.orAll).
+	pupilKeys, pupilMarks []uint64
 }
 
 func newTally(orgs map[int64]Organisation) *tally {
@@ -193,6 +198,12 @@ func newTally(orgs map[int64]Organisation) *tally {
 	}
 	return &tally{orgs: orgs, byOrg: map[int64]*orgLine{}, byID: make([]*orgLine, min(top+1, 1<<16)), orgLines: []*orgLine{nil}, users: newMarkTable(),
 		moved: map[uint64]uint32{}, pupils: newMarkTable()}
+}
+
+// release gives the tally's tables back for the next report.
+func (t *tally) release() {
+	t.users.release()
+	t.pupils.release()
 }
 
 // scan counts the events starting in [q.From, q.To) and their
@@ -259,6 +270,8 @@ func (t *tally) scan(ctx context.Context, tx *bolt.Tx, q CoverageQuery) error {
 			}
 			t.add(eventID, int64(binary.BigEndian.Uint64(rk[8:])), mask, lines, &rr)
 		}
+		t.pupils.orAll(t.pupilKeys, t.pupilMarks)
+		t.pupilKeys, t.pupilMarks = t.pupilKeys[:0], t.pupilMarks[:0]
 	}
 	return nil
 }
@@ -320,7 +333,7 @@ func (t *tally) add(eventID, user int64, mask uint32, lines []int, rr *reportReg
 		if k == 0 {
 			k = 1
 		}
-		*t.pupils.at(k) |= mark(mask, idx)
+		t.pupilKeys, t.pupilMarks = append(t.pupilKeys, k), append(t.pupilMarks, mark(mask, idx))
 	}
 }
 
