@@ -130,6 +130,14 @@ const (
 	cbWorks          = "awk" // awk:<event id>: the application's works, to add and remove
 	cbWorkRemove     = "awr" // awr:<event id>:<file unique id>
 	cbWorksDone      = "awd" // awd:<event id>: no more works now
+
+	// The coverage report (report.go). A period is y<year> (the school
+	// year from 1 September), q<year>-<1..4>, m<year>-<MM> or
+	// d<YYYYMMDD>-<YYYYMMDD> (both days included).
+	cbReportMenu   = "rpm" // rpm:<q|m|p>: the quarters, the months, the main choices
+	cbReportPeriod = "rpp" // rpp:<period>
+	cbReportCut    = "rpc" // rpc:<a|k|o>:<period>: by agency, kind of event, organisation
+	cbReportDates  = "rpd" // rpd: type two dates
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

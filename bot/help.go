@@ -14,7 +14,7 @@ import (
 var quickMenu = map[role][]string{
 	roleNone:        {"start", "events"},
 	roleTeacher:     {"events", "my", "profile", "settings"},
-	roleCoordinator: {"newevent", "drafts", "broadcast"},
+	roleCoordinator: {"newevent", "drafts", "broadcast", "report"},
 	roleAdmin:       {"orgs", "coordinators"},
 }
 
@@ -58,6 +58,9 @@ func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ string) error {
 			sb.WriteString("\n\n")
 		}
 		sb.WriteString(r.P.T(helpKeys[rl]))
+		if rl == roleCoordinator {
+			sb.WriteString("\n" + r.P.T("help_coordinator_report"))
+		}
 	}
 	sb.WriteString("\n\n" + r.P.T("help_title"))
 	for _, name := range menuFor(r.Role()) {

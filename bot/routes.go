@@ -26,6 +26,7 @@ func (b *Bot) registerRoutes() {
 		"newevent":     {role: roleCoordinator, fn: b.cmdNewEvent},
 		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
 		"myevents":     {role: roleCoordinator, fn: b.cmdMyEvents},
+		"report":       {role: roleCoordinator, fn: b.cmdReport},
 		// The person's rights (privacy.go): open to anyone the bot keeps
 		// anything about.
 		"mydata": {role: roleNone, fn: b.cmdMyData},
@@ -175,6 +176,12 @@ func (b *Bot) registerRoutes() {
 		cbHandOver:     {roleCoordinator, b.cbHandOver},
 		cbHandOverPick: {roleCoordinator, b.cbHandOverPick},
 		cbHandOverYes:  {roleCoordinator, b.cbHandOverYes},
+		// The coverage report (report.go): coordinators see their
+		// organisation's events, admins the district.
+		cbReportMenu:   {roleCoordinator, b.cbReportMenu},
+		cbReportPeriod: {roleCoordinator, b.cbReportPeriod},
+		cbReportCut:    {roleCoordinator, b.cbReportCut},
+		cbReportDates:  {roleCoordinator, b.cbReportDates},
 	}
 
 	// What works without consent to the processing of personal data
@@ -205,6 +212,7 @@ func (b *Bot) registerRoutes() {
 		cbParkedResume:         nil,
 		cbApplySection:         nil,
 		cbWorks:                nil,
+		cbReportDates:          nil,
 	}
 
 	b.flows = map[string]flow{
@@ -223,6 +231,7 @@ func (b *Bot) registerRoutes() {
 			describe: describeApply},
 		flowWorks: {role: roleTeacher, ttl: shortWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks,
 			replaceable: true},
+		flowReport: {role: roleCoordinator, ttl: shortWizard, onText: b.reportDatesText, resume: b.resumeReport, replaceable: true},
 	}
 }
 
@@ -242,7 +251,7 @@ const (
 var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
 	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
-	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts"},
+	roleCoordinator: {"newevent", "myevents", "drafts", "broadcast", "broadcasts", "report"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 
