@@ -115,9 +115,9 @@ func parsePeriodCode(code string, loc *time.Location) (reportPeriod, bool) {
 func (rp reportPeriod) label(p locales.Printer) string {
 	switch rp.Code[0] {
 	case 'y':
-		return p.T("report_period_year", "From", rp.From.Year(), "To", rp.To.Year()%100)
+		return p.T("report_period_year", "From", rp.From.Year(), "To", fmt.Sprintf("%02d", rp.To.Year()%100))
 	case 'q':
-		q := (int(rp.From.Month())-1)/3
+		q := (int(rp.From.Month()) - 1) / 3
 		return p.T("report_period_quarter", "Q", []string{"I", "II", "III", "IV"}[q], "N", q+1, "Year", rp.From.Year())
 	case 'm':
 		return p.T("report_month_"+strconv.Itoa(int(rp.From.Month())), "Year", rp.From.Year())
@@ -238,7 +238,7 @@ func (b *Bot) cbReportCut(ctx context.Context, r *Request, args []string) error 
 	if err := b.answer(ctx, r, "", false); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, b.reportText(r, rp, c, args[0]), b.reportKeyboard(r, rp, args[0]))
+	return b.reply(ctx, r, b.reportText(ctx, r, rp, c, args[0]), b.reportKeyboard(r, rp, args[0]))
 }
 
 // cbReportDates asks for two dates: rpd.
@@ -370,7 +370,7 @@ func (b *Bot) deliverReport(ctx context.Context, r *Request, rp reportPeriod) er
 	if err != nil {
 		return err
 	}
-	if err := b.reply(ctx, r, b.reportText(r, rp, c, cutAgency), b.reportKeyboard(r, rp, cutAgency)); err != nil {
+	if err := b.reply(ctx, r, b.reportText(ctx, r, rp, c, cutAgency), b.reportKeyboard(r, rp, cutAgency)); err != nil {
 		return err
 	}
 	return b.sendReportFiles(ctx, r, rp, c)
@@ -390,12 +390,12 @@ func (b *Bot) reportKeyboard(r *Request, rp reportPeriod, cut string) keyboard {
 }
 
 // scopeLabel is whose events the report counts.
-func (b *Bot) scopeLabel(r *Request, c storage.Coverage) string {
+func (b *Bot) scopeLabel(ctx context.Context, r *Request, c storage.Coverage) string {
 	if c.Query.Org == 0 {
 		return r.P.T("report_scope_district")
 	}
 	name := strconv.FormatInt(c.Query.Org, 10)
-	if o, err := b.store.Organisation(context.Background(), c.Query.Org); err == nil {
+	if o, err := b.store.Organisation(ctx, c.Query.Org); err == nil {
 		name = o.Label()
 	}
 	return r.P.T("report_scope_org", "Org", name)
@@ -423,10 +423,10 @@ func rate(f storage.CoverageFigures) string {
 // reportText is the message: the period and scope, the main figures with
 // the growth, who never took part, and the top lines of the cut. It fits
 // Telegram's limit: lines are capped, names shortened.
-func (b *Bot) reportText(r *Request, rp reportPeriod, c storage.Coverage, cut string) string {
+func (b *Bot) reportText(ctx context.Context, r *Request, rp reportPeriod, c storage.Coverage, cut string) string {
 	p, f := r.P, c.Total
 	lines := []string{
-		p.T("report_title", "Period", rp.label(p), "Scope", b.scopeLabel(r, c)),
+		p.T("report_title", "Period", rp.label(p), "Scope", b.scopeLabel(ctx, r, c)),
 		"",
 		p.T("report_events", "Held", f.EventsHeld, "Cancelled", f.EventsCancelled),
 		p.T("report_orgs", "Count", f.Orgs, "Absent", len(c.Absent)),
