@@ -54,7 +54,7 @@ func seedReport(t *testing.T, h *harness) *reportSeed {
 	sd := &reportSeed{year: schoolYearOf(real) + 1, orgs: map[string]int64{}, coordGB: coordinator}
 	// Now is 1 March of the school year: its autumn is over.
 	target := time.Date(sd.year+1, time.March, 1, 12, 0, 0, 0, moscowZone)
-	h.clock.advance(target.Sub(time.Now()))
+	h.clock.advance(time.Until(target))
 	kinder := storage.Organisation{Name: "МКДОУ «Детский сад „Солнышко“»", ShortName: "Д/с «Солнышко»", Kind: storage.KindPreschool}
 	school2 := storage.Organisation{Name: "МКОУ «СОШ №2» с. Кёнделен", ShortName: "СОШ №2", Kind: storage.KindSchool}
 	ids := h.seedOrgs(gibdd, school1, crtdiu, kinder, school2)
