@@ -137,6 +137,14 @@ const (
 	cbPlanDrop      = "plx" // plx: create nothing
 	cbEventCopy     = "ecp" // ecp:<event id>: «🔁 Повторить»: asks when
 	cbEventCopyYear = "ecy" // ecy:<event id>: the copy a year (or years) ahead
+
+	// The coverage report (report.go). A period is y<year> (the school
+	// year from 1 September), q<year>-<1..4>, m<year>-<MM> or
+	// d<YYYYMMDD>-<YYYYMMDD> (both days included).
+	cbReportMenu   = "rpm" // rpm:<q|m|p>: the quarters, the months, the main choices
+	cbReportPeriod = "rpp" // rpp:<period>
+	cbReportCut    = "rpc" // rpc:<a|k|o>:<period>: by agency, kind of event, organisation
+	cbReportDates  = "rpd" // rpd: type two dates
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

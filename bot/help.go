@@ -14,7 +14,7 @@ import (
 var quickMenu = map[role][]string{
 	roleNone:        {"start", "events"},
 	roleTeacher:     {"events", "my", "profile", "settings"},
-	roleCoordinator: {"newevent", "drafts", "broadcast"},
+	roleCoordinator: {"newevent", "drafts", "broadcast", "report"},
 	roleAdmin:       {"orgs", "coordinators"},
 }
 
@@ -80,7 +80,7 @@ var helpKeys = map[role]string{
 // helpMore are further lines of a role's part of /help, one key a
 // feature, each a line beginning with «•».
 var helpMore = map[role][]string{
-	roleCoordinator: {"help_coordinator_export", "help_coordinator_plan"},
+	roleCoordinator: {"help_coordinator_export", "help_coordinator_plan", "help_coordinator_report"},
 }
 
 // sendHint answers a message or command the bot did not understand

@@ -27,6 +27,7 @@ func (b *Bot) registerRoutes() {
 		"drafts":       {role: roleCoordinator, fn: b.cmdDrafts},
 		"myevents":     {role: roleCoordinator, fn: b.cmdMyEvents},
 		"plan":         {role: roleCoordinator, fn: b.cmdPlan},
+		"report":       {role: roleCoordinator, fn: b.cmdReport},
 		// The person's rights (privacy.go): open to anyone the bot keeps
 		// anything about.
 		"mydata": {role: roleNone, fn: b.cmdMyData},
@@ -186,6 +187,12 @@ func (b *Bot) registerRoutes() {
 		cbPlanDrop:      {roleCoordinator, b.cbPlanDrop},
 		cbEventCopy:     {roleCoordinator, b.cbEventCopy},
 		cbEventCopyYear: {roleCoordinator, b.cbEventCopyYear},
+		// The coverage report (report.go): coordinators see their
+		// organisation's events, admins the district.
+		cbReportMenu:   {roleCoordinator, b.cbReportMenu},
+		cbReportPeriod: {roleCoordinator, b.cbReportPeriod},
+		cbReportCut:    {roleCoordinator, b.cbReportCut},
+		cbReportDates:  {roleCoordinator, b.cbReportDates},
 	}
 
 	// What works without consent to the processing of personal data
@@ -219,6 +226,7 @@ func (b *Bot) registerRoutes() {
 		cbApplySection:         nil,
 		cbWorks:                nil,
 		cbExportPeriod:         exportStarts,
+		cbReportDates:          nil,
 	}
 
 	b.flows = map[string]flow{
@@ -240,6 +248,7 @@ func (b *Bot) registerRoutes() {
 		flowWorks: {role: roleTeacher, ttl: shortWizard, onMessage: b.worksMessage, resume: b.resumeWorks, describe: describeWorks,
 			replaceable: true},
 		flowExport: {role: roleCoordinator, ttl: shortWizard, onText: b.exportText, resume: b.resumeExport},
+		flowReport: {role: roleCoordinator, ttl: shortWizard, onText: b.reportDatesText, resume: b.resumeReport, replaceable: true},
 	}
 }
 
@@ -259,7 +268,7 @@ const (
 var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
 	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
-	roleCoordinator: {"newevent", "myevents", "drafts", "plan", "broadcast", "broadcasts", "export"},
+	roleCoordinator: {"newevent", "myevents", "drafts", "plan", "broadcast", "broadcasts", "export", "report"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }
 

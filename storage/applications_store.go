@@ -167,7 +167,7 @@ func (s *Store) changeApplication(ctx context.Context, eventID, userID int64, no
 			return err
 		}
 		out = r
-		return putJSON(regs, key, r)
+		return putReg(tx, r)
 	})
 	return out, err
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -73,10 +74,14 @@ func verifyTx(tx *bolt.Tx) error {
 	if len(v) != 8 {
 		return errors.New("no schema version")
 	}
-	if version := binary.BigEndian.Uint64(v); version < 1 || version > SchemaVersion() {
+	version := binary.BigEndian.Uint64(v)
+	if version < 1 || version > SchemaVersion() {
 		return fmt.Errorf("schema version %d unknown (this binary knows 1 to %d)", version, SchemaVersion())
 	}
 	for _, name := range allBuckets {
+		if version < 4 && (bytes.Equal(name, bucketReportEvents) || bytes.Equal(name, bucketReportRegs)) {
+			continue // made by migration 3→4 when the backup is opened
+		}
 		if tx.Bucket(name) == nil {
 			return fmt.Errorf("bucket %s missing", name)
 		}

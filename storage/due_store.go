@@ -416,7 +416,7 @@ func (s *Store) deadlineNotice(tx *bolt.Tx, e Event, ns uint64, now time.Time, r
 func (s *Store) finish(tx *bolt.Tx, e Event, now time.Time, r Renderer) ([]OutboxEntry, error) {
 	old := e
 	e.Status, e.UpdatedAt = EventFinished, now
-	if err := putJSON(tx.Bucket(bucketEvents), itob(e.ID), e); err != nil {
+	if err := putEvent(tx, e); err != nil {
 		return nil, err
 	}
 	if err := s.reindexDue(tx, &old, &e, now); err != nil {

@@ -78,7 +78,7 @@ func (s *Store) createEventTx(tx *bolt.Tx, e *Event, now time.Time) error {
 	if e.OwnerOrg, err = ownerOrg(tx, *e); err != nil {
 		return err
 	}
-	if err := putJSON(events, itob(e.ID), e); err != nil {
+	if err := putEvent(tx, *e); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketEventsByStart).Put(startKey(e.Start, e.ID), nil); err != nil {
@@ -177,7 +177,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 				return err
 			}
 		}
-		if err := putJSON(events, itob(e.ID), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
@@ -302,7 +302,7 @@ func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry)
 		}
 		old := e
 		e.Status, e.UpdatedAt = EventPublished, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if len(also) > 0 {
@@ -347,7 +347,7 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify, also .
 		}
 		old := e
 		e.Status, e.UpdatedAt = EventCancelled, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if err := s.reindexDue(tx, &old, &e, now); err != nil {
@@ -390,7 +390,7 @@ func (s *Store) SetEventStatus(ctx context.Context, id int64, status EventStatus
 		}
 		old := e
 		e.Status, e.UpdatedAt = status, now
-		if err := putJSON(events, itob(id), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		return s.reindexDue(tx, &old, &e, now)

@@ -319,10 +319,10 @@ func (fg *forgetting) registrations() error {
 				}
 			}
 		}
-		if err := regs.Delete(regKey(eventID, fg.id)); err != nil {
+		if err := deleteReg(fg.tx, eventID, fg.id); err != nil {
 			return err
 		}
-		if err := putJSON(regs, regKey(eventID, anon), r); err != nil {
+		if err := putReg(fg.tx, r); err != nil {
 			return err
 		}
 		if err := byUser.Delete(userRegKey(fg.id, eventID)); err != nil {
@@ -600,7 +600,7 @@ func (fg *forgetting) events() error {
 			return err
 		}
 		e.CreatedBy, e.Description = anon, fg.scrubPlain(e.Description)
-		if err := putJSON(events, itob(e.ID), e); err != nil {
+		if err := putEvent(fg.tx, e); err != nil {
 			return err
 		}
 	}

@@ -65,7 +65,7 @@ func (s *Store) HandOverEvent(ctx context.Context, eventID, toUserID int64, noti
 			}
 		}
 		e.CreatedBy, e.UpdatedAt = toUserID, now
-		if err := putJSON(events, itob(eventID), e); err != nil {
+		if err := putEvent(tx, e); err != nil {
 			return err
 		}
 		if notify == nil {

@@ -103,6 +103,9 @@ var migrations = []func(s *Store, tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 3 → 4: the coverage report's rows (report_rows.go) for the events and
+	// registrations stored before them.
+	buildReportRows,
 }
 
 // SchemaVersion is the version a database has after Open.

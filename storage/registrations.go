@@ -142,7 +142,7 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 		}
 		e.Waiting++
 	}
-	if err := putJSON(regs, key, r); err != nil {
+	if err := putReg(tx, r); err != nil {
 		return Registration{}, err
 	}
 	if err := addOrgActive(tx, su.EventID, r.OrgID, 1); err != nil {
@@ -160,7 +160,7 @@ func register(tx *bolt.Tx, su SignUp, now time.Time) (Registration, error) {
 	if err := byTime.Put(regTimeKey(now, su.EventID, su.UserID), nil); err != nil {
 		return Registration{}, err
 	}
-	if err := putJSON(events, eventKey, e); err != nil {
+	if err := putEvent(tx, e); err != nil {
 		return Registration{}, err
 	}
 	return r, nil
@@ -232,7 +232,7 @@ func cancelRegistration(tx *bolt.Tx, eventID, userID int64, seen RegistrationSta
 	}
 	was, seq := r.State, r.WaitSeq
 	r.State, r.WaitSeq, r.UpdatedAt = RegCancelled, 0, now
-	if err := putJSON(regs, key, r); err != nil {
+	if err := putReg(tx, r); err != nil {
 		return nil, false, err
 	}
 	if err := addOrgActive(tx, eventID, r.OrgID, -1); err != nil {
@@ -258,7 +258,7 @@ func cancelRegistration(tx *bolt.Tx, eventID, userID int64, seen RegistrationSta
 			return nil, false, err
 		}
 	}
-	return out, notified, putJSON(events, itob(eventID), e)
+	return out, notified, putEvent(tx, e)
 }
 
 // promoteWhileFree confirms e's waitlist, first in line first, while seats
@@ -325,7 +325,7 @@ func promoteFirst(tx *bolt.Tx, e *Event, promoted Notify, now time.Time) (*Regis
 		return nil, false, err
 	}
 	found.State, found.WaitSeq, found.UpdatedAt = RegConfirmed, 0, now
-	if err := putJSON(regs, regKey(e.ID, found.UserID), found); err != nil {
+	if err := putReg(tx, *found); err != nil {
 		return nil, false, err
 	}
 	e.Taken++
@@ -612,6 +612,6 @@ func (s *Store) changeRegistration(ctx context.Context, eventID, userID int64, c
 			return err
 		}
 		r.UpdatedAt = now
-		return putJSON(regs, key, r)
+		return putReg(tx, r)
 	})
 }

@@ -59,7 +59,7 @@ var (
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
-		bucketOrgRequests, bucketPlanKeys}
+		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs}
 
 	keySchema = []byte("schema")
 )
@@ -102,6 +102,9 @@ var (
 //	org_requests       request id (uint64 BE) → OrgRequest (JSON): a person's request for an organisation
 //	                   missing from the list, and the admin's decision
 //	plan_keys          PlanKey of an imported annual plan row (32) → the id of the draft it became (8 BE)
+//	report_events      event id (8) → the event's fixed-width report row (report_rows.go), kept by putEvent
+//	report_regs        event id (8) + user id (8), as regs → the registration's report row, kept by
+//	                   putReg and deleteReg: what the coverage report reads instead of JSON
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin

@@ -13,7 +13,8 @@ import (
 
 // Message is what one send delivers: an HTML text, a copy of an existing
 // message (CopyFromChat, CopyMessageID; a Text replaces its caption), a
-// document (Document, with Text as its caption), or files Telegram holds
+// document (Document, with Text as its caption), a picture to upload as a
+// photo (Photo, with Text as its caption), or files Telegram holds
 // (Media: one is sent as a photo, a video or a document, two to ten as an
 // album); each but an album with an optional keyboard.
 type Message struct {
@@ -22,6 +23,7 @@ type Message struct {
 	CopyFromChat  int64
 	CopyMessageID int
 	Document      models.InputFile
+	Photo         models.InputFile
 	Media         []Media
 }
 
@@ -54,6 +56,8 @@ func (m Message) method() string {
 		return "copyMessage"
 	case m.Document != nil:
 		return "sendDocument"
+	case m.Photo != nil:
+		return "sendPhoto"
 	case len(m.Media) > 1:
 		return "sendMediaGroup"
 	case len(m.Media) == 1 && m.Media[0].Kind == MediaPhoto:
@@ -74,7 +78,11 @@ func (m Message) method() string {
 // gets longer than SendTimeout by its size.
 func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
 	timeout := g.cfg.SendTimeout
-	if up, ok := m.Document.(*models.InputFileUpload); ok {
+	upload := m.Document
+	if upload == nil {
+		upload = m.Photo
+	}
+	if up, ok := upload.(*models.InputFileUpload); ok {
 		if r, ok := up.Data.(interface {
 			io.Seeker
 			Size() int64
@@ -115,9 +123,12 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 			ChatID: chat, Document: doc, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
 		})
 	case "sendPhoto":
+		photo, caption := m.Photo, m.Text
+		if photo == nil { // a photo Telegram holds
+			photo, caption = &models.InputFileString{Data: m.Media[0].FileID}, m.Media[0].Caption
+		}
 		sent, err = g.api.SendPhoto(callCtx, &tg.SendPhotoParams{
-			ChatID: chat, Photo: &models.InputFileString{Data: m.Media[0].FileID}, Caption: m.Media[0].Caption,
-			ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			ChatID: chat, Photo: photo, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
 		})
 	case "sendVideo":
 		sent, err = g.api.SendVideo(callCtx, &tg.SendVideoParams{
