@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"image/color"
 	"slices"
+	"time"
 
 	"github.com/go-telegram/bot/models"
-	"github.com/xuri/excelize/v2"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"vmeste/locales"
+	"vmeste/sheets"
 	"vmeste/storage"
 	"vmeste/telegram"
 )
@@ -73,98 +74,72 @@ var reportColumns = []string{"report_col_held", "report_col_cancelled", "report_
 func figureCells(f storage.CoverageFigures) []any {
 	att := any("")
 	if f.Marked > 0 {
-		att = f.AttendanceRate() / 100
+		att = sheets.Percent(f.AttendanceRate() / 100)
 	}
 	return []any{f.EventsHeld, f.EventsCancelled, f.Orgs, f.Teachers, f.Pupils, f.Registrations, att, f.Winners, f.Laureates}
 }
 
-// reportWorkbook writes the report as an XLSX file.
+// reportWorkbook writes the report as an XLSX file: the totals beside the
+// year before, a sheet per cut, and the organisations that never took
+// part.
 func reportWorkbook(p locales.Printer, rp reportPeriod, c storage.Coverage) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	w, err := sheets.New(time.UTC) // no dates in it
 	if err != nil {
 		return nil, fmt.Errorf("bot: report workbook: %w", err)
 	}
-	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
-	if err != nil {
-		return nil, fmt.Errorf("bot: report workbook: %w", err)
-	}
-	header := func(first string, keys []string) []any {
-		row := []any{excelize.Cell{StyleID: bold, Value: first}}
+	columns := func(first string, width float64, keys []string, widths float64) []sheets.Column {
+		cols := []sheets.Column{{Title: first, Width: width}}
 		for _, k := range keys {
-			row = append(row, excelize.Cell{StyleID: bold, Value: p.T(k)})
+			cols = append(cols, sheets.Column{Title: p.T(k), Width: widths})
 		}
-		return row
+		return cols
 	}
-	sheet := func(name string, widths []float64, head []any, rows [][]any) error {
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(name)
+	sheet := func(name string, cols []sheets.Column, rows [][]any) error {
+		s, err := w.NewSheet(name, cols)
 		if err != nil {
 			return err
 		}
-		for i, w := range widths {
-			if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+		for _, row := range rows {
+			if err := s.Row(row...); err != nil {
 				return err
 			}
 		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", head); err != nil {
-			return err
-		}
-		for i, row := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := sw.SetRow(cell, row); err != nil {
-				return err
-			}
-		}
-		return sw.Flush()
+		return nil
 	}
-	widths := append([]float64{44}, slices.Repeat([]float64{14}, len(reportColumns))...)
-	withPct := func(cells []any) []any {
-		if v, ok := cells[6].(float64); ok {
-			cells[6] = excelize.Cell{StyleID: pct, Value: v}
-		}
-		return cells
+	fail := func(err error) ([]byte, error) {
+		_ = w.Close()
+		return nil, fmt.Errorf("bot: report workbook: %w", err)
 	}
 	// Totals: this period and the year before, side by side.
 	totals := [][]any{
-		append([]any{rp.label(p)}, withPct(figureCells(c.Total))...),
-		append([]any{p.T("report_row_previous")}, withPct(figureCells(c.Previous))...),
+		append([]any{rp.label(p)}, figureCells(c.Total)...),
+		append([]any{p.T("report_row_previous")}, figureCells(c.Previous)...),
 	}
 	names := []string{p.T("report_sheet_total"), p.T("report_sheet_agency"), p.T("report_sheet_kind"), p.T("report_sheet_org"), p.T("report_sheet_absent")}
-	if err := sheet(names[0], widths, header(p.T("report_col_period"), reportColumns), totals); err != nil {
-		return nil, fmt.Errorf("bot: report workbook: %w", err)
+	if err := sheet(names[0], columns(p.T("report_col_period"), 44, reportColumns, 14), totals); err != nil {
+		return fail(err)
 	}
 	for i, cut := range []string{cutAgency, cutKind, cutOrg} {
 		var rows [][]any
 		for _, l := range cutOf(c, cut) {
-			rows = append(rows, append([]any{lineName(p, l)}, withPct(figureCells(l.CoverageFigures))...))
+			rows = append(rows, append([]any{lineName(p, l)}, figureCells(l.CoverageFigures)...))
 		}
-		if err := sheet(names[i+1], widths, header(p.T("report_col_"+cut), reportColumns), rows); err != nil {
-			return nil, fmt.Errorf("bot: report workbook: %w", err)
+		if err := sheet(names[i+1], columns(p.T("report_col_"+cut), 44, reportColumns, 14), rows); err != nil {
+			return fail(err)
 		}
 	}
 	var absent [][]any
 	for _, o := range c.Absent {
 		absent = append(absent, []any{o.Name, p.T("kind_" + string(o.Kind))})
 	}
-	if err := sheet(names[4], []float64{60, 16}, header(p.T("report_col_o"), []string{"report_col_org_kind"}), absent); err != nil {
+	if err := sheet(names[4], columns(p.T("report_col_o"), 60, []string{"report_col_org_kind"}, 16), absent); err != nil {
+		return fail(err)
+	}
+	data, err := w.Bytes()
+	if err != nil {
 		return nil, fmt.Errorf("bot: report workbook: %w", err)
 	}
-	if err := f.DeleteSheet("Sheet1"); err != nil {
-		return nil, fmt.Errorf("bot: report workbook: %w", err)
-	}
-	f.SetActiveSheet(0)
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("bot: report workbook: %w", err)
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // reportChart draws the pupils reached by organisation (the first

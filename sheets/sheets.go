@@ -23,6 +23,10 @@ type Column struct {
 // Day is a date without the time of day: written as «15.03.2027».
 type Day time.Time
 
+// Percent is a share written as a percentage cell: Percent(0.87) shows
+// «87%».
+type Percent float64
+
 // Number formats of dates, as a Russian Excel shows them.
 const (
 	DateTimeFormat = "dd.mm.yyyy hh:mm"
@@ -37,6 +41,7 @@ type Workbook struct {
 	when   int // a date with the time
 	day    int // a date alone
 	wrap   int // a text that wraps
+	pct    int // a share as a percentage
 	sheets []*Sheet
 }
 
@@ -68,6 +73,9 @@ func New(loc *time.Location) (*Workbook, error) {
 	}
 	if w.day, err = f.NewStyle(&excelize.Style{CustomNumFmt: &d}); err != nil {
 		return nil, fmt.Errorf("sheets: date style: %w", err)
+	}
+	if w.pct, err = f.NewStyle(&excelize.Style{NumFmt: 9}); err != nil { // 0%
+		return nil, fmt.Errorf("sheets: percent style: %w", err)
 	}
 	if w.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
 		return nil, fmt.Errorf("sheets: wrap style: %w", err)
@@ -118,7 +126,7 @@ func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
 
 // Row appends a row. Its values are strings, numbers, time.Time (a date
 // with the time, in the workbook's zone; the zero time is an empty cell),
-// Day, or nil (an empty cell); more values than the sheet has columns is
+// Day, Percent, or nil (an empty cell); more values than the sheet has columns is
 // an error.
 func (s *Sheet) Row(values ...any) error {
 	if len(values) > s.cols {
@@ -142,6 +150,8 @@ func (s *Sheet) Row(values ...any) error {
 			}
 			t = t.In(s.w.loc)
 			cells[i] = excelize.Cell{StyleID: s.w.day, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+		case Percent:
+			cells[i] = excelize.Cell{StyleID: s.w.pct, Value: float64(v)}
 		case string:
 			if s.wrap[i] {
 				cells[i] = excelize.Cell{StyleID: s.w.wrap, Value: v}
