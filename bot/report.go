@@ -461,7 +461,11 @@ func (b *Bot) reportText(ctx context.Context, r *Request, rp reportPeriod, c sto
 		lines = append(lines, p.T("report_cut_line", "N", i+1, "Name", truncateRunes(lineName(p, l), 40),
 			"Events", l.EventsHeld, "Teachers", l.Teachers, "Pupils", l.Pupils))
 	}
-	lines = append(lines, "", p.T("report_files_note"))
+	note := "report_files_note"
+	if len(c.ByOrg) == 0 { // no chart: nobody to draw
+		note = "report_files_note_table"
+	}
+	lines = append(lines, "", p.T(note))
 	return p.FitLines(lines, 2)
 }
 

@@ -25,10 +25,8 @@ import (
 // The report's files: an XLSX workbook (a sheet of totals, one per cut,
 // one of the organisations that never took part) and a PNG bar chart of
 // the pupils reached by organisation, sized for a phone held upright.
-//
-// The workbook is written with excelize's StreamWriter; another part of
-// issue 12 brings a shared XLSX helper for exports, and this one is to be
-// folded into it.
+// The workbook is written by package sheets, like every table the bot
+// sends; the chart is left out when no organisation took part.
 
 // Chart size in pixels (4:5, a phone's portrait photo) and how many
 // organisations it shows.

@@ -432,3 +432,24 @@ func TestReportPeriodCodes(t *testing.T) {
 		}
 	}
 }
+
+// A period in which nothing was held gets its workbook but no chart, and
+// the message does not promise one.
+func TestReportOfAnEmptyPeriodPromisesNoChart(t *testing.T) {
+	h := newHarness(t, nil)
+	sd := seedReport(t, h)
+	h.say(coordinator, "/report", "За какой период?")
+	prev := fmt.Sprintf("%d/%02d учебный год", sd.year-3, (sd.year-2)%100)
+	h.press(coordinator, "✍️ Свои даты", "Напишите")
+	v := h.tg.Version()
+	h.say(coordinator, fmt.Sprintf("01.09.%d – 31.05.%d", sd.year-3, sd.year-2), "Таблица со всеми разрезами — ниже.")
+	h.driver().Expect(coordinator.ID, v, "Отчёт об охвате")
+	for _, m := range h.tg.Messages(coordinator.ID) {
+		if m.Version > v && m.Photo != nil {
+			t.Errorf("a chart of nothing was sent for %s", prev)
+		}
+		if m.Version > v && strings.Contains(m.PlainText(), "диаграмма") {
+			t.Errorf("the message promises a chart: %s", m.PlainText())
+		}
+	}
+}
