@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,93 +29,22 @@ const (
 	stepExportPeriod = "period"
 )
 
-// Period codes, the arg of xp:<code>.
-const (
-	periodYear     = "y"  // this school year
-	periodLastYear = "yp" // the previous school year
-	periodQuarter  = "q"  // this calendar quarter
-	periodLastQ    = "qp" // the previous one
-	periodMonth    = "m"  // this month
-	periodLastM    = "mp" // the previous one
-	periodTyped    = "d"  // two dates, typed
-)
+// periodTyped is the arg of xp: that asks for two dates; any other arg
+// is a period's code (period.go).
+const periodTyped = "d"
 
-// period is [From, To) in the district's zone.
-type period struct {
-	From, To time.Time
-}
-
-// label is the period as a file name and a caption read it: «01.09.2026–31.08.2027».
-func (pr period) label() string {
-	return pr.From.Format("02.01.2006") + "–" + pr.To.AddDate(0, 0, -1).Format("02.01.2006")
-}
-
-// schoolYear is the school year holding now: from 1 September to the
-// next 1 September (exclusive), shifted back by back years.
-func schoolYear(now time.Time, back int) period {
-	y := now.Year()
-	if now.Month() < time.September {
-		y--
-	}
-	y -= back
-	from := time.Date(y, time.September, 1, 0, 0, 0, 0, now.Location())
-	return period{from, from.AddDate(1, 0, 0)}
-}
-
-// quarter is the calendar quarter holding now, shifted back by back
-// quarters.
-func quarter(now time.Time, back int) period {
-	m := (int(now.Month())-1)/3*3 + 1 - 3*back
-	from := time.Date(now.Year(), time.Month(m), 1, 0, 0, 0, 0, now.Location())
-	return period{from, from.AddDate(0, 3, 0)}
-}
-
-// month is the month holding now, shifted back by back months.
-func month(now time.Time, back int) period {
-	from := time.Date(now.Year(), now.Month()-time.Month(back), 1, 0, 0, 0, 0, now.Location())
-	return period{from, from.AddDate(0, 1, 0)}
-}
-
-// periodOf is the period a button's code names at now.
-func periodOf(code string, now time.Time) (period, bool) {
-	switch code {
-	case periodYear:
-		return schoolYear(now, 0), true
-	case periodLastYear:
-		return schoolYear(now, 1), true
-	case periodQuarter:
-		return quarter(now, 0), true
-	case periodLastQ:
-		return quarter(now, 1), true
-	case periodMonth:
-		return month(now, 0), true
-	case periodLastM:
-		return month(now, 1), true
-	}
-	return period{}, false
-}
-
-// quarterName is «IV квартал 2026».
-func quarterName(p locales.Printer, pr period) string {
-	return p.T("export_quarter", "N", localesHTML([]string{"I", "II", "III", "IV"}[(pr.From.Month()-1)/3]), "Year", pr.From.Year())
-}
-
-// monthName is «Декабрь 2026».
-func monthName(p locales.Printer, pr period) string {
-	return p.T(fmt.Sprintf("export_month_%d", pr.From.Month()), "Year", pr.From.Year())
-}
-
-// periodKeyboard offers the periods, the school year first.
-func periodKeyboard(p locales.Printer, now time.Time) keyboard {
-	year, last := schoolYear(now, 0), schoolYear(now, 1)
+// periodKeyboard offers the periods, the school year first: this and the
+// last school year, quarter and month, or two dates typed.
+func periodKeyboard(p locales.Printer, now time.Time, loc *time.Location) keyboard {
+	y := schoolYearOf(now)
+	year, last := schoolYearPeriod(y, loc), schoolYearPeriod(y-1, loc)
 	yearName := func(pr period) string { return fmt.Sprintf("%d/%02d", pr.From.Year(), (pr.From.Year()+1)%100) }
+	q, m := lastQuarters(now, 2, loc), lastMonths(now, 2, loc)
 	return keyboard{
-		{button(p.T("btn_export_year", "Year", yearName(year)), cb(cbExportPeriod, periodYear))},
-		{button(p.T("btn_export_last_year", "Year", yearName(last)), cb(cbExportPeriod, periodLastYear))},
-		{button(quarterName(p, quarter(now, 0)), cb(cbExportPeriod, periodQuarter)),
-			button(quarterName(p, quarter(now, 1)), cb(cbExportPeriod, periodLastQ))},
-		{button(monthName(p, month(now, 0)), cb(cbExportPeriod, periodMonth)),
-			button(monthName(p, month(now, 1)), cb(cbExportPeriod, periodLastM))},
+		{button(p.T("btn_export_year", "Year", yearName(year)), cb(cbExportPeriod, year.Code))},
+		{button(p.T("btn_export_last_year", "Year", yearName(last)), cb(cbExportPeriod, last.Code))},
+		{button(q[1].label(p), cb(cbExportPeriod, q[1].Code)), button(q[0].label(p), cb(cbExportPeriod, q[0].Code))},
+		{button(upperFirst(m[1].label(p)), cb(cbExportPeriod, m[1].Code)), button(upperFirst(m[0].label(p)), cb(cbExportPeriod, m[0].Code))},
 		{button(p.T("btn_export_dates"), cb(cbExportPeriod, periodTyped))},
 	}
 }
@@ -124,7 +52,7 @@ func periodKeyboard(p locales.Printer, now time.Time) keyboard {
 // cmdExport asks for the period.
 func (b *Bot) cmdExport(ctx context.Context, r *Request, _ string) error {
 	now := b.cfg.Now().In(b.cfg.Location)
-	_, err := b.send(ctx, r.ChatID, r.P.T("export_ask_period"), periodKeyboard(r.P, now))
+	_, err := b.send(ctx, r.ChatID, r.P.T("export_ask_period"), periodKeyboard(r.P, now, b.cfg.Location))
 	return err
 }
 
@@ -148,7 +76,7 @@ func (b *Bot) cbExportPeriod(ctx context.Context, r *Request, args []string) err
 		}
 		return b.askExportDates(ctx, r)
 	}
-	pr, ok := periodOf(args[0], b.cfg.Now().In(b.cfg.Location))
+	pr, ok := parsePeriodCode(args[0], b.cfg.Location)
 	if !ok {
 		return b.stale(ctx, r)
 	}
@@ -168,7 +96,7 @@ func (b *Bot) cbExportPeriod(ctx context.Context, r *Request, args []string) err
 // askExportDates asks for the two dates.
 func (b *Bot) askExportDates(ctx context.Context, r *Request) error {
 	now := b.cfg.Now().In(b.cfg.Location)
-	y := schoolYear(now, 0)
+	y := schoolYearPeriod(schoolYearOf(now), b.cfg.Location)
 	example := y.From.Format("02.01.2006") + " – " + now.Format("02.01.2006")
 	_, err := b.send(ctx, r.ChatID, r.P.T("export_ask_dates", "Example", example), keyboard{navRow(r.P, flowExport, stepExportPeriod, false)})
 	return err
@@ -182,7 +110,7 @@ func (b *Bot) resumeExport(ctx context.Context, r *Request, _ storage.Conversati
 // exportText reads the two dates of a period; a bad answer is told why
 // and the wizard waits on.
 func (b *Bot) exportText(ctx context.Context, r *Request, _ storage.Conversation, text string) error {
-	pr, problem := b.parsePeriod(r.P, text)
+	pr, problem := parsePeriodText(r.P, text, b.cfg.Now().In(b.cfg.Location), b.cfg.Location)
 	if problem != "" {
 		_, err := b.send(ctx, r.ChatID, problem, keyboard{navRow(r.P, flowExport, stepExportPeriod, false)})
 		return err
@@ -191,67 +119,6 @@ func (b *Bot) exportText(ctx context.Context, r *Request, _ storage.Conversation
 		return err
 	}
 	return b.sendPeriodExport(ctx, r, pr)
-}
-
-// periodSeparators split a typed period into its two dates, tried in
-// order («-» only with spaces around it: it may be inside a date).
-var periodSeparators = []string{"\n", "—", "–", " - ", " по ", " до ", " to "}
-
-// maxPeriodText bounds a typed period.
-const maxPeriodText = 140
-
-// parsePeriod reads «01.09.2026 – 31.12.2026» (either date as the event
-// wizard reads one, a time of day ignored; the two may also be split by a
-// lone «-», or be two words): the period from the first day to the end of
-// the second. problem says what is wrong, in p's language.
-func (b *Bot) parsePeriod(p locales.Printer, text string) (pr period, problem string) {
-	now := b.cfg.Now().In(b.cfg.Location)
-	example := localesHTML(schoolYear(now, 0).From.Format("02.01.2006") + " – " + now.Format("02.01.2006"))
-	s := strings.ToLower(strings.TrimSpace(text))
-	if len(s) > maxPeriodText {
-		return period{}, p.T("export_bad_dates", "Example", example)
-	}
-	for _, w := range []string{"с ", "from "} {
-		s = strings.TrimPrefix(s, w)
-	}
-	var parts []string
-	for _, sep := range periodSeparators {
-		if a, z, ok := strings.Cut(s, sep); ok {
-			parts = []string{a, z}
-			break
-		}
-	}
-	switch f := strings.Fields(s); {
-	case len(parts) == 2:
-	case strings.Count(s, "-") == 1: // «01.09.2026-31.12.2026»
-		a, z, _ := strings.Cut(s, "-")
-		parts = []string{a, z}
-	case len(f) == 2: // «01.09.2026 31.12.2026»
-		parts = f
-	default:
-		return period{}, p.T("export_bad_dates", "Example", example)
-	}
-	var days [2]time.Time
-	for i, part := range parts {
-		part = strings.TrimSpace(part)
-		t, err := parseWhen(part, now, b.cfg.Location)
-		if err != nil {
-			t, err = parseWhen(part+" 00:00", now, b.cfg.Location)
-		}
-		var de *dateError
-		switch {
-		case errors.As(err, &de):
-			return period{}, impossibleDate(p, de)
-		case err != nil:
-			return period{}, p.T("export_bad_date", "Text", part, "Example", example)
-		}
-		y, m, d := t.In(b.cfg.Location).Date()
-		days[i] = time.Date(y, m, d, 0, 0, 0, 0, b.cfg.Location)
-	}
-	if days[1].Before(days[0]) {
-		return period{}, p.T("export_dates_reversed", "Example", example)
-	}
-	return period{days[0], days[1].AddDate(0, 0, 1)}, ""
 }
 
 // sendPeriodExport sends the workbook of pr's events that r's user may
@@ -266,15 +133,15 @@ func (b *Bot) sendPeriodExport(ctx context.Context, r *Request, pr period) error
 		return err
 	}
 	if len(ex.Events) == 0 {
-		_, err := b.send(ctx, r.ChatID, p.T("export_period_empty", "Period", pr.label()), nil)
+		_, err := b.send(ctx, r.ChatID, p.T("export_period_empty", "Period", pr.span()), nil)
 		return err
 	}
 	data, err := b.periodXLSX(p, ex)
 	if err != nil {
 		return err
 	}
-	name := zipName(p.T("export_file_events")+" "+pr.label()) + ".xlsx"
-	caption := p.N("export_period_caption", len(ex.Events), "Period", pr.label())
+	name := zipName(p.T("export_file_events")+" "+pr.span()) + ".xlsx"
+	caption := p.N("export_period_caption", len(ex.Events), "Period", pr.span())
 	_, err = b.sendMessage(ctx, r.ChatID, telegram.Message{Text: caption,
 		Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}})
 	if err == nil {

@@ -355,7 +355,7 @@ func (h *harness) seedPeriod() periodSeed {
 	coordSch2 := telegramtest.User{ID: 4202, FirstName: "Завуч", LanguageCode: "ru"}
 	h.makeCoordinator(coordSch2, sch2)
 	now := h.clock.Now().In(moscowZone)
-	year := schoolYear(now, 0)
+	year := schoolYearPeriod(schoolYearOf(now), moscowZone)
 	day := func(n int) time.Time { return year.From.AddDate(0, 0, n).Add(10 * time.Hour) }
 	s := periodSeed{year: year, gibdd: gibddID}
 	s.held = h.event(gibddID, func(e *storage.Event) {

@@ -37,7 +37,7 @@ const (
 )
 
 // sendReportFiles sends the workbook and the chart.
-func (b *Bot) sendReportFiles(ctx context.Context, r *Request, rp reportPeriod, c storage.Coverage) error {
+func (b *Bot) sendReportFiles(ctx context.Context, r *Request, rp period, c storage.Coverage) error {
 	p := r.P
 	book, err := reportWorkbook(p, rp, c)
 	if err != nil {
@@ -80,7 +80,7 @@ func figureCells(f storage.CoverageFigures) []any {
 // reportWorkbook writes the report as an XLSX file: the totals beside the
 // year before, a sheet per cut, and the organisations that never took
 // part.
-func reportWorkbook(p locales.Printer, rp reportPeriod, c storage.Coverage) ([]byte, error) {
+func reportWorkbook(p locales.Printer, rp period, c storage.Coverage) ([]byte, error) {
 	w, err := sheets.New(time.UTC) // no dates in it
 	if err != nil {
 		return nil, fmt.Errorf("bot: report workbook: %w", err)
@@ -144,7 +144,7 @@ func reportWorkbook(p locales.Printer, rp reportPeriod, c storage.Coverage) ([]b
 // chartBars of the cut, most first from the top) as horizontal bars, in
 // Liberation Sans (gonum's own font collection, embedded in the binary:
 // it has Cyrillic), with labels large enough to read on a phone.
-func reportChart(p locales.Printer, rp reportPeriod, c storage.Coverage) ([]byte, error) {
+func reportChart(p locales.Printer, rp period, c storage.Coverage) ([]byte, error) {
 	lines := c.ByOrg[:min(len(c.ByOrg), chartBars)]
 	values := make(plotter.Values, len(lines))
 	names := make([]string, len(lines))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"vmeste/locales"
 
 	"github.com/xuri/excelize/v2"
 
@@ -373,8 +374,8 @@ func TestReportTypedDates(t *testing.T) {
 	sd := seedReport(t, h)
 	h.say(coordinator, "/report", "За какой период?")
 	h.press(coordinator, "✍️ Свои даты", "Напишите первый и последний день периода")
-	h.say(coordinator, "1 октября – вчера-позавчера", "Не понял даты")
-	h.say(coordinator, fmt.Sprintf("31.10.%d - 01.10.%d", sd.year, sd.year), "Не понял даты")
+	h.say(coordinator, "1 октября – вчера-позавчера", "Не понял период")
+	h.say(coordinator, fmt.Sprintf("31.10.%d - 01.10.%d", sd.year, sd.year), "Вторая дата раньше первой")
 	h.restart()
 	first := time.Date(sd.year, time.October, 1, 0, 0, 0, 0, moscowZone)
 	w := sd.want(first, first.AddDate(0, 1, 0), sd.orgs["ГИБДД"])
@@ -391,6 +392,11 @@ func TestReportTypedDates(t *testing.T) {
 
 func TestParseReportDates(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 12, 0, 0, 0, moscowZone)
+	c, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.For("ru")
 	for _, tc := range []struct {
 		in          string
 		first, last string // YYYY-MM-DD; "" for a refusal
@@ -405,16 +411,19 @@ func TestParseReportDates(t *testing.T) {
 		{"вчера", "", ""},
 		{"", "", ""},
 		{"31.02.2026 – 01.03.2026", "", ""},
+		{"с 1 сентября по 31 декабря", "2026-09-01", "2026-12-31"},
+		{"01.09.2026 31.12.2026", "2026-09-01", "2026-12-31"},
 	} {
-		first, last, err := parseReportDates(tc.in, now, moscowZone)
+		rp, problem := parsePeriodText(p, tc.in, now, moscowZone)
+		first, last := rp.From, rp.To.AddDate(0, 0, -1)
 		if tc.first == "" {
-			if err == nil {
+			if problem == "" {
 				t.Errorf("%q read as %v – %v; want a refusal", tc.in, first, last)
 			}
 			continue
 		}
-		if err != nil || first.Format(time.DateOnly) != tc.first || last.Format(time.DateOnly) != tc.last {
-			t.Errorf("%q = %v – %v, %v; want %s – %s", tc.in, first, last, err, tc.first, tc.last)
+		if problem != "" || first.Format(time.DateOnly) != tc.first || last.Format(time.DateOnly) != tc.last {
+			t.Errorf("%q = %v – %v, %q; want %s – %s", tc.in, first, last, problem, tc.first, tc.last)
 		}
 	}
 }

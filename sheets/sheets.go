@@ -140,8 +140,10 @@ func (s *Sheet) Row(values ...any) error {
 				cells[i] = nil
 				continue
 			}
-			// excelize writes the wall clock of the time's own zone.
-			cells[i] = excelize.Cell{StyleID: s.w.when, Value: v.In(s.w.loc)}
+			// excelize writes the wall clock of the time's own zone. Whole
+			// seconds: a fraction would round «20:58:59.7» up to 20:59 in
+			// excelize's rendering, where Excel shows 20:58.
+			cells[i] = excelize.Cell{StyleID: s.w.when, Value: v.In(s.w.loc).Truncate(time.Second)}
 		case Day:
 			t := time.Time(v)
 			if t.IsZero() {
