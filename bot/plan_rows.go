@@ -86,11 +86,19 @@ func foldPlanWord(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// isPlanHeader reports whether a row is the header (its first cell names
-// the title column).
+// isPlanHeader reports whether a row is the header: its first cell names
+// the title column in any case and in any words people write there
+// («НАЗВАНИЕ МЕРОПРИЯТИЯ», «Наименование»), or its start column is named
+// («Начало», «Дата проведения»): a real row has a date there.
 func isPlanHeader(cells []string) bool {
-	switch foldPlanWord(cells[0]) {
-	case "название", "наименование", "мероприятие", "title", "name":
+	title := foldPlanWord(cell(cells, planColTitle))
+	switch {
+	case title == "мероприятие", title == "title", title == "name",
+		strings.HasPrefix(title, "название"), strings.HasPrefix(title, "наименование"):
+		return true
+	}
+	switch start := foldPlanWord(cell(cells, planColStart)); {
+	case start == "начало", start == "start", strings.HasPrefix(start, "дата"):
 		return true
 	}
 	return false

@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestPlanHeaderAsPeopleTypeIt: a plan of the coordinator's own making,
+// its header in capitals with longer words («НАЗВАНИЕ МЕРОПРИЯТИЯ»),
+// dates as text, Excel date cells, short names with typos and an empty
+// row: the header is not reported as a bad row nor counted, and every
+// other row is told as the date parser and the organisation search say.
+func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
+	h := newHarness(t, nil)
+	planSetup(h)
+	y := planYear(h)
+	ys := fmt.Sprint(y)
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"НАЗВАНИЕ МЕРОПРИЯТИЯ", "ВИД", "ДАТА ПРОВЕДЕНИЯ", "ОКОНЧАНИЕ", "МЕСТО", "ОРГАНИЗАТОРЫ", "МЕСТА", "УЧАСТИЕ", "ЗАПИСЬ ДО"},
+		{"Безопасное колесо", "соревнование", "15.04." + ys + " 10:00", "", "Автогородок", "гибдд, сош 1", 12, "Команда до 4", "10.04." + ys},
+		{"Весенняя неделя добра", "Акция", "15 апреля 10:00", "", "Школы района", "ЦРТДиЮ", "", "", ""},
+		{"Урок мужества", "Встреча", time.Date(y, 2, 12, 0, 0, 0, 0, time.UTC), "", "СОШ №1", "СОШ №1", "", "", ""},
+		{"Урок памяти", "Встреча", time.Date(y, 2, 13, 12, 30, 0, 0, time.UTC), time.Date(y, 2, 13, 14, 0, 0, 0, time.UTC), "СОШ №1", "Гимназия 5", "", "", time.Date(y, 2, 10, 0, 0, 0, 0, time.UTC)},
+		{},
+		{"Весёлые старты", "Соревнование", "20 мая 11:00", "2 часа", "Стадион", "Гимназя №5; ЦРТДИЮ", "30", "команда 6", ""},
+		{"Конкурс чтецов", "конкурс", "01.03." + ys + " 10:00", "", "ЦРТДиЮ", "Гимназия№5", "", "", "25.02." + ys},
+		{"Слёт отрядов ЮИД", "слёт", "1 июня в 10", "", "Лагерь", "Гибдд", "", "", ""},
+		{"Фестиваль", "Праздник", "5.06." + ys[2:] + " 10:00", "", "ДК", "ЦРТДиЮ", "", "", ""},
+		{"День знаний", "Праздник", "1 сентября 9:00", "", "Площадь", "СОШ 1", "", "", ""},
+	}
+	for i, r := range rows {
+		for j, v := range r {
+			ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellValue("Sheet1", ref, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.say(coordinator, "/plan", "Заполните шаблон")
+	m := h.sendDoc(coordinator, "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes(), "Прочитан")
+	text := m.PlainText()
+	for _, want := range []string{
+		"Прочитано 9 строк плана.",
+		"Не подходят 2 строки",
+		"4. Урок мужества — Начало: Добавьте время",
+		"7. Весёлые старты — нет организации «Гимназя №5». Может быть: «Гимназия №5»?",
+		"Готово 7 строк",
+		"2. Безопасное колесо — 15 апреля, 10:00 · ГИБДД, СОШ №1",
+		"5. Урок памяти — 13 февраля, 12:30 · Гимназия №5",
+		"11. День знаний — 1 сентября, 09:00 · СОШ №1",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "НАЗВАНИЕ") {
+		t.Errorf("the header is reported as a row:\n%s", text)
+	}
+	h.press(coordinator, "✅ Создать 7 черновиков", "Создано 7 черновиков")
+	if d := h.drafts(); len(d) != 7 || len(d["Урок памяти"]) != 1 || !d["Урок памяти"][0].Deadline.Equal(time.Date(y, 2, 10, 23, 59, 0, 0, moscowZone)) {
+		t.Errorf("drafts: %v", d)
+	}
+}
