@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"vmeste/telegramtest"
 )
 
 // TestPlanHeaderAsPeopleTypeIt: a plan of the coordinator's own making,
@@ -68,5 +70,43 @@ func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
 	h.press(coordinator, "✅ Создать 7 черновиков", "Создано 7 черновиков")
 	if d := h.drafts(); len(d) != 7 || len(d["Урок памяти"]) != 1 || !d["Урок памяти"][0].Deadline.Equal(time.Date(y, 2, 10, 23, 59, 0, 0, moscowZone)) {
 		t.Errorf("drafts: %v", d)
+	}
+}
+
+// TestCopyEventYearButtonTwice: a coordinator presses «🔁 Повторить»
+// twice and continues, so two questions stand in the chat; «На год вперёд» under the
+// second makes the copy, and the same button under the first, pressed
+// afterwards, is an old button: it is answered and makes no second copy.
+func TestCopyEventYearButtonTwice(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := planSetup(h)
+	src := h.lastYearsWheel(ids)
+	h.say(coordinator, fmt.Sprintf("/start e%d", src.ID), "Безопасное колесо")
+	h.press(coordinator, "🔁 Повторить", "Повторить «Безопасное колесо»")
+	h.press(coordinator, "🔁 Повторить", "Вы ещё не закончили")
+	h.press(coordinator, "▶️ Продолжить", "Повторить «Безопасное колесо»")
+	var questions []telegramtest.Message
+	for _, m := range h.tg.BotMessages(coordinator.ID) {
+		if strings.Contains(m.PlainText(), "Повторить «Безопасное колесо»") {
+			questions = append(questions, m)
+		}
+	}
+	if len(questions) != 2 {
+		t.Fatalf("%d questions", len(questions))
+	}
+	label := "📅 На год вперёд: " + plainText(h.bot.catalog.For("ru").DateYear(src.Start.In(moscowZone).AddDate(1, 0, 0)))
+	h.press(coordinator, label, "Изменение мероприятия")
+	if n := len(h.copies(src)); n != 1 {
+		t.Fatalf("%d copies after the first press", n)
+	}
+	q, err := h.tg.PressButtonOn(coordinator, coordinator.ID, questions[0].ID, label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.tg.WaitCallbackAnswered(h.ctx(), q); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.copies(src)); n != 1 {
+		t.Errorf("%d copies after the old button: one press, one copy", n)
 	}
 }
