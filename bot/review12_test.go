@@ -110,3 +110,35 @@ func TestCopyEventYearButtonTwice(t *testing.T) {
 		t.Errorf("%d copies after the old button: one press, one copy", n)
 	}
 }
+
+// TestReportFileNamedByPeriod: the workbook of the report is named by its
+// period as the message names it, so that a methodologist who keeps a
+// year's, a quarter's and her own dates' files in one folder tells them
+// apart: not «Охват 2027.xlsx» for 2027/28 nor «Охват 2028-1.xlsx».
+func TestReportFileNamedByPeriod(t *testing.T) {
+	h := newHarness(t, nil)
+	sd := seedReport(t, h)
+	yearLabel := fmt.Sprintf("%d/%02d учебный год", sd.year, (sd.year+1)%100)
+	h.say(admin, "/report", "За какой период?")
+	h.press(admin, "📅 "+yearLabel, "Охват: "+yearLabel)
+	doc := h.driver().Expect(admin.ID, 0, "Отчёт об охвате: "+yearLabel)
+	if want := fmt.Sprintf("Охват — %d-%02d учебный год.xlsx", sd.year, (sd.year+1)%100); doc.Document == nil || doc.Document.Name != want {
+		t.Errorf("the year's file is %+v; want %q", doc.Document, want)
+	}
+	h.say(admin, "/report", "За какой период?")
+	h.press(admin, "Квартал", "За какой период?")
+	q := fmt.Sprintf("I квартал %d", sd.year+1)
+	h.press(admin, q, "Охват: "+q)
+	doc = h.driver().Expect(admin.ID, 0, "Отчёт об охвате: "+q)
+	if want := "Охват — " + q + ".xlsx"; doc.Document == nil || doc.Document.Name != want {
+		t.Errorf("the quarter's file is %+v; want %q", doc.Document, want)
+	}
+	h.say(admin, "/report", "За какой период?")
+	h.press(admin, "✍️ Свои даты", "Напишите первый и последний день периода")
+	dates := fmt.Sprintf("1 сентября %d – 31 декабря %d", sd.year, sd.year)
+	h.say(admin, fmt.Sprintf("01.09.%d-31.12.%d", sd.year, sd.year), "Охват: "+dates)
+	doc = h.driver().Expect(admin.ID, 0, "Отчёт об охвате: "+dates)
+	if want := "Охват — " + dates + ".xlsx"; doc.Document == nil || doc.Document.Name != want {
+		t.Errorf("the dates' file is %+v; want %q", doc.Document, want)
+	}
+}
