@@ -142,3 +142,31 @@ func TestReportFileNamedByPeriod(t *testing.T) {
 		t.Errorf("the dates' file is %+v; want %q", doc.Document, want)
 	}
 }
+
+// TestReportOfAnOrganisationWithoutEvents: the coordinator of a school
+// that organised nothing this year asks for the report: the message does
+// not promise a chart that is not sent, nor show attendance as
+// «— (пришли 0 из 0 отмеченных)».
+func TestReportOfAnOrganisationWithoutEvents(t *testing.T) {
+	h := newHarness(t, nil)
+	sd := seedReport(t, h)
+	sc := telegramtest.User{ID: 4444, FirstName: "Фатима", LanguageCode: "ru"}
+	h.makeCoordinator(sc, sd.orgs["СОШ №1"])
+	yearLabel := fmt.Sprintf("%d/%02d учебный год", sd.year, (sd.year+1)%100)
+	h.say(sc, "/report", "За какой период?")
+	_, m := h.press(sc, "📅 "+yearLabel, "Охват: "+yearLabel, "мероприятия СОШ №1", "Мероприятий проведено: 0",
+		"Явка: никто ещё не отмечен", "Таблица со всеми разрезами — ниже.")
+	if strings.Contains(m.PlainText(), "диаграмма") || strings.Contains(m.PlainText(), "из 0 отмеченных") {
+		t.Errorf("the message:\n%s", m.PlainText())
+	}
+	h.driver().Expect(sc.ID, 0, "Отчёт об охвате: "+yearLabel)
+	for _, bm := range h.tg.BotMessages(sc.ID) {
+		if bm.Photo != nil {
+			t.Error("a chart of nothing was sent")
+		}
+	}
+	// The admin's district report still promises and sends the chart.
+	h.say(admin, "/report", "За какой период?")
+	h.press(admin, "📅 "+yearLabel, "Явка: 50%", "Таблица со всеми разрезами и диаграмма — ниже.")
+	h.driver().Expect(admin.ID, 0, "Обучающиеся по организациям: "+yearLabel)
+}
