@@ -78,6 +78,36 @@ func (b *Bot) newPlanReader(p locales.Printer, user storage.User, orgs []storage
 	return &planReader{b: b, p: p, now: b.cfg.Now(), user: user, orgs: orgs, kinds: kinds}
 }
 
+// kind finds the kind the kind column names: as the catalog or the
+// synonyms write it, else the only kind differing from it in the last
+// letters of the word — a plan lists «Соревнования», «Конкурсы», «Акции».
+func (pr *planReader) kind(text string) (storage.EventKind, bool) {
+	f := foldPlanWord(text)
+	if k, ok := pr.kinds[f]; ok {
+		return k, true
+	}
+	found := map[storage.EventKind]bool{}
+	var kind storage.EventKind
+	for word, k := range pr.kinds {
+		if sameStem(word, f) {
+			found[k], kind = true, k
+		}
+	}
+	return kind, len(found) == 1
+}
+
+// sameStem reports whether a and b differ only in their last two letters
+// at most, sharing at least four: «соревнования» and «соревнование»,
+// «акции» and «акция», «мастер классы» and «мастер класс».
+func sameStem(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	common := 0
+	for common < len(ra) && common < len(rb) && ra[common] == rb[common] {
+		common++
+	}
+	return common >= 4 && common >= max(len(ra), len(rb))-2
+}
+
 // foldPlanWord lower-cases s, turns ё into е and hyphens into spaces and
 // folds spaces: how a kind or a participation is compared.
 func foldPlanWord(s string) string {
@@ -148,7 +178,7 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 		return planRow{}, p.T("ne_bad_title", "Max", maxTitleLen)
 	}
 	kindText := cell(c, planColKind)
-	kind, ok := pr.kinds[foldPlanWord(kindText)]
+	kind, ok := pr.kind(kindText)
 	if !ok {
 		if kindText == "" {
 			return planRow{}, p.T("plan_no_kind")

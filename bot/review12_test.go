@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"vmeste/storage"
 	"vmeste/telegramtest"
 )
 
@@ -169,4 +170,31 @@ func TestReportOfAnOrganisationWithoutEvents(t *testing.T) {
 	h.say(admin, "/report", "За какой период?")
 	h.press(admin, "📅 "+yearLabel, "Явка: 50%", "Таблица со всеми разрезами и диаграмма — ниже.")
 	h.driver().Expect(admin.ID, 0, "Обучающиеся по организациям: "+yearLabel)
+}
+
+// TestPlanKindsInThePlural: a plan's kind column as people fill it, in
+// the plural («Соревнования», «Конкурсы», «Акции», «Мастер-классы»): the
+// rows are read as their kinds; a word near no kind is still refused.
+func TestPlanKindsInThePlural(t *testing.T) {
+	h := newHarness(t, nil)
+	planSetup(h)
+	y := fmt.Sprint(planYear(h))
+	csv := "Весёлые старты;Соревнования;20.05." + y + " 11:00;;Стадион;ГИБДД;;;\n" +
+		"Конкурс чтецов;Конкурсы;01.03." + y + " 10:00;;ЦРТДиЮ;ГИБДД;;;\n" +
+		"Неделя добра;акции;02.03." + y + " 10:00;;Школы;ГИБДД;;;\n" +
+		"Лепка из глины;Мастер-классы;03.03." + y + " 10:00;;ЦРТДиЮ;ГИБДД;;;\n" +
+		"Субботник;Уборка;04.03." + y + " 10:00;;Парк;ГИБДД;;;\n"
+	h.say(coordinator, "/plan", "Заполните шаблон")
+	m := h.sendDoc(coordinator, "plan.csv", "text/csv", []byte(csv), "Прочитано 5 строк")
+	if !strings.Contains(m.PlainText(), "5. Субботник — неизвестный вид «Уборка»") || !strings.Contains(m.PlainText(), "Готовы 4 строки") {
+		t.Fatalf("the report:\n%s", m.PlainText())
+	}
+	h.press(coordinator, "✅ Создать 4 черновика", "Создано 4 черновика")
+	d := h.drafts()
+	for title, kind := range map[string]storage.EventKind{"Весёлые старты": storage.EventCompetition, "Конкурс чтецов": storage.EventContest,
+		"Неделя добра": storage.EventCampaign, "Лепка из глины": storage.EventMasterClass} {
+		if len(d[title]) != 1 || d[title][0].Kind != kind {
+			t.Errorf("%s: %+v", title, d[title])
+		}
+	}
 }
