@@ -159,8 +159,12 @@ func (b *Bot) planDocument(ctx context.Context, r *Request) error {
 // апреля, 10:00 · ГИБДД, СОШ №1».
 func (b *Bot) planOKLine(p locales.Printer, row planRow) string {
 	e := row.Row.Event
-	return p.T("plan_ok_line", "Line", row.Line, "Title", truncateRunes(e.Title, 80),
+	line := p.T("plan_ok_line", "Line", row.Line, "Title", truncateRunes(e.Title, 80),
 		"When", localesHTML(p.Date(e.Start.In(b.cfg.Location))), "Orgs", strings.Join(row.Orgs, ", "))
+	if row.NoTime {
+		line += p.T("plan_no_time_mark")
+	}
+	return line
 }
 
 // sendPlanReport answers with the report: the rows that will not be

@@ -37,7 +37,16 @@ type planRow struct {
 	Line int             `json:"line"`
 	Row  storage.PlanRow `json:"row"`
 	Orgs []string        `json:"orgs"` // the organisers' short names, for the report
+	// NoTime: the start was a day alone and begins at planDayStart; the
+	// report says so.
+	NoTime bool `json:"no_time,omitempty"`
 }
+
+// planDayStart is the hour a plan's start given as a day alone
+// («15.04.2027», «15 апреля», an Excel date cell) begins at: an annual
+// plan rarely knows the hour months ahead, and the draft is edited before
+// it is published.
+const planDayStart = "10:00"
 
 // planProblem is a row that will not become a draft: its line, its title
 // as typed (may be empty) and why, in the user's language (HTML).
@@ -193,6 +202,12 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 		return planRow{}, p.T("plan_no_start")
 	}
 	start, err := parseWhen(startText, pr.now, loc)
+	noTime := false
+	if err != nil {
+		if t, errDay := parseWhen(startText+" "+planDayStart, pr.now, loc); errDay == nil {
+			start, err, noTime = t, nil, true
+		}
+	}
 	if err != nil {
 		return planRow{}, p.T("plan_in_column", "Column", p.T("field_start")) + " " + pr.b.badDate(p, stepStart, startText, err, pr.now)
 	}
@@ -246,7 +261,7 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 	}
 	e.Reminders = storage.DefaultReminders(kind)
 	e.Form = storage.DefaultForm(kind, e.Unit)
-	return planRow{Line: tr.Line, Orgs: names, Row: storage.PlanRow{Key: storage.PlanKey(e.Title, e.Start, e.Place), Event: e}}, ""
+	return planRow{Line: tr.Line, Orgs: names, NoTime: noTime, Row: storage.PlanRow{Key: storage.PlanKey(e.Title, e.Start, e.Place), Event: e}}, ""
 }
 
 // planCapacity reads the seats column: empty, 0 or «без ограничений» is

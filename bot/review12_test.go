@@ -15,8 +15,9 @@ import (
 // TestPlanHeaderAsPeopleTypeIt: a plan of the coordinator's own making,
 // its header in capitals with longer words («НАЗВАНИЕ МЕРОПРИЯТИЯ»),
 // dates as text, Excel date cells, short names with typos and an empty
-// row: the header is not reported as a bad row nor counted, and every
-// other row is told as the date parser and the organisation search say.
+// row: the header is not reported as a bad row nor counted; a start given
+// as a day alone begins at 10:00 and the report says so; every other row
+// is told as the date parser and the organisation search say.
 func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
 	h := newHarness(t, nil)
 	planSetup(h)
@@ -26,7 +27,7 @@ func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
 	rows := [][]any{
 		{"НАЗВАНИЕ МЕРОПРИЯТИЯ", "ВИД", "ДАТА ПРОВЕДЕНИЯ", "ОКОНЧАНИЕ", "МЕСТО", "ОРГАНИЗАТОРЫ", "МЕСТА", "УЧАСТИЕ", "ЗАПИСЬ ДО"},
 		{"Безопасное колесо", "соревнование", "15.04." + ys + " 10:00", "", "Автогородок", "гибдд, сош 1", 12, "Команда до 4", "10.04." + ys},
-		{"Весенняя неделя добра", "Акция", "15 апреля 10:00", "", "Школы района", "ЦРТДиЮ", "", "", ""},
+		{"Весенняя неделя добра", "Акция", "15 апреля", "", "Школы района", "ЦРТДиЮ", "", "", ""},
 		{"Урок мужества", "Встреча", time.Date(y, 2, 12, 0, 0, 0, 0, time.UTC), "", "СОШ №1", "СОШ №1", "", "", ""},
 		{"Урок памяти", "Встреча", time.Date(y, 2, 13, 12, 30, 0, 0, time.UTC), time.Date(y, 2, 13, 14, 0, 0, 0, time.UTC), "СОШ №1", "Гимназия 5", "", "", time.Date(y, 2, 10, 0, 0, 0, 0, time.UTC)},
 		{},
@@ -53,10 +54,11 @@ func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
 	text := m.PlainText()
 	for _, want := range []string{
 		"Прочитано 9 строк плана.",
-		"Не подходят 2 строки",
-		"4. Урок мужества — Начало: Добавьте время",
+		"Не подходит 1 строка",
 		"7. Весёлые старты — нет организации «Гимназя №5». Может быть: «Гимназия №5»?",
-		"Готово 7 строк",
+		"Готово 8 строк",
+		"3. Весенняя неделя добра — 15 апреля, 10:00 · ЦРТДиЮ (время не указано — поставлено 10:00, поправьте в черновике)",
+		"4. Урок мужества — 12 февраля, 10:00 · СОШ №1 (время не указано — поставлено 10:00, поправьте в черновике)",
 		"2. Безопасное колесо — 15 апреля, 10:00 · ГИБДД, СОШ №1",
 		"5. Урок памяти — 13 февраля, 12:30 · Гимназия №5",
 		"11. День знаний — 1 сентября, 09:00 · СОШ №1",
@@ -68,8 +70,11 @@ func TestPlanHeaderAsPeopleTypeIt(t *testing.T) {
 	if strings.Contains(text, "НАЗВАНИЕ") {
 		t.Errorf("the header is reported as a row:\n%s", text)
 	}
-	h.press(coordinator, "✅ Создать 7 черновиков", "Создано 7 черновиков")
-	if d := h.drafts(); len(d) != 7 || len(d["Урок памяти"]) != 1 || !d["Урок памяти"][0].Deadline.Equal(time.Date(y, 2, 10, 23, 59, 0, 0, moscowZone)) {
+	if strings.Contains(text, "2. Безопасное колесо — 15 апреля, 10:00 · ГИБДД, СОШ №1 (") {
+		t.Errorf("a start with its time is marked as having none:\n%s", text)
+	}
+	h.press(coordinator, "✅ Создать 8 черновиков", "Создано 8 черновиков")
+	if d := h.drafts(); len(d) != 8 || len(d["Урок мужества"]) != 1 || !d["Урок мужества"][0].Start.Equal(time.Date(y, 2, 12, 10, 0, 0, 0, moscowZone)) || len(d["Урок памяти"]) != 1 || !d["Урок памяти"][0].Deadline.Equal(time.Date(y, 2, 10, 23, 59, 0, 0, moscowZone)) {
 		t.Errorf("drafts: %v", d)
 	}
 }
