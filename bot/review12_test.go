@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"fmt"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +202,35 @@ func TestPlanKindsInThePlural(t *testing.T) {
 		"Неделя добра": storage.EventCampaign, "Лепка из глины": storage.EventMasterClass} {
 		if len(d[title]) != 1 || d[title][0].Kind != kind {
 			t.Errorf("%s: %+v", title, d[title])
+		}
+	}
+}
+
+// TestReportChartTitleFits: the chart of a typed period with long month
+// names keeps its title inside the picture: the period goes on a line of
+// its own (on one line «Охват обучающихся, 28 сентября 2027 – 30 октября
+// 2027» ran into the picture's edges on a phone).
+func TestReportChartTitleFits(t *testing.T) {
+	h := newHarness(t, nil)
+	sd := seedReport(t, h)
+	h.say(admin, "/report", "За какой период?")
+	h.press(admin, "✍️ Свои даты", "Напишите первый и последний день периода")
+	dates := fmt.Sprintf("28 сентября %d – 30 октября %d", sd.year, sd.year)
+	h.say(admin, fmt.Sprintf("28.09.%d – 30.10.%d", sd.year, sd.year), "Охват: "+dates)
+	pic := h.driver().Expect(admin.ID, 0, "Обучающиеся по организациям: "+dates)
+	if pic.Photo == nil {
+		t.Fatalf("no chart: %+v", pic)
+	}
+	img, err := png.Decode(bytes.NewReader(pic.Photo.Content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Min.Y+160; y++ {
+		for _, x := range []int{b.Min.X, b.Min.X + 1, b.Min.X + 2, b.Max.X - 3, b.Max.X - 2, b.Max.X - 1} {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				t.Fatalf("the title touches the picture's edge at (%d, %d)", x, y)
+			}
 		}
 	}
 }
