@@ -244,6 +244,16 @@ func (b *Bot) cbPlanCreate(ctx context.Context, r *Request, _ []string) error {
 	if len(res.Already) > 0 {
 		text += "\n" + r.P.N("plan_created_already", len(res.Already))
 	}
+	// The report stays as it was, its buttons gone: its rows that did not
+	// fit are what the coordinator fixes next, and the result is a new
+	// message under it.
+	if m := r.Update.CallbackQuery.Message.Message; m != nil && m.Text != "" {
+		if err := b.edit(ctx, r.ChatID, m.ID, entitiesHTML(m.Text, m.Entities), keyboard{}); err != nil {
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, text, nil)
+		return err
+	}
 	return b.reply(ctx, r, text, keyboard{})
 }
 

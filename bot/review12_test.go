@@ -234,3 +234,36 @@ func TestReportChartTitleFits(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanReportStaysAfterCreate: after «Создать N черновиков» the report
+// with the rows that did not fit (and why) stays in the chat, its buttons
+// gone, and the result comes as a new message: the coordinator fixes
+// those rows next and must still see them.
+func TestPlanReportStaysAfterCreate(t *testing.T) {
+	h := newHarness(t, nil)
+	planSetup(h)
+	y := fmt.Sprint(planYear(h))
+	csv := "Олимпиада по ПДД;Конкурс;01.03." + y + " 10:00;;СОШ №1;ГИБДД;;;\n" +
+		"Весна идёт;Выставка;31.04." + y + " 10:00;;ЦРТДиЮ;ЦРТДиЮ;;;\n"
+	h.say(coordinator, "/plan", "Заполните шаблон")
+	report := h.sendDoc(coordinator, "plan.csv", "text/csv", []byte(csv), "Готова 1 строка")
+	h.press(coordinator, "✅ Создать 1 черновик", "Создан 1 черновик")
+	var after *telegramtest.Message
+	for _, m := range h.tg.BotMessages(coordinator.ID) {
+		if m.ID == report.ID {
+			after = &m
+		}
+	}
+	if after == nil {
+		t.Fatal("the report is gone")
+	}
+	if !strings.Contains(after.PlainText(), "2. Весна идёт — Начало: В апреле 30 дней") || len(after.Buttons) != 0 {
+		t.Errorf("the report after the confirmation: %s %q", after.PlainText(), labels(*after))
+	}
+	if !strings.Contains(after.Text, "<b>") && strings.Contains(report.Text, "<b>") {
+		t.Errorf("the report lost its formatting: %q", after.Text)
+	}
+	if d := h.drafts(); len(d) != 1 || len(d["Олимпиада по ПДД"]) != 1 {
+		t.Errorf("drafts: %v", d)
+	}
+}
