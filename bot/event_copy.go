@@ -79,11 +79,19 @@ func (b *Bot) resumeEventCopy(ctx context.Context, r *Request, c storage.Convers
 	return b.askCopyDate(ctx, r, e)
 }
 
-// cbEventCopyYear makes the copy a year ahead. ecy:<event id>.
+// cbEventCopyYear makes the copy a year ahead. ecy:<event id>. Only the
+// question still open makes a copy: the same button under an older
+// question (after «Повторить» was pressed twice), pressed once the copy
+// is made, is an old button and makes no second draft.
 func (b *Bot) cbEventCopyYear(ctx context.Context, r *Request, args []string) error {
 	e, ok, err := b.buttonEventFor(ctx, r, args, actEdit)
 	if !ok {
 		return err
+	}
+	c, err := b.store.Conversation(ctx, r.User.ID)
+	var st copyState
+	if err != nil || c.Flow != flowEventCopy || json.Unmarshal(c.Data, &st) != nil || st.EventID != e.ID {
+		return b.stale(ctx, r)
 	}
 	return b.makeCopy(ctx, r, e, yearsAhead(e.Start, b.cfg.Now(), b.cfg.Location))
 }

@@ -159,8 +159,12 @@ func (b *Bot) planDocument(ctx context.Context, r *Request) error {
 // апреля, 10:00 · ГИБДД, СОШ №1».
 func (b *Bot) planOKLine(p locales.Printer, row planRow) string {
 	e := row.Row.Event
-	return p.T("plan_ok_line", "Line", row.Line, "Title", truncateRunes(e.Title, 80),
+	line := p.T("plan_ok_line", "Line", row.Line, "Title", truncateRunes(e.Title, 80),
 		"When", localesHTML(p.Date(e.Start.In(b.cfg.Location))), "Orgs", strings.Join(row.Orgs, ", "))
+	if row.NoTime {
+		line += p.T("plan_no_time_mark")
+	}
+	return line
 }
 
 // sendPlanReport answers with the report: the rows that will not be
@@ -239,6 +243,16 @@ func (b *Bot) cbPlanCreate(ctx context.Context, r *Request, _ []string) error {
 	text := r.P.N("plan_created", len(res.Created))
 	if len(res.Already) > 0 {
 		text += "\n" + r.P.N("plan_created_already", len(res.Already))
+	}
+	// The report stays as it was, its buttons gone: its rows that did not
+	// fit are what the coordinator fixes next, and the result is a new
+	// message under it.
+	if m := r.Update.CallbackQuery.Message.Message; m != nil && m.Text != "" {
+		if err := b.edit(ctx, r.ChatID, m.ID, entitiesHTML(m.Text, m.Entities), keyboard{}); err != nil {
+			return err
+		}
+		_, err := b.send(ctx, r.ChatID, text, nil)
+		return err
 	}
 	return b.reply(ctx, r, text, keyboard{})
 }

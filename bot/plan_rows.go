@@ -37,7 +37,16 @@ type planRow struct {
 	Line int             `json:"line"`
 	Row  storage.PlanRow `json:"row"`
 	Orgs []string        `json:"orgs"` // the organisers' short names, for the report
+	// NoTime: the start was a day alone and begins at planDayStart; the
+	// report says so.
+	NoTime bool `json:"no_time,omitempty"`
 }
+
+// planDayStart is the hour a plan's start given as a day alone
+// («15.04.2027», «15 апреля», an Excel date cell) begins at: an annual
+// plan rarely knows the hour months ahead, and the draft is edited before
+// it is published.
+const planDayStart = "10:00"
 
 // planProblem is a row that will not become a draft: its line, its title
 // as typed (may be empty) and why, in the user's language (HTML).
@@ -78,6 +87,36 @@ func (b *Bot) newPlanReader(p locales.Printer, user storage.User, orgs []storage
 	return &planReader{b: b, p: p, now: b.cfg.Now(), user: user, orgs: orgs, kinds: kinds}
 }
 
+// kind finds the kind the kind column names: as the catalog or the
+// synonyms write it, else the only kind differing from it in the last
+// letters of the word — a plan lists «Соревнования», «Конкурсы», «Акции».
+func (pr *planReader) kind(text string) (storage.EventKind, bool) {
+	f := foldPlanWord(text)
+	if k, ok := pr.kinds[f]; ok {
+		return k, true
+	}
+	found := map[storage.EventKind]bool{}
+	var kind storage.EventKind
+	for word, k := range pr.kinds {
+		if sameStem(word, f) {
+			found[k], kind = true, k
+		}
+	}
+	return kind, len(found) == 1
+}
+
+// sameStem reports whether a and b differ only in their last two letters
+// at most, sharing at least four: «соревнования» and «соревнование»,
+// «акции» and «акция», «мастер классы» and «мастер класс».
+func sameStem(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	common := 0
+	for common < len(ra) && common < len(rb) && ra[common] == rb[common] {
+		common++
+	}
+	return common >= 4 && common >= max(len(ra), len(rb))-2
+}
+
 // foldPlanWord lower-cases s, turns ё into е and hyphens into spaces and
 // folds spaces: how a kind or a participation is compared.
 func foldPlanWord(s string) string {
@@ -86,11 +125,19 @@ func foldPlanWord(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// isPlanHeader reports whether a row is the header (its first cell names
-// the title column).
+// isPlanHeader reports whether a row is the header: its first cell names
+// the title column in any case and in any words people write there
+// («НАЗВАНИЕ МЕРОПРИЯТИЯ», «Наименование»), or its start column is named
+// («Начало», «Дата проведения»): a real row has a date there.
 func isPlanHeader(cells []string) bool {
-	switch foldPlanWord(cells[0]) {
-	case "название", "наименование", "мероприятие", "title", "name":
+	title := foldPlanWord(cell(cells, planColTitle))
+	switch {
+	case title == "мероприятие", title == "title", title == "name",
+		strings.HasPrefix(title, "название"), strings.HasPrefix(title, "наименование"):
+		return true
+	}
+	switch start := foldPlanWord(cell(cells, planColStart)); {
+	case start == "начало", start == "start", strings.HasPrefix(start, "дата"):
 		return true
 	}
 	return false
@@ -140,7 +187,7 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 		return planRow{}, p.T("ne_bad_title", "Max", maxTitleLen)
 	}
 	kindText := cell(c, planColKind)
-	kind, ok := pr.kinds[foldPlanWord(kindText)]
+	kind, ok := pr.kind(kindText)
 	if !ok {
 		if kindText == "" {
 			return planRow{}, p.T("plan_no_kind")
@@ -155,6 +202,12 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 		return planRow{}, p.T("plan_no_start")
 	}
 	start, err := parseWhen(startText, pr.now, loc)
+	noTime := false
+	if err != nil {
+		if t, errDay := parseWhen(startText+" "+planDayStart, pr.now, loc); errDay == nil {
+			start, err, noTime = t, nil, true
+		}
+	}
 	if err != nil {
 		return planRow{}, p.T("plan_in_column", "Column", p.T("field_start")) + " " + pr.b.badDate(p, stepStart, startText, err, pr.now)
 	}
@@ -208,7 +261,7 @@ func (pr *planReader) row(tr tableRow) (planRow, string) {
 	}
 	e.Reminders = storage.DefaultReminders(kind)
 	e.Form = storage.DefaultForm(kind, e.Unit)
-	return planRow{Line: tr.Line, Orgs: names, Row: storage.PlanRow{Key: storage.PlanKey(e.Title, e.Start, e.Place), Event: e}}, ""
+	return planRow{Line: tr.Line, Orgs: names, NoTime: noTime, Row: storage.PlanRow{Key: storage.PlanKey(e.Title, e.Start, e.Place), Event: e}}, ""
 }
 
 // planCapacity reads the seats column: empty, 0 or «без ограничений» is

@@ -255,6 +255,10 @@ func (b *Bot) reportText(ctx context.Context, r *Request, rp period, c storage.C
 		p.T("report_attendance", "Rate", rate(f), "Attended", f.Attended, "Marked", f.Marked),
 		p.T("report_prizes", "Winners", f.Winners, "Laureates", f.Laureates),
 	}
+	if f.Marked == 0 {
+		// «Явка: — (пришли 0 из 0 отмеченных)» read as a fault.
+		lines[6] = p.T("report_attendance_unmarked")
+	}
 	if len(c.Absent) > 0 {
 		var names []string
 		for i, o := range c.Absent {
@@ -279,9 +283,11 @@ func (b *Bot) reportText(ctx context.Context, r *Request, rp period, c storage.C
 		lines = append(lines, p.T("report_cut_line", "N", i+1, "Name", truncateRunes(lineName(p, l), 40),
 			"Events", l.EventsHeld, "Teachers", l.Teachers, "Pupils", l.Pupils))
 	}
+	// The chart is drawn only when some organisation took part
+	// (sendReportFiles): the note promises no more than comes.
 	note := "report_files_note"
-	if len(c.ByOrg) == 0 { // no chart: nobody to draw
-		note = "report_files_note_table"
+	if len(c.ByOrg) == 0 {
+		note = "report_files_note_no_chart"
 	}
 	lines = append(lines, "", p.T(note))
 	return p.FitLines(lines, 2)

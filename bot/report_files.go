@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -43,7 +44,10 @@ func (b *Bot) sendReportFiles(ctx context.Context, r *Request, rp period, c stor
 	if err != nil {
 		return err
 	}
-	name := p.T("report_file_name") + " " + rp.Code[1:] + ".xlsx"
+	// Named by the period as people read it («Охват — 2026-27 учебный
+	// год.xlsx», «Охват — IV квартал 2026.xlsx»), not by its code: «Охват
+	// 2026.xlsx» read as the calendar year, «Охват 2026-4.xlsx» as nothing.
+	name := zipName(plainText(p.T("report_file_name")+" — "+strings.ReplaceAll(rp.label(p), "/", "-"))) + ".xlsx"
 	if _, err := b.sendMessage(ctx, r.ChatID, telegram.Message{
 		Text:     p.T("report_xlsx_caption", "Period", rp.label(p)),
 		Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(book)},
