@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -52,7 +51,7 @@ func BenchmarkApplication(b *testing.B) {
 		}
 		b.SetBytes(int64(len(value)))
 		var n atomic.Int64
-		runApplications(b, func() error {
+		runParallelRate(b, "applications/s", func() error {
 			key := itob(n.Add(1))
 			return s.DB().Batch(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put(key, value) })
 		})
@@ -89,30 +88,10 @@ func BenchmarkApplication(b *testing.B) {
 		}
 		now := t0
 		var n atomic.Int64
-		runApplications(b, func() error {
+		runParallelRate(b, "applications/s", func() error {
 			i := n.Add(1)
 			_, err := s.Register(ctx, SignUp{EventID: events[i%signupEvents], UserID: i, Application: app}, now)
 			return err
 		})
 	})
-}
-
-// runApplications runs submit b.N times from signupParallelism × GOMAXPROCS
-// goroutines and reports the rate as applications/s.
-func runApplications(b *testing.B, submit func() error) {
-	b.ReportAllocs()
-	b.SetParallelism(signupParallelism)
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := submit(); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	elapsed := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "applications/s")
 }

@@ -355,20 +355,49 @@ func (fg *forgetting) registrations() error {
 // (their @username goes on the erased list: the admins' notices carry it)
 // and points the ones they decided to the anonymous id.
 func (fg *forgetting) orgRequests() error {
-	b := fg.tx.Bucket(bucketOrgRequests)
-	var drop [][]byte
-	var decided []OrgRequest
-	if err := b.ForEach(func(k, v []byte) error {
-		var r OrgRequest
-		if err := jsonUnmarshal(v, &r); err != nil {
-			return err
-		}
+	return dropOrRepoint(fg, bucketOrgRequests, func(r *OrgRequest) recordFate {
 		switch {
 		case r.UserID == fg.id:
 			fg.keep(r.Contact)
-			drop = append(drop, bytes.Clone(k))
+			return recordDrop
 		case r.DecidedBy == fg.id:
-			decided = append(decided, r)
+			return recordRepoint
+		}
+		return recordKeep
+	}, func(r *OrgRequest, anon int64) { r.DecidedBy = anon })
+}
+
+// recordFate is what /forget does to one record of another person's or
+// the district's: keep it, delete it, or point it to the anonymous id.
+type recordFate int
+
+const (
+	recordKeep recordFate = iota
+	recordDrop
+	recordRepoint
+)
+
+// dropOrRepoint walks a bucket of JSON records of T: a record fate says to
+// drop is deleted, one it says to repoint is rewritten under its own key
+// after repoint sets the anonymous id in it.
+func dropOrRepoint[T any](fg *forgetting, bucket []byte, fate func(*T) recordFate, repoint func(*T, int64)) error {
+	b := fg.tx.Bucket(bucket)
+	type record struct {
+		key []byte
+		rec T
+	}
+	var drop [][]byte
+	var moved []record
+	if err := b.ForEach(func(k, v []byte) error {
+		var rec T
+		if err := jsonUnmarshal(v, &rec); err != nil {
+			return err
+		}
+		switch fate(&rec) {
+		case recordDrop:
+			drop = append(drop, bytes.Clone(k))
+		case recordRepoint:
+			moved = append(moved, record{bytes.Clone(k), rec})
 		}
 		return nil
 	}); err != nil {
@@ -379,13 +408,13 @@ func (fg *forgetting) orgRequests() error {
 			return err
 		}
 	}
-	for _, r := range decided {
+	for _, m := range moved {
 		anon, err := fg.anonID()
 		if err != nil {
 			return err
 		}
-		r.DecidedBy = anon
-		if err := putJSON(b, itob(r.ID), r); err != nil {
+		repoint(&m.rec, anon)
+		if err := putJSON(b, m.key, m.rec); err != nil {
 			return err
 		}
 	}
@@ -618,40 +647,15 @@ func (fg *forgetting) scrubPlain(text string) string {
 // invites deletes the invitations the person made and points the ones
 // they used to the anonymous id.
 func (fg *forgetting) invites() error {
-	b := fg.tx.Bucket(bucketInvites)
-	var drop [][]byte
-	var used []Invite
-	if err := b.ForEach(func(k, v []byte) error {
-		var inv Invite
-		if err := jsonUnmarshal(v, &inv); err != nil {
-			return err
-		}
+	return dropOrRepoint(fg, bucketInvites, func(inv *Invite) recordFate {
 		switch {
 		case inv.CreatedBy == fg.id:
-			drop = append(drop, bytes.Clone(k))
+			return recordDrop
 		case inv.UsedBy == fg.id:
-			used = append(used, inv)
+			return recordRepoint
 		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, k := range drop {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	for _, inv := range used {
-		anon, err := fg.anonID()
-		if err != nil {
-			return err
-		}
-		inv.UsedBy = anon
-		if err := putJSON(b, []byte(inv.Code), inv); err != nil {
-			return err
-		}
-	}
-	return nil
+		return recordKeep
+	}, func(inv *Invite, anon int64) { inv.UsedBy = anon })
 }
 
 // conversations deletes the person's wizard and parked drafts: every key

@@ -78,14 +78,18 @@ func BenchmarkSignup(b *testing.B) {
 
 // runSignups runs signUp b.N times from signupParallelism × GOMAXPROCS
 // goroutines and reports the rate as signups/s.
-func runSignups(b *testing.B, signUp func() error) {
+func runSignups(b *testing.B, signUp func() error) { runParallelRate(b, "signups/s", signUp) }
+
+// runParallelRate runs op b.N times from signupParallelism × GOMAXPROCS
+// goroutines and reports the rate in unit (per second of wall time).
+func runParallelRate(b *testing.B, unit string, op func() error) {
 	b.ReportAllocs()
 	b.SetParallelism(signupParallelism)
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := signUp(); err != nil {
+			if err := op(); err != nil {
 				b.Error(err)
 				return
 			}
@@ -93,7 +97,7 @@ func runSignups(b *testing.B, signUp func() error) {
 	})
 	elapsed := time.Since(start)
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "signups/s")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit)
 }
 
 func signupStore(b *testing.B) *Store {
