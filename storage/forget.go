@@ -178,7 +178,7 @@ func (fg *forgetting) run() error {
 		return err
 	}
 	steps := []func() error{fg.registrations, fg.orgRequests, fg.outbox, fg.broadcasts, fg.events,
-		fg.invites, fg.conversations, fg.inbox, fg.userRecord}
+		fg.invites, fg.conversations, fg.inbox, fg.calendarFeed, fg.userRecord}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -628,7 +628,11 @@ func (fg *forgetting) events() error {
 		if err != nil {
 			return err
 		}
-		e.CreatedBy, e.Description = anon, fg.scrubPlain(e.Description)
+		e.CreatedBy = anon
+		if d := fg.scrubPlain(e.Description); d != e.Description {
+			e.Description = d
+			e.touch(fg.now) // calendars take the new text
+		}
 		if err := putEvent(fg.tx, e); err != nil {
 			return err
 		}
