@@ -68,7 +68,7 @@ var settings = []setting{
 	{"VMESTE_DB", "db", "data/vmeste.db", "bbolt database file (its folder is created)"},
 	{"VMESTE_ADMINS", "admins", "", "comma-separated Telegram user ids of the administrators"},
 	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
-	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
+	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz and the calendar feeds; empty turns it off"},
 	{"VMESTE_RATE", "rate", "28", "most messages per second the bot sends, replies and announcements together (Telegram allows about 30), 1 to 1000"},
 	{"VMESTE_TICK", "tick", "15s", "how often due reminders and notices are looked for (1s to 10m)"},
 	{"VMESTE_DIGEST", "digest", "0 9 * * 1", "cron spec of the weekly digest to teachers (district time)"},
