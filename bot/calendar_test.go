@@ -225,6 +225,11 @@ func TestSettingsFeedLink(t *testing.T) {
 	if rec := get(fresh); rec.Code != http.StatusOK {
 		t.Errorf("after a restart the feed answers %d", rec.Code)
 	}
+	// /mydata says that a link exists.
+	m = h.say(teacher, "/mydata", "Всё, что бот хранит о вас")
+	if m.Document == nil || !strings.Contains(string(m.Document.Content), "Ссылка на ваш календарь: есть") {
+		t.Errorf("/mydata does not tell of the calendar link")
+	}
 
 	plain := newHarness(t, nil)
 	plain.applicant(teacher, plain.seedOrgs(school1)[0], "Иванова Мария Петровна", "Учитель")
