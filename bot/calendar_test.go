@@ -242,3 +242,37 @@ func TestSettingsFeedLink(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarForgedButtons: a forged or stale «📅 В календарь» (an
+// event that does not exist, a made-up id, someone's draft) and a forged
+// «🔄 Новая ссылка» where no feed is served get a short answer and no
+// file, and change nothing.
+func TestCalendarForgedButtons(t *testing.T) {
+	h := newHarness(t, nil)
+	e := h.calendarSeed()
+	draft := h.event(h.user(coordinator.ID).OrgID, func(e *storage.Event) { e.Title, e.Status = "Черновик конкурса", storage.EventDraft })
+	m := h.say(teacher, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	for _, c := range []struct{ data, want string }{
+		{"ecl:999999", "больше нет"},
+		{"ecl:abc", "неактуальна"},
+		{"ecl:" + fmt.Sprint(draft.ID), "не опубликовано"},
+		{"cfn", "не настроена"},
+		{"cfy", "не настроена"},
+	} {
+		a := h.forge(teacher, m.ID, c.data)
+		if !strings.Contains(a.Text, c.want) {
+			t.Errorf("%s: answer %q, want %q", c.data, a.Text, c.want)
+		}
+	}
+	for _, msg := range h.tg.Messages(teacher.ID) {
+		if msg.Document != nil {
+			t.Errorf("a forged press got a file: %s", msg.Document.Name)
+		}
+	}
+	// The draft's author may take it into his calendar.
+	h.say(coordinator, fmt.Sprintf("/start e%d", draft.ID), "Черновик конкурса")
+	_, m = h.press(coordinator, "📅 В календарь", "телефон предложит добавить")
+	if m.Document == nil || m.Document.Name != fmt.Sprintf("event-%d.ics", draft.ID) {
+		t.Errorf("the author got no file of his draft")
+	}
+}
