@@ -276,3 +276,72 @@ func TestCalendarForgedButtons(t *testing.T) {
 		t.Errorf("the author got no file of his draft")
 	}
 }
+
+// TestFeedFollowsTheCoordinatorInTheBot: Мария subscribes to her feed;
+// the ГИБДД's coordinator moves «Безопасное колесо» to 11:30 through the
+// bot's edit wizard, then cancels it; her feed, asked through the real
+// handler, keeps the entry's UID and shows the new time with a higher
+// SEQUENCE, then the cancellation.
+func TestFeedFollowsTheCoordinatorInTheBot(t *testing.T) {
+	h := newHarness(t, func(b *Bot) { b.cfg.CalendarFeedURL = "https://vmeste.example.ru/calendar/" })
+	e := h.calendarSeed()
+	if _, err := h.store.Register(context.Background(), storage.SignUp{EventID: e.ID, UserID: teacher.ID}, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := feedLink.FindStringSubmatch(h.say(teacher, "/settings", "Календарь").PlainText())
+	if found == nil {
+		t.Fatal("no link in /settings")
+	}
+	entry := func() *ics.VEvent {
+		t.Helper()
+		handler := &calendar.Handler{Store: h.store, Catalog: catalog, Location: moscowZone, Bot: h.bot.Username(),
+			ConsentVersion: h.bot.consentVersion, Now: h.clock.Now}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, found[1], nil))
+		cal, err := ics.ParseCalendar(strings.NewReader(rec.Body.String()))
+		if rec.Code != http.StatusOK || err != nil || len(cal.Events()) != 1 {
+			t.Fatalf("the feed: %d, %v\n%s", rec.Code, err, rec.Body)
+		}
+		return cal.Events()[0]
+	}
+	before := entry()
+	seq := func(ev *ics.VEvent) int { return atoiOrFail(t, ev.GetProperty(ics.ComponentPropertySequence).Value) }
+
+	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.press(coordinator, "✏️ Изменить", "Что изменить")
+	h.press(coordinator, "Начало")
+	day := e.Start.In(moscowZone)
+	h.say(coordinator, day.Format("02.01.2006")+" 11:30", "Изменение мероприятия")
+	h.press(coordinator, "💾 Сохранить изменения", "сохранены")
+
+	moved := entry()
+	start, err := moved.GetStartAt()
+	want := time.Date(day.Year(), day.Month(), day.Day(), 11, 30, 0, 0, moscowZone)
+	if err != nil || !start.Equal(want) {
+		t.Errorf("the moved entry starts %v (%v), want %v", start, err, want)
+	}
+	if moved.Id() != before.Id() || seq(moved) <= seq(before) {
+		t.Errorf("UID %s → %s, SEQUENCE %d → %d: want the same UID and a higher SEQUENCE", before.Id(), moved.Id(), seq(before), seq(moved))
+	}
+
+	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.press(coordinator, "🚫 Отменить мероприятие", "Отменить «")
+	h.press(coordinator, "Да, отменить мероприятие")
+	cancelled := entry()
+	if st := cancelled.GetProperty(ics.ComponentPropertyStatus).Value; st != "CANCELLED" || seq(cancelled) <= seq(moved) {
+		t.Errorf("after the cancellation: STATUS %s, SEQUENCE %d (was %d)", st, seq(cancelled), seq(moved))
+	}
+}
+
+func atoiOrFail(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return n
+}
