@@ -14,7 +14,8 @@ type localesPrinter = locales.Printer
 type localesHTML = locales.HTML
 
 // cmdSettings shows the user's settings: the language and, for registered
-// users, whether they get announcements.
+// users, whether they get announcements and the digest, and the link of
+// their calendar feed (calendar.go).
 func (b *Bot) cmdSettings(ctx context.Context, r *Request, _ string) error {
 	text, kb, err := b.settingsView(ctx, r)
 	if err != nil {

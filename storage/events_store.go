@@ -101,7 +101,8 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // UpdateEvent replaces the editable fields of the stored event e.ID (title,
 // kind, description, start, end, place, organisers, audience, unit, team
 // size, capacity, deadline, reminders, regulations, application form) with e's, keeping its
-// ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters, sets UpdatedAt and moves
+// ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters (e's Revision
+// is ignored), sets UpdatedAt, raises Revision and moves
 // its start index, deciding every sign-up rule in the same transaction,
 // against what is signed up at that moment (not when the edit was opened):
 //

@@ -114,7 +114,8 @@ type Forgotten struct {
 //     are cleared (its final report, if not sent yet, is not sent: nobody
 //     is left to read it), and an event's description and a broadcast's
 //     preview have the strings below replaced;
-//   - the user record and its organisation index, their wizard and parked
+//   - the user record and its organisation index, their calendar feed
+//     token (its link then opens nothing), their wizard and parked
 //     drafts, the outbox entries addressed to them (pending ones of a
 //     broadcast count as skipped), their updates still in the inbox,
 //     invitations made by them and organisation requests made by them are
