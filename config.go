@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,10 @@ type config struct {
 	// Operator is the operator of personal data named in the consent (the
 	// department); "" leaves bot.DefaultOperator, with a warning.
 	Operator string
+	// PublicURL is how the HTTP port is reached from outside (an absolute
+	// http(s) URL without query, no trailing slash): the calendar feeds'
+	// links begin with it. "" offers no feed.
+	PublicURL string
 }
 
 // setting describes one configuration entry, for -h and error messages.
@@ -63,7 +68,7 @@ var settings = []setting{
 	{"VMESTE_DB", "db", "data/vmeste.db", "bbolt database file (its folder is created)"},
 	{"VMESTE_ADMINS", "admins", "", "comma-separated Telegram user ids of the administrators"},
 	{"VMESTE_TZ", "tz", "Europe/Moscow", "the district's time zone"},
-	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz; empty turns it off"},
+	{"VMESTE_HTTP", "http", ":8080", "address for GET /healthz and the calendar feeds; empty turns it off"},
 	{"VMESTE_RATE", "rate", "28", "most messages per second the bot sends, replies and announcements together (Telegram allows about 30), 1 to 1000"},
 	{"VMESTE_TICK", "tick", "15s", "how often due reminders and notices are looked for (1s to 10m)"},
 	{"VMESTE_DIGEST", "digest", "0 9 * * 1", "cron spec of the weekly digest to teachers (district time)"},
@@ -71,6 +76,7 @@ var settings = []setting{
 	{"VMESTE_BACKUP", "backup", "0 3 * * *", "cron spec of the nightly hot backup"},
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
+	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
 }
 
@@ -183,6 +189,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if c.Keep, err = parseKeep(*values["keep"]); err != nil {
 		return config{}, settingErr("keep", "%q is not a duration from 2 days to 10 years (like 2160h or 90d)", *values["keep"])
 	}
+	if c.PublicURL, err = parsePublicURL(*values["public-url"]); err != nil {
+		return config{}, settingErr("public-url", "%q is not an absolute http(s) URL without query (like https://vmeste.example.ru)", *values["public-url"])
+	}
 	c.BackupDir = strings.TrimSpace(*values["backup-dir"])
 	if c.BackupDir == "" {
 		return config{}, settingErr("backup-dir", "empty path")
@@ -227,6 +236,26 @@ func parseKeep(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("%v is out of range", d)
 	}
 	return d, nil
+}
+
+// parsePublicURL reads VMESTE_PUBLIC_URL: "" or an absolute http(s) URL
+// with a host and without query, fragment or user info, returned without
+// its trailing slash.
+func parsePublicURL(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return "", err
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
+		return "", errors.New("not an absolute http(s) URL")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
+		return "", errors.New("a query, fragment or user info")
+	}
+	return strings.TrimRight(v, "/"), nil
 }
 
 // isHelp reports whether err is the -h request.

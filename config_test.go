@@ -60,3 +60,43 @@ func TestOperatorSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicURLSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env, flag, want string
+		bad             bool
+	}{
+		{want: ""}, // unset: no calendar feeds
+		{env: "https://vmeste.example.ru/", want: "https://vmeste.example.ru"},
+		{flag: "http://10.0.0.5:8080/bot", want: "http://10.0.0.5:8080/bot"},
+		{env: "https://old.example.ru", flag: " https://vmeste.example.ru ", want: "https://vmeste.example.ru"},
+		{flag: "vmeste.example.ru", bad: true},
+		{flag: "ftp://vmeste.example.ru", bad: true},
+		{flag: "https://vmeste.example.ru/?x=1", bad: true},
+		{flag: "https://vmeste.example.ru/#top", bad: true},
+		{flag: "https://user:pw@vmeste.example.ru", bad: true},
+		{flag: "https:///calendar", bad: true},
+		{flag: "/calendar", bad: true},
+	} {
+		args := []string{"-demo"}
+		if tc.flag != "" {
+			args = append(args, "-public-url", tc.flag)
+		}
+		env := func(k string) (string, bool) { return tc.env, k == "VMESTE_PUBLIC_URL" && tc.env != "" }
+		cfg, err := parseConfig(args, env, &bytes.Buffer{})
+		switch {
+		case tc.bad && (err == nil || !strings.HasPrefix(err.Error(), "VMESTE_PUBLIC_URL (-public-url): ")):
+			t.Errorf("env %q flag %q: %v; want an error naming VMESTE_PUBLIC_URL", tc.env, tc.flag, err)
+		case !tc.bad && (err != nil || cfg.PublicURL != tc.want):
+			t.Errorf("env %q flag %q: %q, %v; want %q", tc.env, tc.flag, cfg.PublicURL, err, tc.want)
+		}
+	}
+	cfg := config{PublicURL: "https://vmeste.example.ru", HTTP: ":8080"}
+	if got := calendarFeedURL(cfg); got != "https://vmeste.example.ru/calendar/" {
+		t.Errorf("feed base %q", got)
+	}
+	cfg.HTTP = ""
+	if got := calendarFeedURL(cfg); got != "" {
+		t.Errorf("no HTTP port, yet a feed base %q", got)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"vmeste/bot"
+	"vmeste/calendar"
 	"vmeste/locales"
 	"vmeste/scheduler"
 	"vmeste/storage"
@@ -134,6 +135,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		Logger:   logger,
 		Gateway:  gw,
 		Operator: cfg.Operator,
+		// The feed's links are offered only when the port serving it is
+		// on and reached from outside.
+		CalendarFeedURL: calendarFeedURL(cfg),
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -180,7 +184,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	var srv *http.Server
 	if ln != nil {
-		srv = &http.Server{Handler: healthHandler(b, gw, store), ReadHeaderTimeout: 5 * time.Second}
+		mux := healthHandler(b, gw, store)
+		if calendarFeedURL(cfg) != "" {
+			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
+				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
+		}
+		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("http server", "error", err)
@@ -210,7 +219,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 // Telegram answers and the database is open; otherwise 503 with the
 // reason ("degraded: telegram unreachable for 42s: …" while every send
 // waits for Telegram).
-func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) http.Handler {
+func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -232,6 +241,16 @@ func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) http.
 		fmt.Fprintln(w, "ok")
 	})
 	return mux
+}
+
+// calendarFeedURL is the base of the calendar feeds' links
+// (<VMESTE_PUBLIC_URL>/calendar/), "" when VMESTE_PUBLIC_URL or the HTTP
+// port is not configured.
+func calendarFeedURL(cfg config) string {
+	if cfg.PublicURL == "" || cfg.HTTP == "" {
+		return ""
+	}
+	return cfg.PublicURL + calendar.FeedPath
 }
 
 // unwrapAll returns the innermost error, whose text is the plain reason

@@ -39,6 +39,10 @@ type Config struct {
 	// the consent's text; "" means DefaultOperator, with a warning in the
 	// log.
 	Operator string
+	// CalendarFeedURL is the base of the users' calendar feed links
+	// (<VMESTE_PUBLIC_URL>/calendar/; a token and .ics follow); "" when
+	// no feed is served, and /settings says so.
+	CalendarFeedURL string
 }
 
 // DefaultOperator is the operator named when the configuration names
@@ -145,6 +149,10 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	b.registerRoutes()
 	return b, nil
 }
+
+// CurrentConsentVersion is the version of the consent's text users must
+// have agreed to (ConsentVersion of the configured operator).
+func (b *Bot) CurrentConsentVersion() string { return b.consentVersion }
 
 // Username is the bot's @username without the @.
 func (b *Bot) Username() string { return b.username }

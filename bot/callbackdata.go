@@ -145,6 +145,11 @@ const (
 	cbReportPeriod = "rpp" // rpp:<period>
 	cbReportCut    = "rpc" // rpc:<a|k|o>:<period>: by agency, kind of event, organisation
 	cbReportDates  = "rpd" // rpd: type two dates
+
+	// Calendars (calendar.go).
+	cbEventCalendar = "ecl" // ecl:<event id>: the event as an .ics file
+	cbCalNewLink    = "cfn" // cfn: asks whether to replace the calendar feed's link
+	cbCalNewLinkYes = "cfy" // cfy: replaces it
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

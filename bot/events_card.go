@@ -274,6 +274,10 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			kb = append(kb, []modelsButton{button(p.T("btn_draft_delete"), cb(cbEventCancel, e.ID))})
 		}
 	}
+	if e.Status != storage.EventDraft || b.may(r, actEdit, e) {
+		// Last but the way back, so that the buttons above keep their places.
+		kb = append(kb, []modelsButton{button(p.T("btn_cal_event"), cb(cbEventCalendar, e.ID))})
+	}
 	if back != "" {
 		kb = append(kb, []modelsButton{button(p.T("btn_back_to_list"), back)})
 	} else if e.Over(now) && r.Role() >= roleCoordinator && b.may(r, actParticipants, e) {

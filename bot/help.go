@@ -80,6 +80,7 @@ var helpKeys = map[role]string{
 // helpMore are further lines of a role's part of /help, one key a
 // feature, each a line beginning with «•».
 var helpMore = map[role][]string{
+	roleTeacher:     {"help_teacher_calendar"},
 	roleCoordinator: {"help_coordinator_export", "help_coordinator_plan", "help_coordinator_report"},
 }
 

@@ -98,6 +98,9 @@ func (b *Bot) myDataText(ctx context.Context, p locales.Printer, d storage.Perso
 	} else {
 		line(p.T("settings_digest_on"))
 	}
+	if d.CalendarFeed {
+		line(p.T("cal_mydata_feed"))
+	}
 
 	section("mydata_consents")
 	if len(u.Consents) == 0 {

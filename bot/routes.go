@@ -34,6 +34,8 @@ func (b *Bot) registerRoutes() {
 		"forget": {role: roleNone, fn: b.cmdForget},
 		// Files out (export.go, export_period.go).
 		"export": {role: roleCoordinator, fn: b.cmdExport},
+		// Calendars (calendar.go).
+		"calendar": {role: roleTeacher, fn: b.cmdCalendar},
 	}
 
 	b.callbacks = map[string]callback{
@@ -193,6 +195,11 @@ func (b *Bot) registerRoutes() {
 		cbReportPeriod: {roleCoordinator, b.cbReportPeriod},
 		cbReportCut:    {roleCoordinator, b.cbReportCut},
 		cbReportDates:  {roleCoordinator, b.cbReportDates},
+		// Calendars (calendar.go): an event's file for whoever may see its
+		// card; the feed's link is the user's own.
+		cbEventCalendar: {roleNone, b.cbEventCalendar},
+		cbCalNewLink:    {roleTeacher, b.cbCalNewLink},
+		cbCalNewLinkYes: {roleTeacher, b.cbCalNewLinkYes},
 	}
 
 	// What works without consent to the processing of personal data
@@ -202,7 +209,7 @@ func (b *Bot) registerRoutes() {
 	b.consentFree = map[string]bool{
 		wizardKey("start"): true, wizardKey("help"): true, wizardKey("cancel"): true, wizardKey("events"): true,
 		wizardKey("mydata"): true, wizardKey("forget"): true,
-		cbEventList: true, cbEventFilter: true, cbEventCard: true, cbEventOpen: true, cbEventRegulations: true,
+		cbEventList: true, cbEventFilter: true, cbEventCard: true, cbEventOpen: true, cbEventRegulations: true, cbEventCalendar: true,
 		cbConsent: true, cbForgetYes: true, cbDismiss: true, cbMenu: true, cbWizardCancel: true,
 	}
 
@@ -267,7 +274,7 @@ const (
 // /help, in order. A role sees its own and those of the roles below it.
 var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
-	roleTeacher:     {"events", "my", "profile", "settings", "help", "cancel", "mydata", "forget"},
+	roleTeacher:     {"events", "my", "calendar", "profile", "settings", "help", "cancel", "mydata", "forget"},
 	roleCoordinator: {"newevent", "myevents", "drafts", "plan", "broadcast", "broadcasts", "export", "report"},
 	roleAdmin:       {"orgs", "invite", "coordinators"},
 }

@@ -14,17 +14,23 @@ type localesPrinter = locales.Printer
 type localesHTML = locales.HTML
 
 // cmdSettings shows the user's settings: the language and, for registered
-// users, whether they get announcements.
+// users, whether they get announcements and the digest, and the link of
+// their calendar feed (calendar.go).
 func (b *Bot) cmdSettings(ctx context.Context, r *Request, _ string) error {
-	text, kb := b.settingsView(r)
-	_, err := b.send(ctx, r.ChatID, text, kb)
+	text, kb, err := b.settingsView(ctx, r)
+	if err != nil {
+		return err
+	}
+	_, err = b.send(ctx, r.ChatID, text, kb)
 	return err
 }
 
-func (b *Bot) settingsView(r *Request) (string, keyboard) {
+// settingsView is the settings' text and buttons; for a registered user
+// it makes their calendar feed's link on the first view (calendar.go).
+func (b *Bot) settingsView(ctx context.Context, r *Request) (string, keyboard, error) {
 	kb := b.langKeyboard(cbSettingsLang, r.User.Lang)
 	if !r.User.Registered {
-		return r.P.T("settings_card", "Lang", r.P.T("lang_name")), kb
+		return r.P.T("settings_card", "Lang", r.P.T("lang_name")), kb, nil
 	}
 	state, btn, arg := "settings_announcements_on", "btn_announcements_off", "off"
 	if r.User.NoAnnouncements {
@@ -34,10 +40,18 @@ func (b *Bot) settingsView(r *Request) (string, keyboard) {
 	if r.User.NoDigest {
 		digest, dbtn, darg = "settings_digest_off", "btn_digest_on", "on"
 	}
-	text := r.P.T("settings_card", "Lang", r.P.T("lang_name")) + "\n" + r.P.T(state) + "\n" + r.P.T(digest)
-	return text, append(kb,
+	cal, calRow, err := b.calendarSettings(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	text := r.P.T("settings_card", "Lang", r.P.T("lang_name")) + "\n" + r.P.T(state) + "\n" + r.P.T(digest) + "\n\n" + cal
+	kb = append(kb,
 		[]modelsButton{button(r.P.T(btn), cb(cbSettingsAnnouncements, arg))},
 		[]modelsButton{button(r.P.T(dbtn), cb(cbSettingsDigest, darg))})
+	if calRow != nil {
+		kb = append(kb, calRow)
+	}
+	return text, kb, nil
 }
 
 // cbSettingsDigest turns the weekly digest on or off: sd:<on|off>.
@@ -65,7 +79,10 @@ func (b *Bot) toggleSetting(ctx context.Context, r *Request, args []string, off 
 	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
 		return err
 	}
-	text, kb := b.settingsView(r)
+	text, kb, err := b.settingsView(ctx, r)
+	if err != nil {
+		return err
+	}
 	return b.reply(ctx, r, text, kb)
 }
 
@@ -85,7 +102,10 @@ func (b *Bot) cbSettingsLang(ctx context.Context, r *Request, args []string) err
 	if err := b.answer(ctx, r, r.P.T("settings_saved"), false); err != nil {
 		return err
 	}
-	text, kb := b.settingsView(r)
+	text, kb, err := b.settingsView(ctx, r)
+	if err != nil {
+		return err
+	}
 	return b.reply(ctx, r, text, kb)
 }
 

@@ -415,7 +415,8 @@ func (s *Store) deadlineNotice(tx *bolt.Tx, e Event, ns uint64, now time.Time, r
 // notice to its creator.
 func (s *Store) finish(tx *bolt.Tx, e Event, now time.Time, r Renderer) ([]OutboxEntry, error) {
 	old := e
-	e.Status, e.UpdatedAt = EventFinished, now
+	e.Status = EventFinished
+	e.touch(now)
 	if err := putEvent(tx, e); err != nil {
 		return nil, err
 	}

@@ -106,6 +106,13 @@ type Event struct {
 	CreatedBy int64       `json:"created_by"`
 	CreatedAt time.Time   `json:"created_at"`
 	UpdatedAt time.Time   `json:"updated_at"`
+	// Revision counts the changes made to the event since it was created:
+	// every writer that sets UpdatedAt (an edit, publishing, cancelling,
+	// finishing, a hand-over) adds one through touch; a sign-up, which
+	// changes only Taken and Waiting, does not. It is the SEQUENCE of the
+	// event in calendars (package calendar), which must grow with every
+	// change for a phone to take the new version of an entry it has.
+	Revision int `json:"rev,omitempty"`
 
 	// OwnerOrg is the organisation the event belongs to: its author's at
 	// creation (CreateEvent decides it), never changed by an edit. Its
@@ -118,6 +125,12 @@ type Event struct {
 	// same transactions: confirmed seats and the waitlist's length.
 	Taken   int `json:"taken"`
 	Waiting int `json:"waiting"`
+}
+
+// touch records a change of the event at now: UpdatedAt and Revision.
+func (e *Event) touch(now time.Time) {
+	e.UpdatedAt = now
+	e.Revision++
 }
 
 // SignUpClosesAt is when sign-up closes: the deadline, or the start.

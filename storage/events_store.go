@@ -69,6 +69,7 @@ func (s *Store) createEventTx(tx *bolt.Tx, e *Event, now time.Time) error {
 		return err
 	}
 	e.Form.LastQuestionID = e.Form.lastQuestionID()
+	e.Revision = 0 // a new event, even one copied from another
 	events := tx.Bucket(bucketEvents)
 	seq, err := events.NextSequence()
 	if err != nil {
@@ -100,7 +101,8 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // UpdateEvent replaces the editable fields of the stored event e.ID (title,
 // kind, description, start, end, place, organisers, audience, unit, team
 // size, capacity, deadline, reminders, regulations, application form) with e's, keeping its
-// ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters, sets UpdatedAt and moves
+// ID, CreatedBy, OwnerOrg, CreatedAt, Status and counters (e's Revision
+// is ignored), sets UpdatedAt, raises Revision and moves
 // its start index, deciding every sign-up rule in the same transaction,
 // against what is signed up at that moment (not when the edit was opened):
 //
@@ -154,7 +156,8 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 		}
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
 		e.OwnerOrg = old.OwnerOrg // decided at creation; an edit never moves it
-		e.UpdatedAt = now
+		e.Revision = old.Revision
+		e.touch(now)
 		if err := checkFormEdit(old.Form, &e.Form); err != nil {
 			return err
 		}
@@ -301,7 +304,8 @@ func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry)
 			return nil
 		}
 		old := e
-		e.Status, e.UpdatedAt = EventPublished, now
+		e.Status = EventPublished
+		e.touch(now)
 		if err := putEvent(tx, e); err != nil {
 			return err
 		}
@@ -346,7 +350,8 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify, also .
 			return nil
 		}
 		old := e
-		e.Status, e.UpdatedAt = EventCancelled, now
+		e.Status = EventCancelled
+		e.touch(now)
 		if err := putEvent(tx, e); err != nil {
 			return err
 		}
@@ -389,7 +394,8 @@ func (s *Store) SetEventStatus(ctx context.Context, id int64, status EventStatus
 			return nil
 		}
 		old := e
-		e.Status, e.UpdatedAt = status, now
+		e.Status = status
+		e.touch(now)
 		if err := putEvent(tx, e); err != nil {
 			return err
 		}

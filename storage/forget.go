@@ -114,7 +114,8 @@ type Forgotten struct {
 //     are cleared (its final report, if not sent yet, is not sent: nobody
 //     is left to read it), and an event's description and a broadcast's
 //     preview have the strings below replaced;
-//   - the user record and its organisation index, their wizard and parked
+//   - the user record and its organisation index, their calendar feed
+//     token (its link then opens nothing), their wizard and parked
 //     drafts, the outbox entries addressed to them (pending ones of a
 //     broadcast count as skipped), their updates still in the inbox,
 //     invitations made by them and organisation requests made by them are
@@ -178,7 +179,7 @@ func (fg *forgetting) run() error {
 		return err
 	}
 	steps := []func() error{fg.registrations, fg.orgRequests, fg.outbox, fg.broadcasts, fg.events,
-		fg.invites, fg.conversations, fg.inbox, fg.userRecord}
+		fg.invites, fg.conversations, fg.inbox, fg.calendarFeed, fg.userRecord}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -628,7 +629,11 @@ func (fg *forgetting) events() error {
 		if err != nil {
 			return err
 		}
-		e.CreatedBy, e.Description = anon, fg.scrubPlain(e.Description)
+		e.CreatedBy = anon
+		if d := fg.scrubPlain(e.Description); d != e.Description {
+			e.Description = d
+			e.touch(fg.now) // calendars take the new text
+		}
 		if err := putEvent(fg.tx, e); err != nil {
 			return err
 		}

@@ -301,6 +301,11 @@ func TestForgetUserErasesPersonalDataAndKeepsCounts(t *testing.T) {
 	ctx := context.Background()
 	f := newForgetFixture(t)
 	s := f.s
+	// The calendar feed's link, which a phone may still be asking.
+	token, err := s.CalendarToken(ctx, forgottenID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	needles := append([]string{forgottenName, forgottenPhone, forgottenNick, forgottenShort, forgottenWork}, forgottenPupils...)
 	if found := personalTraces(t, s.DB(), forgottenID, needles...); len(found) < 5 {
 		t.Fatalf("the fixture holds too few traces to prove anything: %q", found)
@@ -310,6 +315,9 @@ func TestForgetUserErasesPersonalDataAndKeepsCounts(t *testing.T) {
 	got, err := s.ForgetUser(ctx, forgottenID, Forget{Erased: erased, Names: []string{forgottenShort}, Promoted: promotedNotice})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.CalendarFeed(ctx, token, "", time.Time{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the forgotten person's calendar link still opens: %v", err)
 	}
 	if found := personalTraces(t, s.DB(), forgottenID, needles...); len(found) > 0 {
 		t.Errorf("personal data left after ForgetUser:\n%s", strings.Join(found, "\n"))

@@ -64,7 +64,8 @@ func (s *Store) HandOverEvent(ctx context.Context, eventID, toUserID int64, noti
 				return fmt.Errorf("author %d: %w", e.CreatedBy, err)
 			}
 		}
-		e.CreatedBy, e.UpdatedAt = toUserID, now
+		e.CreatedBy = toUserID
+		e.touch(now)
 		if err := putEvent(tx, e); err != nil {
 			return err
 		}

@@ -33,6 +33,9 @@ type PersonalData struct {
 	// Wizards are their wizard in progress and their parked drafts: what
 	// they were doing and when, not the half-typed contents.
 	Wizards []WizardTrace
+	// CalendarFeed reports whether they have a calendar feed link (a
+	// token that opens their calendar: calfeed.go).
+	CalendarFeed bool
 }
 
 // WizardTrace names a stored wizard of the user.
@@ -117,6 +120,7 @@ func (s *Store) PersonalData(ctx context.Context, userID int64) (PersonalData, e
 			}
 			d.Wizards = append(d.Wizards, WizardTrace{Flow: conv.Flow, Step: conv.Step, Parked: len(k) > 8, UpdatedAt: conv.UpdatedAt})
 		}
+		d.CalendarFeed = tx.Bucket(bucketCalFeeds).Get(prefix) != nil
 		return nil
 	})
 	if err != nil {

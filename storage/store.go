@@ -59,7 +59,8 @@ var (
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
-		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs}
+		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
+		bucketCalTokens, bucketCalFeeds}
 
 	keySchema = []byte("schema")
 )
@@ -105,6 +106,8 @@ var (
 //	report_events      event id (8) → the event's fixed-width report row (report_rows.go), kept by putEvent
 //	report_regs        event id (8) + user id (8), as regs → the registration's report row, kept by
 //	                   putReg and deleteReg: what the coverage report reads instead of JSON
+//	cal_tokens         SHA-256 of a calendar feed token (32) → the user id (8 BE) whose feed it opens
+//	cal_feeds          user id (8 BE) → that user's current feed token (ASCII): one per user (calfeed.go)
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
