@@ -145,6 +145,13 @@ const (
 	cbReportPeriod = "rpp" // rpp:<period>
 	cbReportCut    = "rpc" // rpc:<a|k|o>:<period>: by agency, kind of event, organisation
 	cbReportDates  = "rpd" // rpd: type two dates
+
+	// Documents (certificates.go, certificates_zip.go). A mask is the
+	// chosen kinds as bits, in storage.CertificateKinds order (0–15).
+	cbCerts      = "cd"  // cd:<event id>[:<mask>]: «🏅 Документы» (no mask: every kind)
+	cbCertsIssue = "cdi" // cdi:<event id>:<mask>: issue the chosen kinds
+	cbCertsZip   = "cdz" // cdz:<event id>: every valid document as a ZIP
+	cbCertsMine  = "cdm" // cdm:<event id>: a teacher's own documents of the event, again
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

@@ -193,6 +193,13 @@ func (b *Bot) registerRoutes() {
 		cbReportPeriod: {roleCoordinator, b.cbReportPeriod},
 		cbReportCut:    {roleCoordinator, b.cbReportCut},
 		cbReportDates:  {roleCoordinator, b.cbReportDates},
+		// Documents after an event (certificates.go): those who mark its
+		// results issue them (actMark, checked there); a teacher gets
+		// hers again.
+		cbCerts:      {roleCoordinator, b.cbCerts},
+		cbCertsIssue: {roleCoordinator, b.cbCertsIssue},
+		cbCertsZip:   {roleCoordinator, b.cbCertsZip},
+		cbCertsMine:  {roleTeacher, b.cbCertsMine},
 	}
 
 	// What works without consent to the processing of personal data

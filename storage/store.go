@@ -55,11 +55,17 @@ var (
 	// bucketPlanKeys remembers the annual plan's rows already imported.
 	bucketPlanKeys = []byte("plan_keys")
 
+	// Certificates (certificates.go).
+	bucketCertificates        = []byte("certificates")
+	bucketCertificatesByEvent = []byte("certificates_by_event")
+	bucketCertificatesByUser  = []byte("certificates_by_user")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
-		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs}
+		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
+		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser}
 
 	keySchema = []byte("schema")
 )
@@ -105,6 +111,11 @@ var (
 //	report_events      event id (8) → the event's fixed-width report row (report_rows.go), kept by putEvent
 //	report_regs        event id (8) + user id (8), as regs → the registration's report row, kept by
 //	                   putReg and deleteReg: what the coverage report reads instead of JSON
+//	certificates          certificate id (uint64 BE, the district-wide sequence) → Certificate (JSON):
+//	                      issued documents, revoked ones included; never deleted
+//	certificates_by_event event id (8) + certificate id (8) → empty
+//	certificates_by_user  user id (8) + certificate id (8) → empty; a forgotten person's move to the
+//	                      anonymous id, as their registrations do
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
