@@ -238,13 +238,15 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 	var regs []Registration
 	marked := false
 	if err := forEventRegs(tx, e.ID, func(r Registration) error {
-		if r.State != RegConfirmed || r.UserID <= 0 {
+		if r.State != RegConfirmed {
 			return nil
 		}
 		if r.Attended != nil {
-			marked = true
+			marked = true // a forgotten person's marks count too
 		}
-		regs = append(regs, r)
+		if r.UserID > 0 {
+			regs = append(regs, r)
+		}
 		return nil
 	}); err != nil {
 		return d, err
