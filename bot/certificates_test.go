@@ -24,7 +24,7 @@ import (
 
 // wheel is the seeded «Безопасное колесо» after it took place.
 type wheel struct {
-	event                  storage.Event
+	event                   storage.Event
 	gibdd, school1, school2 int64
 }
 
