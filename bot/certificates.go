@@ -37,7 +37,7 @@ func certKinds(mask int) []storage.CertificateKind {
 }
 
 // certEventMask parses "<event id>[:<mask>]"; the mask defaults to every
-// kind.
+// kind (certOffered narrows it to the event's).
 func certEventMask(args []string) (id int64, mask int, ok bool) {
 	id, ok = argID(args, 0)
 	switch {
@@ -48,6 +48,15 @@ func certEventMask(args []string) (id int64, mask int, ok bool) {
 	}
 	mask, ok = argIndex(args, 1, certAllKinds+1)
 	return id, mask, ok
+}
+
+// certOffered is the mask of the kinds e's screen offers: an event
+// without places (a seminar, a campaign) has no diplomas.
+func certOffered(e storage.Event) int {
+	if e.Kind.Graded() {
+		return certAllKinds
+	}
+	return certBit(storage.CertParticipation) | certBit(storage.CertThanks)
 }
 
 // certEvent loads the event of a documents button for actMark: it must
@@ -74,7 +83,7 @@ func (b *Bot) cbCerts(ctx context.Context, r *Request, args []string) error {
 	if !ok {
 		return err
 	}
-	return b.showCerts(ctx, r, e, mask, "")
+	return b.showCerts(ctx, r, e, mask&certOffered(e), "")
 }
 
 // showCerts draws the screen for the kinds in mask, with note (what was
@@ -118,6 +127,9 @@ func (b *Bot) showCerts(ctx context.Context, r *Request, e storage.Event, mask i
 	}
 	var kb keyboard
 	for i, k := range storage.CertificateKinds {
+		if certOffered(e)&(1<<i) == 0 {
+			continue
+		}
 		mark := "▫️ "
 		if mask&(1<<i) != 0 {
 			mark = "✅ "
@@ -152,7 +164,7 @@ func (b *Bot) cbCertsIssue(ctx context.Context, r *Request, args []string) error
 	if !ok {
 		return err
 	}
-	if mask == 0 {
+	if mask &= certOffered(e); mask == 0 {
 		return b.answer(ctx, r, r.P.T("cert_none_chosen"), true)
 	}
 	plan, err := b.store.IssueCertificates(ctx, storage.CertificateIssue{EventID: id, By: r.User.ID, Kinds: certKinds(mask),

@@ -437,3 +437,40 @@ func TestCertificatesRefused(t *testing.T) {
 		t.Errorf("notices were enqueued: %v", h.notices(ivanova.ID))
 	}
 }
+
+// A seminar has no places: its screen offers certificates and letters
+// only; /mydata lists what was issued.
+func TestCertificatesOfASeminar(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(gibdd, school1)
+	h.makeCoordinator(coordinator, ids[0])
+	e := h.event(ids[0], func(e *storage.Event) { e.Title, e.Kind = "Школа безопасности", storage.EventSeminar })
+	h.applicant(ivanova, ids[1], "Иванова Мария Петровна", "Учитель ОБЖ")
+	if _, err := h.store.Register(h.ctx(), storage.SignUp{EventID: e.ID, UserID: ivanova.ID}, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.advance(8 * 24 * time.Hour)
+	if err := h.store.SetAttendance(h.ctx(), e.ID, ivanova.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Школа безопасности")
+	_, m := h.press(coordinator, "🏅 Документы", "Будут выданы сейчас: Сертификаты участника: 1")
+	if got := buttonLabels(m); strings.Contains(got, "Дипломы") || strings.Contains(got, "Лауреаты") ||
+		!strings.Contains(got, "✅ Благодарственные письма: 0") {
+		t.Errorf("a seminar's toggles: %s", got)
+	}
+	a, _ := h.press(coordinator, "✅ Выдать", "Выдан 1 документ")
+	if a.Text != "Выдан 1 документ, он отправляется педагогу." {
+		t.Errorf("issued: %q", a.Text)
+	}
+	v := h.tg.Version()
+	h.say(ivanova, "/mydata")
+	md, err := h.tg.WaitBotMessageAfter(h.ctx(), ivanova.ID, v, func(m telegramtest.Message) bool { return m.Document != nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := string(md.Document.Content); !strings.Contains(text, "ДОКУМЕНТЫ (ДИПЛОМЫ, СЕРТИФИКАТЫ, ПИСЬМА)") ||
+		!strings.Contains(text, ": сертификат участника — «Школа безопасности»; кому: Иванова Мария Петровна, "+school1.Name) {
+		t.Errorf("/mydata:\n%s", text)
+	}
+}
