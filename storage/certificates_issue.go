@@ -380,4 +380,3 @@ func issue(tx *bolt.Tx, d certDecision, req CertificateIssue, notify Certificate
 	}
 	return notified, nil
 }
-
