@@ -330,7 +330,7 @@ func TestCertificateVerifiedByAnyone(t *testing.T) {
 	m := h.say(stranger, "/start "+payload, "подлинный")
 	year := diploma.EventStart.In(moscowZone).Year()
 	for _, part := range []string{"✅ Документ № " + diploma.Number + " подлинный.", "Диплом I степени", "Кому: Иванова Мария Петровна",
-		"Команда: 5Б", "Организация: " + school1.Name, "За участие: соревнование «Безопасное колесо», ", fmt.Sprint(year),
+		"Команда: 5Б", "Организация: " + school1.Name, "Мероприятие: соревнование «Безопасное колесо», ", fmt.Sprint(year),
 		"Организаторы: " + gibdd.Name + ", " + crtdiu.Name, "Управление образования"} {
 		if !strings.Contains(m.PlainText(), part) {
 			t.Errorf("the answer lacks %q:\n%s", part, m.PlainText())
