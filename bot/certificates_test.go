@@ -474,3 +474,45 @@ func TestCertificatesOfASeminar(t *testing.T) {
 		t.Errorf("/mydata:\n%s", text)
 	}
 }
+
+// A second press while the archive is being built builds no second one.
+func TestCertificatesZipPressedTwice(t *testing.T) {
+	h := newHarness(t, nil)
+	w := h.seedWheel()
+	ctx := h.ctx()
+	for _, u := range []telegramtest.User{ivanova, petrova, alieva} {
+		if err := h.store.SetAttendance(ctx, w.event.ID, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.store.IssueCertificates(ctx, storage.CertificateIssue{EventID: w.event.ID, By: coordinator.ID,
+		Kinds: storage.CertificateKinds}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Every archive slot taken: the first archive waits for one.
+	for range maxArchivesAtOnce {
+		h.bot.archives.slots <- struct{}{}
+	}
+	h.say(coordinator, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
+	h.press(coordinator, "🏅 Документы", "Уже выдано 4 документа.")
+	if a, _ := h.press(coordinator, "🗜 Архивом (ZIP)"); a.Text != "Собираю архив документов…" {
+		t.Errorf("the first press: %q", a.Text)
+	}
+	if a, _ := h.press(coordinator, "🗜 Архивом (ZIP)"); !a.ShowAlert || !strings.Contains(a.Text, "уже") {
+		t.Errorf("the second press: %+v", a)
+	}
+	for range maxArchivesAtOnce {
+		<-h.bot.archives.slots
+	}
+	h.waitFor(coordinator.ID, "Документы «Безопасное колесо»: 4 файла")
+	h.bot.archives.wait()
+	n := 0
+	for _, m := range h.tg.BotMessages(coordinator.ID) {
+		if m.Document != nil {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d archives sent", n)
+	}
+}
