@@ -152,7 +152,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
 	}
 
-	api := scheduler.Gateway{G: gw}
+	// Certificates in the outbox are printed when they are sent: the bot
+	// knows the layout, the scheduler imports neither it nor documents.
+	api := scheduler.Gateway{G: gw, Render: b.RenderCertificate}
 	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{

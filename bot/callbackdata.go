@@ -150,6 +150,12 @@ const (
 	cbEventCalendar = "ecl" // ecl:<event id>: the event as an .ics file
 	cbCalNewLink    = "cfn" // cfn: asks whether to replace the calendar feed's link
 	cbCalNewLinkYes = "cfy" // cfy: replaces it
+	// Documents (certificates.go, certificates_zip.go). A mask is the
+	// chosen kinds as bits, in storage.CertificateKinds order (0–15).
+	cbCerts      = "cd"  // cd:<event id>[:<mask>]: «🏅 Документы» (no mask: every kind)
+	cbCertsIssue = "cdi" // cdi:<event id>:<mask>: issue the chosen kinds
+	cbCertsZip   = "cdz" // cdz:<event id>: every valid document as a ZIP
+	cbCertsMine  = "cdm" // cdm:<event id>: a teacher's own documents of the event, again
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

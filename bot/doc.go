@@ -13,7 +13,10 @@
 // event, eventFor. Consent to the processing of personal data gates
 // everything but public event information and the person's rights
 // (consent.go, routes.go's consentFree); /mydata and /forget are in
-// privacy.go, handing an event to another author in handover.go.
+// privacy.go, handing an event to another author in handover.go. An
+// event's documents (diplomas, certificates) are issued, printed, zipped
+// and verified in certificates*.go; verifying one is the only thing /start
+// does for a stranger without storing them.
 //
 // Updates from one user are handled one at a time, in the order they came;
 // different users are served in parallel, at most Config.Workers at once.

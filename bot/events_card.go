@@ -178,13 +178,14 @@ func (b *Bot) cardText(ctx context.Context, r *Request, e storage.Event, reg *st
 // cardKeyboard is the card's buttons for r's role and the event's state.
 // back, if not empty, is the callback data of "« back".
 func (b *Bot) cardKeyboard(r *Request, e storage.Event, reg *storage.Registration, back string) keyboard {
-	return b.cardKeyboardWorks(r, e, reg, back, 0)
+	return b.cardKeyboardWorks(r, e, reg, back, 0, 0)
 }
 
 // cardKeyboardWorks is cardKeyboard with the row of the event's works
 // («📎 Работы (N)», «🗜 Архивом») for those who may see them, when works
-// (their number) is above 0.
-func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Registration, back string, works int) keyboard {
+// (their number) is above 0, and «📄 Мои документы (N)» when the user holds
+// docs (their number) of the event.
+func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Registration, back string, works, docs int) keyboard {
 	p := r.P
 	var kb keyboard
 	now := b.cfg.Now()
@@ -211,6 +212,9 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			row = append(row, button(p.T("btn_apply_works"), cb(cbWorks, e.ID)))
 		}
 		kb = append(kb, row)
+	}
+	if docs > 0 {
+		kb = append(kb, []modelsButton{button(p.T("btn_cert_mine", "N", docs), cb(cbCertsMine, e.ID))})
 	}
 	if e.Regulations != nil && e.Status != storage.EventCancelled {
 		kb = append(kb, []modelsButton{button(p.T("btn_regulations"), cb(cbEventRegulations, e.ID))})
@@ -259,6 +263,9 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 				row = append(row, button(p.T("btn_results"), cb(cbResults, e.ID, 0)))
 			}
 			kb = append(kb, row)
+			if e.Status != storage.EventDraft {
+				kb = append(kb, []modelsButton{button(p.T("btn_cert_open"), cb(cbCerts, e.ID))})
+			}
 		}
 		if e.Status != storage.EventDraft && b.may(r, actEdit, e) {
 			kb = append(kb, []modelsButton{button(p.T("btn_event_copy"), cb(cbEventCopy, e.ID))})
@@ -322,7 +329,15 @@ func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back str
 			return err
 		}
 	}
-	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboardWorks(r, e, reg, back, works)
+	docs := 0
+	if reg != nil && !b.cfg.Now().Before(e.Start) {
+		mine, err := b.myCertificates(ctx, id, r.User.ID)
+		if err != nil {
+			return err
+		}
+		docs = len(mine)
+	}
+	text, kb := b.cardText(ctx, r, e, reg, prefix, nil), b.cardKeyboardWorks(r, e, reg, back, works, docs)
 	if fresh || r.Update.CallbackQuery == nil || pressedOnNotice(r) { // a notice stays; the card goes below it
 		_, err := b.send(ctx, r.ChatID, text, kb)
 		return err

@@ -172,7 +172,9 @@ func (b *Bot) withUser(next handlerFunc) handlerFunc {
 			}
 		case storage.IsNotFound(err):
 			u = storage.User{ID: r.From.ID, Role: storage.RoleTeacher, Lang: locales.Normalize(r.From.LanguageCode), Active: true}
-			if r.Private() {
+			// A stranger verifying a document's QR code is answered and
+			// not stored (certificates_verify.go).
+			if r.Private() && !isVerifyStart(r.Update, b.username) {
 				u.ChatID = r.ChatID
 				if err := b.store.PutUser(ctx, u); err != nil {
 					return fmt.Errorf("bot: create user: %w", err)

@@ -63,8 +63,13 @@ func personConv(step string, d personData, flowName string) storage.Conversation
 }
 
 // cmdStart registers a newcomer, continues an unfinished registration, or
-// greets a registered user. A payload c<code> redeems a coordinator invite.
+// greets a registered user. A payload c<code> redeems a coordinator invite;
+// v<id>_<code> verifies a document, for anyone (certificates_verify.go).
 func (b *Bot) cmdStart(ctx context.Context, r *Request, payload string) error {
+	if isVerifyPayload(payload) {
+		// Anyone may verify a document: before registration and consent.
+		return b.verifyCertificate(ctx, r, payload)
+	}
 	if strings.HasPrefix(payload, "c") && len(payload) > 1 {
 		if err := b.redeemInvite(ctx, r, payload[1:]); err != nil {
 			return err

@@ -144,6 +144,20 @@ func (b *Bot) myDataText(ctx context.Context, p locales.Printer, d storage.Perso
 			line(p.T("mydata_org_request", "When", when(q.CreatedAt), "Name", plain(q.Name), "Contact", plain(q.Contact)))
 		}
 	}
+	if len(d.Certificates) > 0 {
+		section("cert_mydata_title")
+		for _, c := range d.Certificates {
+			key := "cert_mydata_line"
+			if c.Revoked() {
+				key = "cert_mydata_line_revoked"
+			}
+			line(p.T(key, "Number", plain(c.Number), "Kind", plain(certKindName(p, c)), "Title", plain(c.Event),
+				"Name", plain(c.Recipient), "School", plain(c.School), "When", when(c.IssuedAt)))
+			if len(c.Pupils) > 0 {
+				line("   " + p.T("cert_mydata_pupils", "Pupils", plain(strings.Join(c.Pupils, ", "))))
+			}
+		}
+	}
 	if len(d.Wizards) > 0 {
 		section("mydata_wizards")
 		for _, w := range d.Wizards {

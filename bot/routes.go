@@ -200,6 +200,13 @@ func (b *Bot) registerRoutes() {
 		cbEventCalendar: {roleNone, b.cbEventCalendar},
 		cbCalNewLink:    {roleTeacher, b.cbCalNewLink},
 		cbCalNewLinkYes: {roleTeacher, b.cbCalNewLinkYes},
+		// Documents after an event (certificates.go): those who mark its
+		// results issue them (actMark, checked there); a teacher gets
+		// hers again.
+		cbCerts:      {roleCoordinator, b.cbCerts},
+		cbCertsIssue: {roleCoordinator, b.cbCertsIssue},
+		cbCertsZip:   {roleCoordinator, b.cbCertsZip},
+		cbCertsMine:  {roleTeacher, b.cbCertsMine},
 	}
 
 	// What works without consent to the processing of personal data

@@ -295,7 +295,7 @@ func TestApplicationsAndWorksRefused(t *testing.T) {
 func (h *harness) startSender() (stop func()) {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := scheduler.NewSender(h.store, scheduler.Gateway{G: h.bot.tg}, scheduler.SenderConfig{Rate: 1000})
+	s := scheduler.NewSender(h.store, scheduler.Gateway{G: h.bot.tg, Render: h.bot.RenderCertificate}, scheduler.SenderConfig{Rate: 1000})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

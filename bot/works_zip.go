@@ -51,31 +51,40 @@ const (
 	maxListedTooBig = 10
 )
 
-// archiver runs the archives being built.
+// archiver runs the archives being built: the works' and the documents'
+// (certificates_zip.go).
 type archiver struct {
 	slots chan struct{}
 	wg    sync.WaitGroup
 
 	mu      sync.Mutex
-	running map[[2]int64]bool // event id, user id
+	running map[[3]int64]bool // archive kind, event id, user id
 }
+
+// archiveKind tells apart the archives of one event.
+type archiveKind int64
+
+const (
+	archiveWorks archiveKind = iota
+	archiveCertificates
+)
 
 func newArchiver() *archiver {
-	return &archiver{slots: make(chan struct{}, maxArchivesAtOnce), running: map[[2]int64]bool{}}
+	return &archiver{slots: make(chan struct{}, maxArchivesAtOnce), running: map[[3]int64]bool{}}
 }
 
-// busy reports whether an archive of the event for the user is being
-// built.
-func (a *archiver) busy(eventID, userID int64) bool {
+// busy reports whether an archive of the kind of the event for the user is
+// being built.
+func (a *archiver) busy(kind archiveKind, eventID, userID int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.running[[2]int64{eventID, userID}]
+	return a.running[[3]int64{int64(kind), eventID, userID}]
 }
 
-// start runs job unless one for the same event and user is running, and
-// reports whether it did.
-func (a *archiver) start(eventID, userID int64, job func()) bool {
-	key := [2]int64{eventID, userID}
+// start runs job unless one of the same kind for the same event and user
+// is running, and reports whether it did.
+func (a *archiver) start(kind archiveKind, eventID, userID int64, job func()) bool {
+	key := [3]int64{int64(kind), eventID, userID}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.running[key] {
@@ -252,7 +261,7 @@ func (b *Bot) cbEventWorksZip(ctx context.Context, r *Request, args []string) er
 	}
 	// A user's updates are handled one at a time, so nothing starts this
 	// archive between the check and the start.
-	if b.archives.busy(e.ID, r.User.ID) {
+	if b.archives.busy(archiveWorks, e.ID, r.User.ID) {
 		return b.answer(ctx, r, p.T("zip_already"), true)
 	}
 	if err := b.answer(ctx, r, p.T("zip_started_short"), false); err != nil {
@@ -264,7 +273,7 @@ func (b *Bot) cbEventWorksZip(ctx context.Context, r *Request, args []string) er
 		return err
 	}
 	job := archiveJob{chatID: r.ChatID, userID: r.User.ID, p: p, event: e, plan: plan}
-	b.archives.start(e.ID, r.User.ID, func() { b.buildArchive(ctx, job) })
+	b.archives.start(archiveWorks, e.ID, r.User.ID, func() { b.buildArchive(ctx, job) })
 	return nil
 }
 

@@ -18,6 +18,11 @@ func (s *Sender) classify(e storage.OutboxEntry, msgID int, err error, now time.
 	if err == nil {
 		return storage.Outcome{State: storage.OutboxSent, MessageID: msgID}
 	}
+	if errors.Is(err, storage.ErrCertificateRevoked) {
+		// Revoked after it was enqueued: the one that replaced it has
+		// its own delivery.
+		return storage.Outcome{State: storage.OutboxSkipped, Reason: storage.ReasonReplaced}
+	}
 	var te *telegram.Error
 	if !errors.As(err, &te) {
 		// Not the gateway's (a fake's, or a context's): retry it as an

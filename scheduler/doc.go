@@ -7,5 +7,6 @@
 // VMESTE_KEEP (storage.Store.Prune) followed by the backup. It meets the
 // bot package only in storage (the outbox, the due index) and in the
 // telegram gateway's limits; the bot renders every word it sends
-// (Messages).
+// (Messages) and prints every certificate it uploads (Gateway.Render,
+// called when such an entry is sent: no PDF is stored).
 package scheduler

@@ -1,7 +1,10 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/go-telegram/bot/models"
 
@@ -23,12 +26,43 @@ type Telegram interface {
 }
 
 // Gateway adapts the telegram gateway to Telegram.
-type Gateway struct{ G *telegram.Gateway }
+type Gateway struct {
+	G *telegram.Gateway
+	// Render prints a certificate (storage.Content.Certificate) at send
+	// time: its file name and PDF. It returns an error wrapping
+	// storage.ErrCertificateRevoked for a certificate revoked since it was
+	// enqueued. main wires it to the bot, which knows the layout (the
+	// scheduler imports neither bot nor documents). nil: such entries fail.
+	Render func(ctx context.Context, certificateID int64) (filename string, pdf []byte, err error)
+}
+
+// errNoRenderer: an entry holds a certificate and no Render is set.
+var errNoRenderer = errors.New("no certificate renderer")
 
 // Send implements Telegram with one telegram.Gateway.Post: an album of
-// Media is one sendMediaGroup.
+// Media is one sendMediaGroup; a certificate is printed by Render and
+// uploaded as a document with Text as its caption. A certificate revoked
+// since is returned as an error wrapping storage.ErrCertificateRevoked,
+// and one that cannot be printed as a *telegram.Error of ClassBadRequest
+// (printing it again would fail again): classify skips or fails the entry
+// without retrying.
 func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
 	m := telegram.Message{Text: c.Text, Markup: inlineKeyboard(c.Buttons), CopyFromChat: c.CopyFromChat, CopyMessageID: c.CopyMessageID}
+	if c.Certificate != 0 {
+		render := g.Render
+		if render == nil {
+			render = func(context.Context, int64) (string, []byte, error) { return "", nil, errNoRenderer }
+		}
+		name, pdf, err := render(ctx, c.Certificate)
+		switch {
+		case err == nil:
+			m.Document = &models.InputFileUpload{Filename: name, Data: bytes.NewReader(pdf)}
+		case errors.Is(err, storage.ErrCertificateRevoked), ctx.Err() != nil:
+			return 0, err
+		default:
+			return 0, telegram.NewError("render", telegram.ClassBadRequest, fmt.Errorf("certificate %d: %w", c.Certificate, err))
+		}
+	}
 	for _, x := range c.Media {
 		m.Media = append(m.Media, telegram.Media{Kind: telegram.MediaKind(x.Kind), FileID: x.FileID, Caption: x.Caption})
 	}

@@ -39,6 +39,11 @@
 //   - SetResult tells the participant their result in the same
 //     transaction; a correction made while that notice is still pending
 //     withdraws it, so a slip corrected at once is one message.
+//   - IssueCertificates issues an event's documents from its results and
+//     attendance, with each teacher's delivery, in one transaction: a
+//     certificate already held is not issued again (two coordinators
+//     pressing at once issue each once), and one whose reason changed is
+//     revoked, naming its replacement.
 //
 // So a published event never has a free seat while anyone waits, and
 // Taken and Waiting always equal the rows. TestSignUpRulesModel checks all

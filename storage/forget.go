@@ -109,6 +109,9 @@ type Forgotten struct {
 //     dropping Application and TeamName; the indexes (regs_by_user,
 //     regs_by_time, waitlist) move with it, the application's key in
 //     regs_changed goes with the application;
+//   - their certificates stay, moved to the anonymous id, with the
+//     recipient's name replaced by f.Erased and the team's and pupils'
+//     names dropped; certificates they issued point to the anonymous id;
 //   - events they authored (finished or cancelled) and broadcasts they
 //     sent point to the anonymous id; a broadcast's author chat and source
 //     are cleared (its final report, if not sent yet, is not sent: nobody
@@ -178,7 +181,7 @@ func (fg *forgetting) run() error {
 	if err := fg.refusals(); err != nil {
 		return err
 	}
-	steps := []func() error{fg.registrations, fg.orgRequests, fg.outbox, fg.broadcasts, fg.events,
+	steps := []func() error{fg.registrations, fg.certificates, fg.orgRequests, fg.outbox, fg.broadcasts, fg.events,
 		fg.invites, fg.conversations, fg.inbox, fg.calendarFeed, fg.userRecord}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -350,6 +353,49 @@ func (fg *forgetting) registrations() error {
 		fg.out.Registrations++
 	}
 	return nil
+}
+
+// certificates keeps the person's certificates as counts: what they print
+// of the person (their name, their pupils' names, the team's name)
+// becomes f.Erased or goes, and they move to the anonymous id, as the
+// registrations do; certificates the person issued point to it too. The
+// numbers, kinds, places, school and event stay, so a verification still
+// answers that the document was issued, and to whom no longer.
+func (fg *forgetting) certificates() error {
+	held, err := userCertificates(fg.tx, fg.id)
+	if err != nil {
+		return err
+	}
+	certs, byUser := fg.tx.Bucket(bucketCertificates), fg.tx.Bucket(bucketCertificatesByUser)
+	for _, c := range held {
+		for _, p := range c.Pupils {
+			fg.keep(p)
+		}
+		fg.keep(c.Recipient)
+		anon, err := fg.anonID()
+		if err != nil {
+			return err
+		}
+		if err := byUser.Delete(certUserKey(fg.id, c.ID)); err != nil {
+			return err
+		}
+		c.UserID, c.Recipient, c.Team, c.Pupils = anon, fg.f.Erased, "", nil
+		if c.IssuedBy == fg.id {
+			c.IssuedBy = anon
+		}
+		if err := putJSON(certs, itob(c.ID), c); err != nil {
+			return err
+		}
+		if err := byUser.Put(certUserKey(anon, c.ID), nil); err != nil {
+			return err
+		}
+	}
+	return dropOrRepoint(fg, bucketCertificates, func(c *Certificate) recordFate {
+		if c.IssuedBy == fg.id {
+			return recordRepoint
+		}
+		return recordKeep
+	}, func(c *Certificate, anon int64) { c.IssuedBy = anon })
 }
 
 // orgRequests deletes the person's requests for a missing organisation

@@ -281,6 +281,13 @@ func newForgetFixture(t *testing.T) *forgetFixture {
 	if err := s.SetEventStatus(ctx, f.past.ID, EventFinished); err != nil {
 		t.Fatal(err)
 	}
+	// Her diploma, participation certificate and thank-you letter, on
+	// their way to her: the pupils are printed on them.
+	issued, err := s.IssueCertificates(ctx, CertificateIssue{EventID: f.past.ID, By: coord, Kinds: CertificateKinds},
+		func(u User, c Certificate) Content { return Content{Text: "Документ для " + c.Recipient} })
+	if err != nil || issued.New.Total() != 3 || issued.Notified != 3 {
+		t.Fatalf("IssueCertificates: %+v, %v", issued, err)
+	}
 	return f
 }
 

@@ -30,6 +30,9 @@ type PersonalData struct {
 	Broadcasts []Broadcast
 	// OrgRequests are their requests for a missing organisation.
 	OrgRequests []OrgRequest
+	// Certificates are the documents issued to them (revoked ones
+	// included), in issue order: what each prints of them.
+	Certificates []Certificate
 	// Wizards are their wizard in progress and their parked drafts: what
 	// they were doing and when, not the half-typed contents.
 	Wizards []WizardTrace
@@ -110,6 +113,10 @@ func (s *Store) PersonalData(ctx context.Context, userID int64) (PersonalData, e
 			}
 			return nil
 		}); err != nil {
+			return err
+		}
+		var err error
+		if d.Certificates, err = userCertificates(tx, userID); err != nil {
 			return err
 		}
 		cc := tx.Bucket(bucketConvs).Cursor()

@@ -42,6 +42,10 @@ type Content struct {
 	// album (sendMediaGroup: photos and videos together, or documents
 	// alone; an album takes no buttons).
 	Media []Media `json:"media,omitempty"`
+	// Certificate, if set, is the id of a certificate (certificates.go)
+	// that the sender prints and uploads as a PDF document at send time,
+	// with Text as its caption; the PDF is never stored.
+	Certificate int64 `json:"certificate,omitempty"`
 }
 
 // Media is a file Telegram holds, to send again by its file_id, with its

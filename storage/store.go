@@ -55,12 +55,18 @@ var (
 	// bucketPlanKeys remembers the annual plan's rows already imported.
 	bucketPlanKeys = []byte("plan_keys")
 
+	// Certificates (certificates.go).
+	bucketCertificates        = []byte("certificates")
+	bucketCertificatesByEvent = []byte("certificates_by_event")
+	bucketCertificatesByUser  = []byte("certificates_by_user")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
 		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
-		bucketCalTokens, bucketCalFeeds}
+		bucketCalTokens, bucketCalFeeds,
+		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser}
 
 	keySchema = []byte("schema")
 )
@@ -108,6 +114,11 @@ var (
 //	                   putReg and deleteReg: what the coverage report reads instead of JSON
 //	cal_tokens         SHA-256 of a calendar feed token (32) → the user id (8 BE) whose feed it opens
 //	cal_feeds          user id (8 BE) → that user's current feed token (ASCII): one per user (calfeed.go)
+//	certificates          certificate id (uint64 BE, the district-wide sequence) → Certificate (JSON):
+//	                      issued documents, revoked ones included; never deleted
+//	certificates_by_event event id (8) + certificate id (8) → empty
+//	certificates_by_user  user id (8) + certificate id (8) → empty; a forgotten person's move to the
+//	                      anonymous id, as their registrations do
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin

@@ -79,7 +79,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.err }
 
-// NewError builds an Error of class c, for fakes in tests of the callers.
+// NewError builds an Error of class c: for fakes in tests of the callers,
+// and for a send that failed before it reached Telegram (a certificate the
+// scheduler could not print).
 func NewError(method string, c Class, cause error) *Error {
 	if cause == nil {
 		cause = errors.New(c.String())
