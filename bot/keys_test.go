@@ -62,6 +62,9 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "work_kind_"+string(k), "zip_kind_"+string(k))
 	}
 	keys = append(keys, "apply_answered_asked", "apply_line_answer_asked")
+	for _, k := range []daySheetKind{daySheetSignIn, daySheetProtocol} {
+		keys = append(keys, "daysheet_title_"+string(k), "daysheet_preparing_"+string(k), "daysheet_caption_"+string(k))
+	}
 	for name := range b0().flows {
 		keys = append(keys, "wizard_flow_"+name)
 	}
