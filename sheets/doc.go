@@ -16,8 +16,8 @@
 // the header on every page; and, with Print.Grid, every cell boxed, empty
 // ones too, since a spreadsheet does not print its gridlines. A row whose
 // wrapping texts hold more than a line is made as high as they need, the
-// lines estimated from the columns' widths (Excel does not grow a row on
-// opening).
+// lines estimated from the columns' widths, so that it opens and prints
+// whole whatever the spreadsheet does about row heights.
 //
 // Caveats: a sheet's rows only go forward (a stream cannot go back); rows
 // of different sheets may interleave, each sheet keeping its own buffer
