@@ -19,8 +19,8 @@ import (
 
 // daySheetSeed is «Безопасное колесо» with its participants.
 type daySheetSeed struct {
-	event             storage.Event
-	gibdd, sch1, sch2 int64
+	event                  storage.Event
+	gibdd, sch1, sch2, crt int64
 }
 
 // seedDaySheet stores the ГИБДД's team competition «Безопасное колесо»
@@ -31,7 +31,7 @@ type daySheetSeed struct {
 func (h *harness) seedDaySheet() daySheetSeed {
 	h.t.Helper()
 	ids := h.seedOrgs(gibdd, school1, crtdiu, school2)
-	s := daySheetSeed{gibdd: ids[0], sch1: ids[1], sch2: ids[3]}
+	s := daySheetSeed{gibdd: ids[0], sch1: ids[1], sch2: ids[3], crt: ids[2]}
 	h.makeCoordinator(coordinator, s.gibdd)
 	s.event = h.event(s.gibdd, func(e *storage.Event) {
 		e.Organisers = []int64{ids[0], ids[2]}
@@ -96,6 +96,13 @@ func (h *harness) daySheetFiles(u telegramtest.User, eventID int64, label, answe
 	if a.Text != answer || a.ShowAlert {
 		h.t.Errorf("%s: the press is answered %q (alert %v), want %q", label, a.Text, a.ShowAlert, answer)
 	}
+	return h.twoFiles(u, before)
+}
+
+// twoFiles waits for the two files sent to u after its first before bot
+// messages, and returns them in the order sent.
+func (h *harness) twoFiles(u telegramtest.User, before int) (first, second telegramtest.Message) {
+	h.t.Helper()
 	var files []telegramtest.Message
 	_, err := h.tg.WaitBotMessage(h.ctx(), u.ID, func(telegramtest.Message) bool {
 		files = files[:0]
@@ -107,7 +114,7 @@ func (h *harness) daySheetFiles(u telegramtest.User, eventID int64, label, answe
 		return len(files) == 2
 	})
 	if err != nil {
-		h.t.Fatalf("%s: %d files came: %v", label, len(files), err)
+		h.t.Fatalf("%d: %d files came: %v", u.ID, len(files), err)
 	}
 	return files[0], files[1]
 }
@@ -173,13 +180,12 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 	s := h.seedDaySheet()
 	start := s.event.Start.In(moscowZone).Format("02.01.2006")
 
-	card := h.say(coordinator, fmt.Sprintf("/start e%d", s.event.ID), "Безопасное колесо")
+	h.say(coordinator, fmt.Sprintf("/start e%d", s.event.ID), "Безопасное колесо")
 	h.press(coordinator, "📥 Выгрузить")
 	export := h.waitFor(coordinator.ID, "Участники «Безопасное колесо»")
 	if got := labels(export); !slices.Equal(got, []string{"📄 То же в CSV", "🖨 Лист регистрации"}) {
 		t.Errorf("under the export before the start: %v", got)
 	}
-	_ = card
 
 	pdf, xlsx := h.daySheetFiles(coordinator, s.event.ID, "🖨 Лист регистрации", "Готовлю лист регистрации…")
 	if want := "Лист регистрации — Безопасное колесо — " + start + ".pdf"; pdf.Document.Name != want {
@@ -283,6 +289,28 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 	for i := range want {
 		if !slices.Equal(got[i], want[i]) {
 			t.Errorf("protocol row %d: %q, want %q", i+1, got[i], want[i])
+		}
+	}
+
+	// The co-organiser's methodologist and the inspector press it at the
+	// same moment: each gets the same protocol.
+	h.makeCoordinator(coordCentre, s.crt)
+	card := h.say(coordCentre, fmt.Sprintf("/start e%d", s.event.ID), "Безопасное колесо")
+	mine := h.say(coordinator, fmt.Sprintf("/start e%d", s.event.ID), "Безопасное колесо")
+	users := []telegramtest.User{coordCentre, coordinator}
+	befores := []int{len(h.tg.BotMessages(coordCentre.ID)), len(h.tg.BotMessages(coordinator.ID))}
+	queries := []string{h.tg.Callback(coordCentre, coordCentre.ID, card.ID, cb(cbDaySheet, s.event.ID, "p")),
+		h.tg.Callback(coordinator, coordinator.ID, mine.ID, cb(cbDaySheet, s.event.ID, "p"))}
+	for i, u := range users {
+		if a, err := h.tg.WaitCallbackAnswered(h.ctx(), queries[i]); err != nil || a.Text != "Готовлю протокол…" {
+			t.Errorf("%d: %q %v", u.ID, a.Text, err)
+		}
+		pdf, xlsx := h.twoFiles(u, befores[i])
+		if !inOrder(pdftest.Text(t, pdf.Document.Content), "Алиева Залина Муратовна", "Иванова Мария Петровна", "Петрова Анна Сергеевна") {
+			t.Errorf("%d: the protocol's order", u.ID)
+		}
+		if _, _, rows := xlsxRows(t, xlsx.Document.Content, "Протокол результатов", 4); len(rows) != 3 {
+			t.Errorf("%d: %d rows", u.ID, len(rows))
 		}
 	}
 	h.noPersonalDataInLogs()
