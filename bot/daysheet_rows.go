@@ -149,12 +149,16 @@ func newDaySheet(p locales.Printer, kind daySheetKind, ex storage.EventExport) d
 }
 
 // documentsSheet is d as the documents package prints it, the start in
-// loc.
+// loc; the rows' results and attendance only on the protocol.
 func (d daySheet) documentsSheet(operator string, loc *time.Location) documents.Sheet {
 	s := documents.Sheet{Operator: operator, Event: d.event.Title, Organisers: d.orgs, Place: d.event.Place,
 		Start: d.event.Start.In(loc)}
 	for _, r := range d.rows {
-		s.Rows = append(s.Rows, documents.Row{Name: r.name, Pupils: r.pupils, School: r.org, Result: r.result, Attended: r.attended})
+		row := documents.Row{Name: r.name, Pupils: r.pupils, School: r.org}
+		if d.kind == daySheetProtocol { // the sign-in sheet is signed before anything is marked
+			row.Result, row.Attended = r.result, r.attended
+		}
+		s.Rows = append(s.Rows, row)
 	}
 	return s
 }

@@ -100,6 +100,12 @@ func TestDaySheetRows(t *testing.T) {
 		t.Errorf("the absent row %+v", r)
 	}
 
+	for _, r := range signIn.documentsSheet("", moscowZone).Rows {
+		if r.Result != "" || r.Attended != nil {
+			t.Errorf("the sign-in sheet's row %+v carries a mark", r)
+		}
+	}
+
 	// A file name keeps its date however long the title, and no slash.
 	long := ex
 	long.Event.Title = strings.Repeat("Районный конкурс/фестиваль ", 6)
