@@ -177,9 +177,16 @@ func (d daySheet) pdf(p locales.Printer, operator string, loc *time.Location) ([
 	return buf.Bytes(), nil
 }
 
-// title is the paper's name: «Лист регистрации», «Протокол».
+// title is the paper's heading: «Лист регистрации участников»,
+// «Протокол подведения итогов».
 func (d daySheet) title(p locales.Printer) string {
 	return plainText(p.T("daysheet_title_" + string(d.kind)))
+}
+
+// shortTitle is the paper's name in its file's and its sheet's names:
+// «Лист регистрации», «Протокол».
+func (d daySheet) shortTitle(p locales.Printer) string {
+	return plainText(p.T("daysheet_file_" + string(d.kind)))
 }
 
 // xlsx is d as a workbook to edit and print from Excel (the PDF is the
@@ -205,7 +212,7 @@ func (d daySheet) xlsx(p locales.Printer, loc *time.Location) ([]byte, error) {
 	if len(d.orgs) > 0 {
 		title = append(title, plainText(p.T("daysheet_organisers_line", "Organisers", strings.Join(d.orgs, ", "))))
 	}
-	sh, err := wb.NewSheetLayout(d.title(p), cols, sheets.Layout{Title: title,
+	sh, err := wb.NewSheetLayout(d.shortTitle(p), cols, sheets.Layout{Title: title,
 		Print: &sheets.Print{FitToWidth: true, RepeatHeader: true, Grid: true}})
 	if err != nil {
 		return nil, err
@@ -230,5 +237,5 @@ func (d daySheet) xlsx(p locales.Printer, loc *time.Location) ([]byte, error) {
 // disk: «Лист регистрации — Безопасное колесо — 15.03.2027.pdf»; a long
 // title is cut so that the date stays (zipName keeps 80 characters).
 func (d daySheet) fileName(p locales.Printer, loc *time.Location, ext string) string {
-	return zipName(d.title(p)+" — "+truncateRunes(d.event.Title, 44)+" — "+d.event.Start.In(loc).Format("02.01.2006")) + ext
+	return zipName(d.shortTitle(p)+" — "+truncateRunes(d.event.Title, 44)+" — "+d.event.Start.In(loc).Format("02.01.2006")) + ext
 }

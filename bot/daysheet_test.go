@@ -218,7 +218,7 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 	if !slices.Equal(header, []string{"№", "Участник", "Организация", "Подпись"}) {
 		t.Errorf("header %q", header)
 	}
-	if len(title) < 2 || title[0] != "Лист регистрации" || !strings.Contains(title[1], "«Безопасное колесо» — ") ||
+	if len(title) < 2 || title[0] != "Лист регистрации участников" || !strings.Contains(title[1], "«Безопасное колесо» — ") ||
 		!strings.Contains(title[1], "ЦРТДиЮ», ул. Энеева, 5") {
 		t.Errorf("the title lines %q", title)
 	}
@@ -257,7 +257,7 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 	h.restart()
 
 	pdf, xlsx = h.daySheetFiles(coordinator, s.event.ID, "🏆 Протокол", "Готовлю протокол…")
-	if want := "Протокол результатов — Безопасное колесо — " + start + ".pdf"; pdf.Document.Name != want {
+	if want := "Протокол — Безопасное колесо — " + start + ".pdf"; pdf.Document.Name != want {
 		t.Errorf("the PDF is named %q, want %q", pdf.Document.Name, want)
 	}
 	text = pdftest.Text(t, pdf.Document.Content)
@@ -269,7 +269,7 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 			t.Errorf("the protocol has no %q:\n%s", want, text)
 		}
 	}
-	_, header, rows = xlsxRows(t, xlsx.Document.Content, "Протокол результатов", 4)
+	_, header, rows = xlsxRows(t, xlsx.Document.Content, "Протокол", 4)
 	if !slices.Equal(header, []string{"№", "Участник", "Организация", "Результат"}) {
 		t.Errorf("header %q", header)
 	}
@@ -309,7 +309,7 @@ func TestDaySheetsOfATeamCompetition(t *testing.T) {
 		if !inOrder(pdftest.Text(t, pdf.Document.Content), "Алиева Залина Муратовна", "Иванова Мария Петровна", "Петрова Анна Сергеевна") {
 			t.Errorf("%d: the protocol's order", u.ID)
 		}
-		if _, _, rows := xlsxRows(t, xlsx.Document.Content, "Протокол результатов", 4); len(rows) != 3 {
+		if _, _, rows := xlsxRows(t, xlsx.Document.Content, "Протокол", 4); len(rows) != 3 {
 			t.Errorf("%d: %d rows", u.ID, len(rows))
 		}
 	}

@@ -63,7 +63,8 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	keys = append(keys, "apply_answered_asked", "apply_line_answer_asked")
 	for _, k := range []daySheetKind{daySheetSignIn, daySheetProtocol} {
-		keys = append(keys, "daysheet_title_"+string(k), "daysheet_preparing_"+string(k), "daysheet_caption_"+string(k))
+		keys = append(keys, "daysheet_title_"+string(k), "daysheet_file_"+string(k), "daysheet_preparing_"+string(k),
+			"daysheet_caption_"+string(k))
 	}
 	for name := range b0().flows {
 		keys = append(keys, "wizard_flow_"+name)
