@@ -33,6 +33,17 @@ const (
 	daySheetProtocol daySheetKind = "p" // протокол результатов
 )
 
+// resultOrder is the protocol's order of the results: the places, then
+// the laureates; the ranks below follow them.
+var resultOrder = [...]string{storage.ResultFirst, storage.ResultSecond, storage.ResultThird, storage.ResultLaureate}
+
+// The protocol's ranks of those with no result.
+const (
+	rankCame     = len(resultOrder) + iota // came («участие»)
+	rankUnmarked                           // attendance not marked
+	rankAbsent                             // did not come («неявка»)
+)
+
 // daySheetRow is one participant of a paper.
 type daySheetRow struct {
 	name   string   // the teacher, with the team's name or size
@@ -79,11 +90,10 @@ func newDaySheet(p locales.Printer, kind daySheetKind, ex storage.EventExport) d
 		}
 	}
 	results := map[string]string{}
-	for _, key := range []string{storage.ResultFirst, storage.ResultSecond, storage.ResultThird, storage.ResultLaureate} {
+	for _, key := range resultOrder {
 		results[key] = plainText(p.T("result_" + key))
 	}
-	tookPart, absent, erased := plainText(p.T("daysheet_result_took_part")), plainText(p.T("daysheet_result_absent")),
-		plainText(p.T("participant_erased"))
+	tookPart, absent := plainText(p.T("daysheet_result_took_part")), plainText(p.T("daysheet_result_absent"))
 	for _, r := range ex.Rows {
 		switch r.State {
 		case storage.RegWaitlist:
@@ -94,10 +104,7 @@ func newDaySheet(p locales.Printer, kind daySheetKind, ex storage.EventExport) d
 			continue
 		}
 		row := daySheetRow{org: ex.Orgs[cmp.Or(r.OrgID, r.User.OrgID)].Name, attended: r.Attended, userID: r.UserID}
-		row.name = plainText(personName(p, r.UserID, r.User))
-		if r.UserID < 0 {
-			row.name = erased
-		}
+		row.name = plainText(personName(p, r.UserID, r.User)) // «участник удалил данные» after /forget
 		var pupils []storage.Pupil
 		if r.Application != nil {
 			pupils = r.Application.Pupils
@@ -115,17 +122,15 @@ func newDaySheet(p locales.Printer, kind daySheetKind, ex storage.EventExport) d
 			}
 			row.pupils = append(row.pupils, s)
 		}
-		row.rank, row.result = 4, ""
 		switch {
 		case results[r.Result] != "":
-			row.result = results[r.Result]
-			row.rank = slices.Index([]string{storage.ResultFirst, storage.ResultSecond, storage.ResultThird, storage.ResultLaureate}, r.Result)
+			row.rank, row.result = slices.Index(resultOrder[:], r.Result), results[r.Result]
 		case r.Attended == nil:
-			row.rank = 5
+			row.rank = rankUnmarked
 		case *r.Attended:
-			row.result = tookPart
+			row.rank, row.result = rankCame, tookPart
 		default:
-			row.rank, row.result = 6, absent
+			row.rank, row.result = rankAbsent, absent
 		}
 		d.rows = append(d.rows, row)
 	}
