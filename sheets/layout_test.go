@@ -1,8 +1,12 @@
 package sheets
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -125,5 +129,40 @@ func TestWrappedLines(t *testing.T) {
 		if got := wrappedLines(c.text, c.chars); got != c.want {
 			t.Errorf("%q in %v: %d lines, want %d", c.text, c.chars, got, c.want)
 		}
+	}
+}
+
+// The columns' widths are listed in column order in the sheet's XML.
+func TestColumnWidthsInOrder(t *testing.T) {
+	w, err := New(moscow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.NewSheet("S", []Column{{Title: "А", Width: 5}, {Title: "Б"}, {Title: "В", Width: 30}, {Title: "Г", Width: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := w.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mins []int
+	for _, m := range regexp.MustCompile(`<col min="(\d+)"`).FindAllSubmatch(xml, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		mins = append(mins, n)
+	}
+	if !slices.Equal(mins, []int{1, 3, 4}) {
+		t.Errorf("the columns are listed as %v", mins)
 	}
 }

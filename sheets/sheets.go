@@ -153,9 +153,12 @@ func (w *Workbook) NewSheetLayout(name string, cols []Column, l Layout) (*Sheet,
 	for i, c := range cols {
 		s.wrap[i], s.width[i] = c.Wrap, c.Width
 	}
-	for i, c := range cols {
-		if c.Width > 0 {
-			if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
+	// From the last column back: the stream writer puts each width before
+	// those set already, so the file lists the columns in order, as the
+	// format has them.
+	for i := len(cols) - 1; i >= 0; i-- {
+		if cols[i].Width > 0 {
+			if err := sw.SetColWidth(i+1, i+1, cols[i].Width); err != nil {
 				return nil, fmt.Errorf("sheets: sheet %q, column %d: %w", name, i+1, err)
 			}
 		}
