@@ -38,6 +38,10 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, st := range []storage.BroadcastState{storage.BroadcastRunning, storage.BroadcastStopped, storage.BroadcastDone} {
 		keys = append(keys, "broadcast_state_"+string(st))
 	}
+	for _, k := range []daySheetKind{daySheetSignIn, daySheetProtocol} {
+		keys = append(keys, "daysheet_title_"+string(k), "daysheet_file_"+string(k), "daysheet_preparing_"+string(k),
+			"daysheet_caption_"+string(k))
+	}
 	for rl := roleNone; rl <= roleAdmin; rl++ {
 		for _, name := range menuFor(rl) {
 			keys = append(keys, "cmd_"+name)
@@ -62,10 +66,6 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "work_kind_"+string(k), "zip_kind_"+string(k))
 	}
 	keys = append(keys, "apply_answered_asked", "apply_line_answer_asked")
-	for _, k := range []daySheetKind{daySheetSignIn, daySheetProtocol} {
-		keys = append(keys, "daysheet_title_"+string(k), "daysheet_file_"+string(k), "daysheet_preparing_"+string(k),
-			"daysheet_caption_"+string(k))
-	}
 	for name := range b0().flows {
 		keys = append(keys, "wizard_flow_"+name)
 	}
