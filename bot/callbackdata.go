@@ -68,6 +68,7 @@ const (
 	cbEventWorks            = "wk"  // wk:<event id>: the works into the chat
 	cbEventWorksZip         = "wz"  // wz:<event id>: the works as a ZIP
 	cbEventExport           = "xe"  // xe:<event id>[:c]: the participants as XLSX (c: as CSV)
+	cbDaySheet              = "ds"  // ds:<event id>:<s|p>: the sign-in sheet (s) or the results protocol (p), as PDF and XLSX
 	cbExportPeriod          = "xp"  // xp:<y|yp|q|qp|m|mp|d>: /export's period (d: two dates typed)
 	cbEventEdit             = "ee"  // ee:<event id>
 	cbEventPublish          = "eu"  // eu:<event id>

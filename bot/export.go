@@ -26,7 +26,8 @@ import (
 // («Петров Пётр (5Б); Сидорова Ева (5Б)») so that the CSV, which is one
 // table, carries them too; the XLSX adds a sheet «Учащиеся» with one row
 // per pupil, which a jury sorts by class and counts. The data is read in
-// one transaction (storage.ExportEvent).
+// one transaction (storage.ExportEvent). Under the XLSX are also the
+// buttons of the papers for the day (daysheet.go).
 
 // exportFormatCSV is the second arg of a press that asks for CSV.
 const exportFormatCSV = "c"
@@ -298,6 +299,10 @@ func (b *Bot) cbEventExport(ctx context.Context, r *Request, args []string) erro
 		ext  = ".xlsx"
 		kb   = keyboard{{button(p.T("btn_export_csv"), cb(cbEventExport, e.ID, exportFormatCSV))}}
 	)
+	// The papers for the day (daysheet.go) from the same menu.
+	if row := daySheetButtons(r, ex, b.cfg.Now()); row != nil {
+		kb = append(kb, row)
+	}
 	if asCSV {
 		data, err = participantsCSV(p, b.cfg.Location, ex)
 		ext, kb = ".csv", nil

@@ -38,6 +38,10 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, st := range []storage.BroadcastState{storage.BroadcastRunning, storage.BroadcastStopped, storage.BroadcastDone} {
 		keys = append(keys, "broadcast_state_"+string(st))
 	}
+	for _, k := range []daySheetKind{daySheetSignIn, daySheetProtocol} {
+		keys = append(keys, "daysheet_title_"+string(k), "daysheet_file_"+string(k), "daysheet_preparing_"+string(k),
+			"daysheet_caption_"+string(k))
+	}
 	for rl := roleNone; rl <= roleAdmin; rl++ {
 		for _, name := range menuFor(rl) {
 			keys = append(keys, "cmd_"+name)

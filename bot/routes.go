@@ -104,6 +104,7 @@ func (b *Bot) registerRoutes() {
 		cbEventWorks:        {roleCoordinator, b.cbEventWorks},
 		cbEventWorksZip:     {roleCoordinator, b.cbEventWorksZip},
 		cbEventExport:       {roleCoordinator, b.cbEventExport},
+		cbDaySheet:          {roleCoordinator, b.cbDaySheet},
 		cbExportPeriod:      {roleCoordinator, b.cbExportPeriod},
 		cbEventEdit:         {roleCoordinator, b.cbEventEdit},
 		cbEventPublish:      {roleCoordinator, b.cbEventPublish},

@@ -10,6 +10,15 @@
 // workbook's time zone (Day for a date without the time of day), nil is
 // an empty cell. A Workbook is not safe for concurrent use.
 //
+// A sheet meant to be printed (the sign-in sheet, the protocol) is made
+// with NewSheetLayout: title lines above the header, merged across the
+// columns; an A4 page setup that fits the columns to the width and repeats
+// the header on every page; and, with Print.Grid, every cell boxed, empty
+// ones too, since a spreadsheet does not print its gridlines. A row whose
+// wrapping texts hold more than a line is made as high as they need, the
+// lines estimated from the columns' widths, so that it opens and prints
+// whole whatever the spreadsheet does about row heights.
+//
 // Caveats: a sheet's rows only go forward (a stream cannot go back); rows
 // of different sheets may interleave, each sheet keeping its own buffer
 // until Bytes. A sheet's name is at most 31 characters and may not hold

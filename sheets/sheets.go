@@ -35,24 +35,37 @@ const (
 
 // Workbook is an XLSX file being written.
 type Workbook struct {
-	f      *excelize.File
-	loc    *time.Location
-	bold   int // the header's style
-	when   int // a date with the time
-	day    int // a date alone
-	wrap   int // a text that wraps
-	pct    int // a share as a percentage
+	f   *excelize.File
+	loc *time.Location
+	// plain are the cells' styles; boxed the same with thin borders, for
+	// a sheet printed as a table (Print.Grid), made when first needed.
+	plain  styles
+	boxed  *styles
+	titles *titleStyles // made when a sheet first has a title
 	sheets []*Sheet
+}
+
+// styles are the style ids of a sheet's cells.
+type styles struct {
+	bold int // the header
+	when int // a date with the time
+	day  int // a date alone
+	wrap int // a text that wraps
+	pct  int // a share as a percentage
+	text int // any other value (0: excelize's default)
 }
 
 // Sheet is one sheet of a Workbook, written row by row.
 type Sheet struct {
 	w     *Workbook
 	sw    *excelize.StreamWriter
+	st    *styles
+	grid  bool // every cell of a row boxed, empty ones too
 	cols  int
 	row   int
-	cells []any  // reused by Row: SetRow copies what it writes
-	wrap  []bool // the columns whose texts wrap
+	cells []any     // reused by Row: SetRow copies what it writes
+	wrap  []bool    // the columns whose texts wrap
+	width []float64 // the columns' widths, for the height of wrapped rows
 }
 
 // New starts an empty workbook whose dates are shown in loc (nil: UTC).
@@ -62,30 +75,52 @@ func New(loc *time.Location) (*Workbook, error) {
 	}
 	f := excelize.NewFile()
 	w := &Workbook{f: f, loc: loc}
+	st, err := newStyles(f, nil)
+	if err != nil {
+		return nil, err
+	}
+	w.plain = st
+	return w, nil
+}
+
+// newStyles adds the cells' styles to f, each with border (nil: none).
+func newStyles(f *excelize.File, border []excelize.Border) (styles, error) {
+	var st styles
 	var err error
-	if w.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+	if st.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
-		return nil, fmt.Errorf("sheets: header style: %w", err)
+		return st, fmt.Errorf("sheets: header style: %w", err)
 	}
 	dt, d := DateTimeFormat, DateFormat
-	if w.when, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dt}); err != nil {
-		return nil, fmt.Errorf("sheets: date style: %w", err)
+	if st.when, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dt, Border: border}); err != nil {
+		return st, fmt.Errorf("sheets: date style: %w", err)
 	}
-	if w.day, err = f.NewStyle(&excelize.Style{CustomNumFmt: &d}); err != nil {
-		return nil, fmt.Errorf("sheets: date style: %w", err)
+	if st.day, err = f.NewStyle(&excelize.Style{CustomNumFmt: &d, Border: border}); err != nil {
+		return st, fmt.Errorf("sheets: date style: %w", err)
 	}
-	if w.pct, err = f.NewStyle(&excelize.Style{NumFmt: 9}); err != nil { // 0%
-		return nil, fmt.Errorf("sheets: percent style: %w", err)
+	if st.pct, err = f.NewStyle(&excelize.Style{NumFmt: 9, Border: border}); err != nil { // 0%
+		return st, fmt.Errorf("sheets: percent style: %w", err)
 	}
-	if w.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
-		return nil, fmt.Errorf("sheets: wrap style: %w", err)
+	if st.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Border: border}); err != nil {
+		return st, fmt.Errorf("sheets: wrap style: %w", err)
 	}
-	return w, nil
+	if border != nil {
+		if st.text, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}, Border: border}); err != nil {
+			return st, fmt.Errorf("sheets: cell style: %w", err)
+		}
+	}
+	return st, nil
 }
 
 // NewSheet adds a sheet named name with the given columns: their widths
 // set, the header written in bold and frozen above the rows.
 func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
+	return w.NewSheetLayout(name, cols, Layout{})
+}
+
+// NewSheetLayout is NewSheet with title lines above the header and a page
+// setup for printing (layout.go).
+func (w *Workbook) NewSheetLayout(name string, cols []Column, l Layout) (*Sheet, error) {
 	if len(w.sheets) == 0 {
 		// A new file has one sheet already: the first sheet is it, renamed.
 		if err := w.f.SetSheetName(w.f.GetSheetName(0), name); err != nil {
@@ -94,30 +129,55 @@ func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
 	} else if _, err := w.f.NewSheet(name); err != nil {
 		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
 	}
+	// The page setup goes in before the stream begins: the stream writes
+	// the sheet's properties (fit to page) first.
+	if err := w.pageSetup(name, l.Print, len(l.Title)+1); err != nil {
+		return nil, err
+	}
 	sw, err := w.f.NewStreamWriter(name)
 	if err != nil {
 		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
 	}
-	s := &Sheet{w: w, sw: sw, cols: len(cols), cells: make([]any, len(cols)), wrap: make([]bool, len(cols))}
-	for i, c := range cols {
-		s.wrap[i] = c.Wrap
+	s := &Sheet{w: w, sw: sw, st: &w.plain, cols: len(cols), cells: make([]any, len(cols)),
+		wrap: make([]bool, len(cols)), width: make([]float64, len(cols))}
+	if l.Print != nil && l.Print.Grid {
+		if w.boxed == nil {
+			st, err := newStyles(w.f, thinBorder)
+			if err != nil {
+				return nil, err
+			}
+			w.boxed = &st
+		}
+		s.st, s.grid = w.boxed, true
 	}
 	for i, c := range cols {
-		if c.Width > 0 {
-			if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
+		s.wrap[i], s.width[i] = c.Wrap, c.Width
+	}
+	// From the last column back: the stream writer puts each width before
+	// those set already, so the file lists the columns in order, as the
+	// format has them.
+	for i := len(cols) - 1; i >= 0; i-- {
+		if cols[i].Width > 0 {
+			if err := sw.SetColWidth(i+1, i+1, cols[i].Width); err != nil {
 				return nil, fmt.Errorf("sheets: sheet %q, column %d: %w", name, i+1, err)
 			}
 		}
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	headerRow := len(l.Title) + 1
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: "A" + strconv.Itoa(headerRow+1),
+		ActivePane: "bottomLeft"}); err != nil {
 		return nil, fmt.Errorf("sheets: sheet %q: %w", name, err)
+	}
+	if err := s.title(l.Title); err != nil {
+		return nil, fmt.Errorf("sheets: sheet %q title: %w", name, err)
 	}
 	header := make([]any, len(cols))
 	for i, c := range cols {
-		header[i] = excelize.Cell{StyleID: w.bold, Value: c.Title}
+		header[i] = excelize.Cell{StyleID: s.st.bold, Value: c.Title}
 	}
-	s.row = 1
-	if err := sw.SetRow("A1", header); err != nil {
+	opts := s.height(header) // s.row 0: the header
+	s.row = headerRow
+	if err := sw.SetRow("A"+strconv.Itoa(headerRow), header, opts...); err != nil {
 		return nil, fmt.Errorf("sheets: sheet %q header: %w", name, err)
 	}
 	w.sheets = append(w.sheets, s)
@@ -127,48 +187,67 @@ func (w *Workbook) NewSheet(name string, cols []Column) (*Sheet, error) {
 // Row appends a row. Its values are strings, numbers, time.Time (a date
 // with the time, in the workbook's zone; the zero time is an empty cell),
 // Day, Percent, or nil (an empty cell); more values than the sheet has columns is
-// an error.
+// an error. A row whose wrapping texts take more than a line is made as
+// high as they need (estimated from the columns' widths).
 func (s *Sheet) Row(values ...any) error {
 	if len(values) > s.cols {
 		return fmt.Errorf("sheets: row %d has %d values for %d columns", s.row+1, len(values), s.cols)
 	}
-	cells := s.cells[:len(values)]
-	for i, v := range values {
-		switch v := v.(type) {
-		case time.Time:
-			if v.IsZero() {
-				cells[i] = nil
-				continue
-			}
-			// excelize writes the wall clock of the time's own zone. Whole
-			// seconds: a fraction would round «20:58:59.7» up to 20:59 in
-			// excelize's rendering, where Excel shows 20:58.
-			cells[i] = excelize.Cell{StyleID: s.w.when, Value: v.In(s.w.loc).Truncate(time.Second)}
-		case Day:
-			t := time.Time(v)
-			if t.IsZero() {
-				cells[i] = nil
-				continue
-			}
-			t = t.In(s.w.loc)
-			cells[i] = excelize.Cell{StyleID: s.w.day, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
-		case Percent:
-			cells[i] = excelize.Cell{StyleID: s.w.pct, Value: float64(v)}
-		case string:
-			if s.wrap[i] {
-				cells[i] = excelize.Cell{StyleID: s.w.wrap, Value: v}
-				continue
-			}
-			cells[i] = v
-		default:
-			cells[i] = v
+	n := len(values)
+	if s.grid {
+		n = s.cols // the empty cells boxed too: a column to sign in
+	}
+	cells := s.cells[:n]
+	for i := range cells {
+		var v any
+		if i < len(values) {
+			v = values[i]
 		}
+		cells[i] = s.cell(i, v)
 	}
 	s.row++
-	if err := s.sw.SetRow("A"+strconv.Itoa(s.row), cells); err != nil {
+	if err := s.sw.SetRow("A"+strconv.Itoa(s.row), cells, s.height(values)...); err != nil {
 		return fmt.Errorf("sheets: row %d: %w", s.row, err)
 	}
 	return nil
+}
+
+// cell is value v as column i's cell.
+func (s *Sheet) cell(i int, v any) any {
+	st := s.st
+	var empty any
+	if s.grid {
+		empty = excelize.Cell{StyleID: st.text}
+	}
+	switch v := v.(type) {
+	case nil:
+		return empty
+	case time.Time:
+		if v.IsZero() {
+			return empty
+		}
+		// excelize writes the wall clock of the time's own zone. Whole
+		// seconds: a fraction would round «20:58:59.7» up to 20:59 in
+		// excelize's rendering, where Excel shows 20:58.
+		return excelize.Cell{StyleID: st.when, Value: v.In(s.w.loc).Truncate(time.Second)}
+	case Day:
+		t := time.Time(v)
+		if t.IsZero() {
+			return empty
+		}
+		t = t.In(s.w.loc)
+		return excelize.Cell{StyleID: st.day, Value: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+	case Percent:
+		return excelize.Cell{StyleID: st.pct, Value: float64(v)}
+	case string:
+		if s.wrap[i] {
+			return excelize.Cell{StyleID: st.wrap, Value: v}
+		}
+	}
+	if s.grid {
+		return excelize.Cell{StyleID: st.text, Value: v}
+	}
+	return v
 }
 
 // Bytes ends every sheet and returns the workbook as an XLSX file. The

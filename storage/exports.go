@@ -40,7 +40,8 @@ type EventExport struct {
 
 // ExportEvent returns event eventID with all its sign-ups, their users and
 // organisations, read in one transaction; ErrNotFound (wrapped) when there
-// is no such event. The result is personal data: the caller has checked
+// is no such event. The participants' file and the papers for the day (the
+// sign-in sheet, the results protocol) are each made from one call. The result is personal data: the caller has checked
 // that its user may see it.
 func (s *Store) ExportEvent(ctx context.Context, eventID int64) (EventExport, error) {
 	var out EventExport
