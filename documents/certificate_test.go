@@ -119,3 +119,27 @@ func TestCertificateSaysWhoWhatWhere(t *testing.T) {
 		})
 	}
 }
+
+// Write is safe for concurrent use, and the same data prints the same
+// bytes (the dates in the file are the day of issue, not the clock's), so
+// a document rendered again at send time is the one that was issued.
+func TestCertificateConcurrentAndReproducible(t *testing.T) {
+	p := printer(t, locales.Russian)
+	want := write(t, wheel(), p)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var buf bytes.Buffer
+			err := wheel().Write(&buf, p)
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = fmt.Errorf("a concurrent Write printed %d bytes unlike the first's %d", buf.Len(), len(want))
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

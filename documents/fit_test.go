@@ -12,8 +12,8 @@ import (
 
 // The longest things a coordinator and a teacher type.
 var (
-	longTitle = "Муниципальный этап республиканского конкурса юных инспекторов движения «Безопасное колесо — 2027» среди команд ОУ района" // 120
-	longSchool = "МКОУ «Средняя общеобразовательная школа № 6 им. А. А. Атмурзаева" // 60 with the ending below
+	longTitle  = "Муниципальный этап республиканского конкурса юных инспекторов движения «Безопасное колесо — 2027» среди команд ОУ района" // 120
+	longSchool = "МКОУ «Средняя общеобразовательная школа № 6 им. А. А. Атмурзаева"                                                         // 60 with the ending below
 	longName   = "Тхагалегова-Хаджимурзаева Анастасия-Мариям Александровна-Константиновна"
 )
 
@@ -90,8 +90,11 @@ func TestLongestCertificateFitsOnePage(t *testing.T) {
 						t.Errorf("no %q in:\n%s", want, text)
 					}
 				}
-				if got := pdftest.QR(t, data); got != c.VerifyURL {
-					t.Errorf("QR code = %q, want %q", got, c.VerifyURL)
+				// The code is the same in both languages: read it once.
+				if lang == locales.Russian {
+					if got := pdftest.QR(t, data); got != c.VerifyURL {
+						t.Errorf("QR code = %q, want %q", got, c.VerifyURL)
+					}
 				}
 			})
 		}

@@ -49,6 +49,7 @@ func drawInk(pdf *fpdf.Fpdf, c rgb) { pdf.SetDrawColor(c.r, c.g, c.b) }
 func newPDF(orientation string) *fpdf.Fpdf {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	pdf.SetCompression(true)
+	pdf.SetCatalogSort(true) // the fonts in one order: the same data, the same bytes
 	pdf.AddUTF8FontFromBytes(fontFamily, "", liberationserifregular.TTF)
 	pdf.AddUTF8FontFromBytes(fontFamily, "B", liberationserifbold.TTF)
 	pdf.AddUTF8FontFromBytes(fontFamily, "I", liberationserifitalic.TTF)
