@@ -110,7 +110,9 @@ func (s Sheet) write(w io.Writer, p locales.Printer, title string, cols []column
 	cur := sheetPage{}
 	y := top + headRow.h
 	for i, r := range rows {
-		if y+r.h > sheetBottom && i > cur.first {
+		// A row that does not fit goes to the next page; so does the first
+		// row, when a long heading leaves it no room on page 1.
+		if y+r.h > sheetBottom && (i > cur.first || len(pages) == 0) {
 			cur.end = i
 			pages = append(pages, cur)
 			cur = sheetPage{first: i}

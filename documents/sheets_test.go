@@ -227,3 +227,25 @@ func TestEmptySheetAndEnglish(t *testing.T) {
 		}
 	}
 }
+
+// A heading as long as the caller can make it, and a first row as tall as
+// a page: page 1 keeps the heading, the row goes whole to page 2.
+func TestSheetHugeHeadingAndRow(t *testing.T) {
+	p := printer(t, locales.Russian)
+	s := dayOf(2)
+	s.Operator = strings.Repeat("Управление образования местной администрации ", 8)
+	s.Event = strings.Repeat("Очень длинное название мероприятия ", 12)
+	for i := 0; i < 4; i++ {
+		s.Organisers = append(s.Organisers, tenOrganisers()...)
+	}
+	for i := 1; i <= 60; i++ {
+		s.Rows[0].Pupils = append(s.Rows[0].Pupils, fmt.Sprintf("Ученик Номер-%d", i))
+	}
+	data := writeSheet(t, "signin-huge", func(b *bytes.Buffer) error { return s.WriteSignIn(b, p) })
+	words := inside(t, data, sheetMargin)
+	pages := pdftest.Pages(t, data)
+	if pages < 2 {
+		t.Fatalf("pages = %d, want the tall row on a page of its own", pages)
+	}
+	perPage(t, words, pages, "Подпись")
+}
