@@ -22,8 +22,8 @@
 // # Caveats
 //
 // fpdf cannot share a parsed font between documents: each document parses
-// the three TrueType styles and writes their subsets, about two thirds of
-// its cost (BENCHMARKS.md, «Issue 13: documents»). Text is passed through
+// the three TrueType styles and writes their subsets, about four fifths
+// of its cost (BENCHMARKS.md, «Issue 13: documents»). Text is passed through
 // printable: emoji and pictographs the fonts lack are dropped, not printed
 // as boxes. Documents are reproducible: the same data prints the same
 // bytes (the file's dates are the day of issue or of the event).

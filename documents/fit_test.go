@@ -83,6 +83,9 @@ func TestLongestCertificateFitsOnePage(t *testing.T) {
 				}
 				inside(t, data, frame)
 				text := flat(t, data)
+				if strings.Contains(text, "[doc_") {
+					t.Errorf("a missing locale key: %s", text)
+				}
 				// Quotes inside the title's own «» become „“, as Russian nests them.
 				title := strings.NewReplacer("«", "„", "»", "“").Replace(longTitle)
 				for _, want := range []string{longName, school, "«" + title + "»", "Константинопольская-Хаджиева Екатерина 30", "ГО и ЧС № 10", "2027-0042"} {

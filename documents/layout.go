@@ -39,7 +39,8 @@ func (b placed) height() float64 {
 }
 
 // fitBlocks lays blocks out in a box w wide and h high. It shrinks every
-// block by the same factor (none below its smallest size) until they fit;
+// block by one factor, the lists by its square (none below its smallest
+// size), until they fit;
 // if they do not fit at the smallest sizes, it drops the last lines of the
 // cuttable blocks, longest first. The result never passes h. pdf is used
 // to measure text only: call it before a page is added, so that the
@@ -86,7 +87,13 @@ func layBlocks(pdf *fpdf.Fpdf, blocks []block, w, scale float64, out []placed) [
 		if b.text == "" {
 			continue
 		}
-		pt := max(b.size*scale, b.min)
+		// Lists give way first: they shrink by the square of the scale,
+		// so that the heading and the recipient keep their size longest.
+		f := scale
+		if b.cut {
+			f = scale * scale
+		}
+		pt := max(b.size*f, b.min)
 		pdf.SetFont(fontFamily, b.style, pt)
 		out = append(out, placed{block: b, pt: pt, gapMM: b.gap * max(scale, 0.3), lines: pdf.SplitText(b.text, w)})
 	}
