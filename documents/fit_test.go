@@ -168,3 +168,13 @@ func TestCertificateInEnglish(t *testing.T) {
 		}
 	}
 }
+
+// The longest deep link Telegram allows (a 32-character bot name, a
+// 64-character start payload) still decodes from the printed page.
+func TestLongestVerifyURLDecodes(t *testing.T) {
+	c := wheel()
+	c.VerifyURL = "https://t.me/" + strings.Repeat("b", 29) + "bot?start=" + strings.Repeat("Az09_-", 10) + "Qw_-"
+	if got := pdftest.QR(t, write(t, c, printer(t, locales.Russian))); got != c.VerifyURL {
+		t.Errorf("QR code = %q, want %q", got, c.VerifyURL)
+	}
+}
