@@ -1,17 +1,23 @@
-// Package pdftest reads back the PDFs the bot makes, for tests: their text
-// and page count with poppler's pdftotext and pdfinfo (Debian's
-// poppler-utils, which .ci/run installs). A test that needs them fails,
+// Package pdftest reads back the PDFs the bot makes, for tests: their text,
+// words with their boxes and page count with poppler's pdftotext and
+// pdfinfo, and a QR code from a page rendered by pdftoppm (Debian's
+// poppler-utils, which .ci/run installs) and decoded by gozxing. A test that needs them fails,
 // never skips, when they are missing.
 package pdftest
 
 import (
 	"bytes"
+	"encoding/xml"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // write puts data in a file of the test's temporary folder.
@@ -77,4 +83,81 @@ func PNG(tb testing.TB, data []byte, dpi int) []byte {
 		tb.Fatal(err)
 	}
 	return png
+}
+
+// Word is a word of a page with its box, in points from the page's top
+// left corner (pdftotext -bbox).
+type Word struct {
+	Text                   string
+	Page                   int // from 1
+	XMin, YMin, XMax, YMax float64
+}
+
+// Page is a page's size in points.
+type Page struct{ Width, Height float64 }
+
+// bboxDoc is what pdftotext -bbox prints: XHTML with a page element per
+// page and a word element per word.
+type bboxDoc struct {
+	Pages []struct {
+		Width  float64 `xml:"width,attr"`
+		Height float64 `xml:"height,attr"`
+		Words  []struct {
+			XMin float64 `xml:"xMin,attr"`
+			YMin float64 `xml:"yMin,attr"`
+			XMax float64 `xml:"xMax,attr"`
+			YMax float64 `xml:"yMax,attr"`
+			Text string  `xml:",chardata"`
+		} `xml:"word"`
+	} `xml:"body>doc>page"`
+}
+
+// Words is every word of data with its box, and the size of every page.
+func Words(tb testing.TB, data []byte) ([]Word, []Page) {
+	tb.Helper()
+	out := run(tb, "pdftotext", "-bbox", "-enc", "UTF-8", write(tb, data), "-")
+	var doc bboxDoc
+	dec := xml.NewDecoder(bytes.NewReader(out))
+	dec.Strict = false
+	dec.Entity = xml.HTMLEntity
+	if err := dec.Decode(&doc); err != nil {
+		tb.Fatalf("pdftest: read pdftotext -bbox: %v", err)
+	}
+	var words []Word
+	var pages []Page
+	for i, pg := range doc.Pages {
+		pages = append(pages, Page{pg.Width, pg.Height})
+		for _, w := range pg.Words {
+			words = append(words, Word{Text: w.Text, Page: i + 1, XMin: w.XMin, YMin: w.YMin, XMax: w.XMax, YMax: w.YMax})
+		}
+	}
+	if len(pages) == 0 {
+		tb.Fatal("pdftest: pdftotext -bbox found no pages")
+	}
+	return words, pages
+}
+
+// QR decodes the QR code on page 1 of data, rendered at 150 dpi, and
+// returns its text. It fails the test when there is none.
+func QR(tb testing.TB, data []byte) string {
+	tb.Helper()
+	img, err := png.Decode(bytes.NewReader(PNG(tb, data, 150)))
+	if err != nil {
+		tb.Fatalf("pdftest: decode page image: %v", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		tb.Fatalf("pdftest: bitmap: %v", err)
+	}
+	// A plain pass finds a clean code; only then try harder (slow under
+	// -race).
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+		res, err = qrcode.NewQRCodeReader().Decode(bmp, hints)
+	}
+	if err != nil {
+		tb.Fatalf("pdftest: no QR code found on page 1: %v", err)
+	}
+	return res.GetText()
 }
