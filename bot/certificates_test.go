@@ -197,9 +197,27 @@ func TestCertificatesIssuedDeliveredAndZipped(t *testing.T) {
 			t.Errorf("chat %d got %d documents, want %d: %v", chat, len(got), len(captions), keys(got))
 		}
 		for name, pdf := range got {
-			text := pdftest.Text(t, pdf)
+			// Words as read, whatever the lines: a long name wraps.
+			text := strings.Join(strings.Fields(pdftest.Text(t, pdf)), " ")
 			who := people[chat]
-			for _, part := range []string{who[0], who[1], "Безопасное колесо", "https://t.me/"} {
+			// The place (or what the paper is for), and the QR code that
+			// verifies it.
+			var reason, link string
+			for _, c := range certs {
+				if strings.HasPrefix(name, c.Number+" ") {
+					reason = map[storage.CertificateKind]string{storage.CertDiploma: "за " + romanPlace(c.Place) + " место",
+						storage.CertLaureate: "за успешное выступление", storage.CertParticipation: "за участие",
+						storage.CertThanks: "за подготовку участников"}[c.Kind]
+					link = h.bot.verifyLink(c)
+				}
+			}
+			if reason == "" {
+				t.Errorf("%s is none of the issued documents", name)
+			}
+			if got := pdftest.QR(t, pdf); got != link {
+				t.Errorf("%s: the QR code opens %q, want %q", name, got, link)
+			}
+			for _, part := range []string{who[0], who[1], "Безопасное колесо", reason} {
 				if !strings.Contains(text, part) {
 					t.Errorf("%s does not print %q:\n%s", name, part, text)
 				}
@@ -321,10 +339,13 @@ func TestCertificateVerifiedByAnyone(t *testing.T) {
 	if len(payload) > 64 || payload == link {
 		t.Fatalf("the link %q", link)
 	}
-	// The printed page carries the same link.
+	// The printed page's QR code opens the same link.
 	_, pdf, err := h.bot.printCertificate(diploma)
-	if err != nil || !strings.Contains(pdftest.Text(t, pdf), link) {
-		t.Errorf("the page does not print %s (%v)", link, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pdftest.QR(t, pdf); got != link {
+		t.Errorf("the QR code opens %q, want %s", got, link)
 	}
 	h.tg.AddChat(telegramtest.Chat{ID: stranger.ID, Type: telegramtest.ChatPrivate})
 	m := h.say(stranger, "/start "+payload, "подлинный")

@@ -143,9 +143,13 @@ func (c Certificate) blocks(p locales.Printer) []block {
 	case KindLaureate:
 		sub, reason = plain(p, "doc_subtitle_laureate"), plain(p, "doc_reason_laureate")
 	case KindParticipation:
-		sub, reason = plain(p, "doc_subtitle_participation"), plain(p, "doc_reason_participation")
+		// A certificate and a letter of thanks name their recipient with no
+		// verb above: the name comes in the nominative, and Russian's
+		// «выдан», «вручается», «выражает благодарность» want the dative.
+		// «награждается» is for awards only.
+		sub, reason, verb = plain(p, "doc_subtitle_participation"), plain(p, "doc_reason_participation"), ""
 	case KindThanks:
-		verb, reason = plain(p, "doc_verb_thanks"), plain(p, "doc_reason_thanks")
+		reason, verb = plain(p, "doc_reason_thanks"), ""
 	}
 	heading := 46.0
 	if c.Kind == KindThanks {

@@ -103,6 +103,9 @@ func TestCertificateSaysWhoWhatWhere(t *testing.T) {
 					t.Errorf("no %q in the text:\n%s", w, text)
 				}
 			}
+			if award := strings.Contains(text, "награждается"); award != (tc.kind == documents.KindDiploma || tc.kind == documents.KindLaureate) {
+				t.Errorf("«награждается» on a %s: %v (only diplomas are awards)", tc.kind, award)
+			}
 			if strings.Contains(text, "[doc_") {
 				t.Errorf("a missing locale key: %s", text)
 			}
