@@ -66,7 +66,8 @@ var (
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
 		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
 		bucketCalTokens, bucketCalFeeds,
-		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser}
+		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser,
+		bucketAudit, bucketAuditByEvent, bucketAuditByUser, bucketAuditByOrg}
 
 	keySchema = []byte("schema")
 )
@@ -119,6 +120,7 @@ var (
 //	certificates_by_event event id (8) + certificate id (8) → empty
 //	certificates_by_user  user id (8) + certificate id (8) → empty; a forgotten person's move to the
 //	                      anonymous id, as their registrations do
+//	audit, audit_by_event, audit_by_user, audit_by_org: the audit trail (audit.go)
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
@@ -136,6 +138,10 @@ type Store struct {
 	enqueued chan struct{}
 	// lock is the lock file held while the store is open for writing.
 	lock *lockFile
+	// beforeCommit, set only by tests (export_test.go), runs at the end of
+	// every update's function; an error it returns rolls the transaction
+	// back, as a failure after the change's last write would.
+	beforeCommit func() error
 }
 
 // Options tune Open. The zero value is usable.
@@ -273,7 +279,15 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(fn)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if s.beforeCommit != nil {
+			return s.beforeCommit()
+		}
+		return nil
+	})
 }
 
 // itob encodes an id as a sortable 8-byte big-endian key.
