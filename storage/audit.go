@@ -294,3 +294,15 @@ func walkAudit(tx *bolt.Tx, f AuditFilter, fn func(k []byte, entry func() (Audit
 	}
 	return nil
 }
+
+// AuditEntryAt returns the entry stored at key (AuditEntry.Key), or
+// ErrNotFound (pruned, or a key that never was).
+func (s *Store) AuditEntryAt(ctx context.Context, key []byte) (AuditEntry, error) {
+	var e AuditEntry
+	err := s.view(ctx, func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketAudit), key, &e) })
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("storage: audit entry %x: %w", key, err)
+	}
+	e.Key = bytes.Clone(key)
+	return e, nil
+}
