@@ -36,6 +36,9 @@ type config struct {
 	// Keep is how long finished records (messages sent, sign-up keys,
 	// marks) are kept before the nightly prune deletes them.
 	Keep time.Duration
+	// AuditKeep is how long the audit trail's entries are kept (parsed
+	// as Keep is).
+	AuditKeep time.Duration
 	// Restore is a backup to put back in place of the database (-restore).
 	Restore string
 	Demo    bool
@@ -78,6 +81,7 @@ var settings = []setting{
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
+	{"VMESTE_AUDIT_KEEP", "audit-keep", "8760h", "how long the audit trail (/audit) keeps its entries, pruned nightly: a duration like 8760h or days like 365d (2 days to 10 years)"},
 }
 
 // configError names the setting that is wrong.
@@ -188,6 +192,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	}
 	if c.Keep, err = parseKeep(*values["keep"]); err != nil {
 		return config{}, settingErr("keep", "%q is not a duration from 2 days to 10 years (like 2160h or 90d)", *values["keep"])
+	}
+	if c.AuditKeep, err = parseKeep(*values["audit-keep"]); err != nil {
+		return config{}, settingErr("audit-keep", "%q is not a duration from 2 days to 10 years (like 8760h or 365d)", *values["audit-keep"])
 	}
 	if c.PublicURL, err = parsePublicURL(*values["public-url"]); err != nil {
 		return config{}, settingErr("public-url", "%q is not an absolute http(s) URL without query (like https://vmeste.example.ru)", *values["public-url"])

@@ -159,7 +159,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
-		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, Logger: logger, Now: cfg.now,
+		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,
 	})
 	if err != nil {
 		var se *scheduler.SettingError

@@ -9,6 +9,10 @@ import (
 // is 0: ninety days.
 const DefaultRetention = 90 * 24 * time.Hour
 
+// DefaultAuditRetention is how long the audit trail is kept when
+// Config.AuditRetention is 0: a year (8760h).
+const DefaultAuditRetention = 365 * 24 * time.Hour
+
 // MaxRetention is the longest Config.Retention may be: ten years.
 const MaxRetention = 10 * 365 * 24 * time.Hour
 
@@ -39,7 +43,26 @@ func (s *Scheduler) Prune(ctx context.Context) {
 		"took", time.Since(began).Round(time.Millisecond)}
 	if err != nil {
 		s.log.Error("scheduler: prune", append(attrs, "error", err)...)
+	} else {
+		s.log.Info("scheduler: pruned", attrs...)
+	}
+	if ctx.Err() != nil {
 		return
 	}
-	s.log.Info("scheduler: pruned", attrs...)
+	s.pruneAudit(ctx)
+}
+
+// pruneAudit deletes the audit trail's entries older than
+// Config.AuditRetention, with their index rows (storage.Store.PruneAudit).
+func (s *Scheduler) pruneAudit(ctx context.Context) {
+	before := s.cfg.Now().Add(-s.cfg.AuditRetention)
+	began := time.Now()
+	n, err := s.store.PruneAudit(ctx, before)
+	attrs := []any{"before", before.In(s.cfg.Location).Format(time.DateTime), "entries", n,
+		"took", time.Since(began).Round(time.Millisecond)}
+	if err != nil {
+		s.log.Error("scheduler: prune audit", append(attrs, "error", err)...)
+		return
+	}
+	s.log.Info("scheduler: pruned audit", attrs...)
 }

@@ -37,7 +37,10 @@ type Config struct {
 	// marks, periods) is kept before the nightly prune deletes it, from
 	// storage.MinKeep to MaxRetention; 0 means DefaultRetention.
 	Retention time.Duration
-	Now       func() time.Time
+	// AuditRetention is how long the audit trail's entries are kept,
+	// from storage.MinKeep to MaxRetention; 0 means DefaultAuditRetention.
+	AuditRetention time.Duration
+	Now            func() time.Time
 	Logger    *slog.Logger
 }
 
@@ -88,6 +91,12 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 	}
 	if cfg.Retention < storage.MinKeep || cfg.Retention > MaxRetention {
 		return nil, &SettingError{"keep", fmt.Errorf("%v is not between %v and %v", cfg.Retention, storage.MinKeep, MaxRetention)}
+	}
+	if cfg.AuditRetention == 0 {
+		cfg.AuditRetention = DefaultAuditRetention
+	}
+	if cfg.AuditRetention < storage.MinKeep || cfg.AuditRetention > MaxRetention {
+		return nil, &SettingError{"audit-keep", fmt.Errorf("%v is not between %v and %v", cfg.AuditRetention, storage.MinKeep, MaxRetention)}
 	}
 	log := cronLogger{cfg.Logger}
 	c := cron.New(cron.WithLocation(cfg.Location), cron.WithLogger(log),
