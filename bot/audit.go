@@ -102,15 +102,16 @@ func (b *Bot) cbAuditPage(ctx context.Context, r *Request, args []string) error 
 // is past it), editing the pressed message or sending a new one.
 func (b *Bot) showAudit(ctx context.Context, r *Request, f storage.AuditFilter, page int) error {
 	p := r.P
-	_, total, err := b.store.AuditPage(ctx, f, 0, 0)
+	list, total, err := b.store.AuditPage(ctx, f, page*auditPageSize, auditPageSize)
 	if err != nil {
 		return err
 	}
 	pages := max(1, (total+auditPageSize-1)/auditPageSize)
-	page = min(page, pages-1)
-	list, total, err := b.store.AuditPage(ctx, f, page*auditPageSize, auditPageSize)
-	if err != nil {
-		return err
+	if page >= pages { // pruned since the button was drawn: the last page
+		page = pages - 1
+		if list, total, err = b.store.AuditPage(ctx, f, page*auditPageSize, auditPageSize); err != nil {
+			return err
+		}
 	}
 	n := newAuditNames(ctx, b, p)
 	code := auditFilterCode(f)

@@ -200,8 +200,8 @@ type AuditFilter struct {
 	Org   int64
 }
 
-// index returns the index bucket and prefix the filter reads, or nil for
-// the audit bucket itself.
+// index returns the index bucket and prefix the filter reads; nil for
+// the empty filter.
 func (f AuditFilter) index() ([]byte, []byte) {
 	switch {
 	case f.Event != 0:
@@ -217,7 +217,8 @@ func (f AuditFilter) index() ([]byte, []byte) {
 // AuditPage returns up to limit entries of the filter, newest first,
 // skipping the first offset, and how many the filter holds in all. A
 // filtered page reads only its index (its rows are counted, the entries
-// of the page alone decoded); an unfiltered one the audit bucket's keys.
+// of the page alone decoded); an unfiltered one counts the audit bucket's
+// keys. limit 0 means no limit.
 func (s *Store) AuditPage(ctx context.Context, f AuditFilter, offset, limit int) ([]AuditEntry, int, error) {
 	var (
 		list  []AuditEntry
@@ -225,16 +226,39 @@ func (s *Store) AuditPage(ctx context.Context, f AuditFilter, offset, limit int)
 	)
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		list, total = nil, 0
-		return walkAudit(tx, f, func(k []byte, e func() (AuditEntry, error)) (bool, error) {
-			if total >= offset && (limit <= 0 || len(list) < limit) {
-				entry, err := e()
-				if err != nil {
-					return false, err
+		entries := tx.Bucket(bucketAudit)
+		if f == (AuditFilter{}) {
+			// Everything: the page by the cursor, the total by bbolt's
+			// count of keys, which reads each page once instead of
+			// stepping over every key.
+			c := entries.Cursor()
+			skipped := 0
+			for k, v := c.Last(); k != nil && (limit <= 0 || len(list) < limit); k, v = c.Prev() {
+				if skipped < offset {
+					skipped++
+					continue
 				}
-				list = append(list, entry)
+				var e AuditEntry
+				if err := jsonUnmarshal(v, &e); err != nil {
+					return fmt.Errorf("entry %x: %w", k, err)
+				}
+				e.Key = bytes.Clone(k)
+				list = append(list, e)
+			}
+			total = entries.Stats().KeyN
+			return nil
+		}
+		return walkAudit(tx, f, func(k []byte) error {
+			if total >= offset && (limit <= 0 || len(list) < limit) {
+				var e AuditEntry
+				if err := getJSON(entries, k, &e); err != nil {
+					return fmt.Errorf("entry %x: %w", k, err)
+				}
+				e.Key = bytes.Clone(k)
+				list = append(list, e)
 			}
 			total++
-			return true, nil
+			return nil
 		})
 	})
 	if err != nil {
@@ -250,30 +274,10 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter, max int) ([]Aud
 	return list, err
 }
 
-// walkAudit calls fn for each entry of the filter, newest first, with its
-// key and a way to decode it; fn returns false to stop.
-func walkAudit(tx *bolt.Tx, f AuditFilter, fn func(k []byte, entry func() (AuditEntry, error)) (bool, error)) error {
-	entries := tx.Bucket(bucketAudit)
-	decode := func(k []byte) func() (AuditEntry, error) {
-		return func() (AuditEntry, error) {
-			var e AuditEntry
-			if err := getJSON(entries, k, &e); err != nil {
-				return AuditEntry{}, fmt.Errorf("entry %x: %w", k, err)
-			}
-			e.Key = bytes.Clone(k)
-			return e, nil
-		}
-	}
+// walkAudit calls fn with the key of each entry of a filter that is not
+// empty, newest first, walking its index.
+func walkAudit(tx *bolt.Tx, f AuditFilter, fn func(k []byte) error) error {
 	ixName, prefix := f.index()
-	if ixName == nil {
-		c := entries.Cursor()
-		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			if more, err := fn(k, decode(k)); err != nil || !more {
-				return err
-			}
-		}
-		return nil
-	}
 	c := tx.Bucket(ixName).Cursor()
 	// The last key with the prefix: seek past it, step back.
 	end := append(bytes.Clone(prefix), bytes.Repeat([]byte{0xff}, 16)...)
@@ -287,8 +291,7 @@ func walkAudit(tx *bolt.Tx, f AuditFilter, fn func(k []byte, entry func() (Audit
 		if len(k) != 24 {
 			return fmt.Errorf("index key %x: bad length", k)
 		}
-		ek := k[8:]
-		if more, err := fn(ek, decode(ek)); err != nil || !more {
+		if err := fn(k[8:]); err != nil {
 			return err
 		}
 	}
