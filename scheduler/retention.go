@@ -31,38 +31,38 @@ func (s *Scheduler) Nightly(ctx context.Context) {
 }
 
 // Prune deletes the finished outbox entries, sign-up keys, marks and
-// periods older than Config.Retention (see storage.Store.Prune) and logs
-// what it deleted.
+// periods older than Config.Retention (see storage.Store.Prune), then the
+// audit entries older than Config.AuditRetention, and logs what it
+// deleted.
 func (s *Scheduler) Prune(ctx context.Context) {
-	before := s.cfg.Now().Add(-s.cfg.Retention)
-	began := time.Now()
-	st, err := s.store.Prune(ctx, before)
-	attrs := []any{"before", before.In(s.cfg.Location).Format(time.DateTime),
-		"outbox", st.Outbox, "signups", st.Signups, "reminder_marks", st.Reminders,
-		"deadline_marks", st.Deadlines, "periods", st.Periods, "transactions", st.Transactions,
-		"took", time.Since(began).Round(time.Millisecond)}
-	if err != nil {
-		s.log.Error("scheduler: prune", append(attrs, "error", err)...)
-	} else {
-		s.log.Info("scheduler: pruned", attrs...)
-	}
+	s.pruneOlder("", s.cfg.Retention, func(before time.Time) ([]any, error) {
+		st, err := s.store.Prune(ctx, before)
+		return []any{"outbox", st.Outbox, "signups", st.Signups, "reminder_marks", st.Reminders,
+			"deadline_marks", st.Deadlines, "periods", st.Periods, "transactions", st.Transactions}, err
+	})
 	if ctx.Err() != nil {
 		return
 	}
-	s.pruneAudit(ctx)
+	// The audit trail has its own, longer, retention
+	// (storage.Store.PruneAudit: the entries with their index rows).
+	s.pruneOlder(" audit", s.cfg.AuditRetention, func(before time.Time) ([]any, error) {
+		n, err := s.store.PruneAudit(ctx, before)
+		return []any{"entries", n}, err
+	})
 }
 
-// pruneAudit deletes the audit trail's entries older than
-// Config.AuditRetention, with their index rows (storage.Store.PruneAudit).
-func (s *Scheduler) pruneAudit(ctx context.Context) {
-	before := s.cfg.Now().Add(-s.cfg.AuditRetention)
+// pruneOlder runs one prune of what is older than keep and logs it: "scheduler:
+// pruned<what>" with what run counted, or "scheduler: prune<what>" with
+// the error.
+func (s *Scheduler) pruneOlder(what string, keep time.Duration, run func(before time.Time) ([]any, error)) {
+	before := s.cfg.Now().Add(-keep)
 	began := time.Now()
-	n, err := s.store.PruneAudit(ctx, before)
-	attrs := []any{"before", before.In(s.cfg.Location).Format(time.DateTime), "entries", n,
-		"took", time.Since(began).Round(time.Millisecond)}
+	counts, err := run(before)
+	attrs := append([]any{"before", before.In(s.cfg.Location).Format(time.DateTime)}, counts...)
+	attrs = append(attrs, "took", time.Since(began).Round(time.Millisecond))
 	if err != nil {
-		s.log.Error("scheduler: prune audit", append(attrs, "error", err)...)
+		s.log.Error("scheduler: prune"+what, append(attrs, "error", err)...)
 		return
 	}
-	s.log.Info("scheduler: pruned audit", attrs...)
+	s.log.Info("scheduler: pruned"+what, attrs...)
 }

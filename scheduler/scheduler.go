@@ -41,7 +41,7 @@ type Config struct {
 	// from storage.MinKeep to MaxRetention; 0 means DefaultAuditRetention.
 	AuditRetention time.Duration
 	Now            func() time.Time
-	Logger    *slog.Logger
+	Logger         *slog.Logger
 }
 
 // Scheduler runs the periodic work: the tick (reminders, deadline notices,
