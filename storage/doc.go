@@ -64,6 +64,13 @@
 // replaced in other people's stored messages. Freed pages keep the old
 // bytes until bbolt reuses them, and backups made before keep them too.
 //
+// The audit trail (audit.go) is written by the writers themselves: each
+// change a coordinator or admin makes appends one entry in its own
+// transaction, the actor taken from the context (WithActor); a caller that
+// sets none is recorded as the bot (0). PruneAudit forgets entries older
+// than its own retention; ForgetUser moves a person's entries to their
+// anonymous id.
+//
 // bbolt trusts its file: one cut short, or with a page of garbage, kills
 // the process (SIGBUS) or panics when bbolt reads there. So Open and
 // VerifyBackup check a file before bbolt maps it for writing (check.go):
