@@ -30,6 +30,10 @@ func (s *Scheduler) Nightly(ctx context.Context) {
 // periods older than Config.Retention (see storage.Store.Prune) and logs
 // what it deleted.
 func (s *Scheduler) Prune(ctx context.Context) {
+	s.cfg.Metrics.job(jobPrune, func() error { return s.pruneOld(ctx) })
+}
+
+func (s *Scheduler) pruneOld(ctx context.Context) error {
 	before := s.cfg.Now().Add(-s.cfg.Retention)
 	began := time.Now()
 	st, err := s.store.Prune(ctx, before)
@@ -39,7 +43,8 @@ func (s *Scheduler) Prune(ctx context.Context) {
 		"took", time.Since(began).Round(time.Millisecond)}
 	if err != nil {
 		s.log.Error("scheduler: prune", append(attrs, "error", err)...)
-		return
+		return err
 	}
 	s.log.Info("scheduler: pruned", attrs...)
+	return nil
 }
