@@ -41,12 +41,16 @@ type Metrics struct {
 	backupOK   bool
 }
 
-// NewMetrics registers the scheduler's collectors with reg. store is read
+// NewMetrics registers the scheduler's collectors with reg (nil: none,
+// and a nil *Metrics is returned). store is read
 // at each scrape (storage.Store.OutboxBacklog: a walk over the pending
 // index's pages, no entry but the oldest); backupDir is listed at each
 // scrape for the newest backup. now is the scheduler's clock (nil:
 // time.Now): reminders' due times and backups' names are on it.
 func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir string, now func() time.Time) (*Metrics, error) {
+	if reg == nil {
+		return nil, nil
+	}
 	if now == nil {
 		now = time.Now
 	}
