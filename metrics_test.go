@@ -252,3 +252,36 @@ func TestMetricsOffAndOwnAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsSetting: VMESTE_METRICS takes empty, off or a host:port, a
+// flag winning; anything else is a configuration error naming it.
+func TestMetricsSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env, flag, want string
+		bad             bool
+	}{
+		{want: ""},
+		{env: "off", want: "off"},
+		{env: "127.0.0.1:9100", want: "127.0.0.1:9100"},
+		{env: "off", flag: " :9100 ", want: ":9100"},
+		{flag: "[::1]:9100", want: "[::1]:9100"},
+		{flag: "9100", bad: true},
+		{flag: "on", bad: true},
+		{flag: "localhost:http-alt", bad: true},
+		{flag: "localhost:70000", bad: true},
+		{flag: "http://127.0.0.1:9100", bad: true},
+	} {
+		args := []string{"-demo"}
+		if tc.flag != "" {
+			args = append(args, "-metrics", tc.flag)
+		}
+		env := func(k string) (string, bool) { return tc.env, k == "VMESTE_METRICS" && tc.env != "" }
+		cfg, err := parseConfig(args, env, io.Discard)
+		switch {
+		case tc.bad && (err == nil || !strings.HasPrefix(err.Error(), "VMESTE_METRICS (-metrics): ")):
+			t.Errorf("env %q flag %q: %v; want an error naming VMESTE_METRICS", tc.env, tc.flag, err)
+		case !tc.bad && (err != nil || cfg.Metrics != tc.want):
+			t.Errorf("env %q flag %q: %q, %v; want %q", tc.env, tc.flag, cfg.Metrics, err, tc.want)
+		}
+	}
+}
