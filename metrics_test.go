@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -204,6 +207,22 @@ func TestMetricsAfterScriptedSession(t *testing.T) {
 	}
 	if f := families["vmeste_build_info"]; f == nil || len(f.GetMetric()) != 1 || f.GetMetric()[0].GetGauge().GetValue() != 1 {
 		t.Errorf("build info: %v", f)
+	}
+	// The sample dashboard plots only what the program exports (the
+	// backup's series appear once there is a backup).
+	dashboard, err := os.ReadFile("docs/grafana-vmeste.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parsed map[string]any
+	if err := json.Unmarshal(dashboard, &parsed); err != nil {
+		t.Fatalf("docs/grafana-vmeste.json: %v", err)
+	}
+	for _, name := range regexp.MustCompile(`vmeste_[a-z_]+`).FindAllString(string(dashboard), -1) {
+		name = strings.TrimSuffix(name, "_bucket")
+		if families[name] == nil && name != "vmeste_backup_age_seconds" && name != "vmeste_backup_last_success" {
+			t.Errorf("the dashboard plots %s, which /metrics does not serve", name)
+		}
 	}
 	// No user's or chat's id is a label value.
 	for name, f := range families {
