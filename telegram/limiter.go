@@ -17,6 +17,14 @@ const (
 	LaneBulk
 )
 
+// String names the lane in logs and metrics: "reply" or "bulk".
+func (l Lane) String() string {
+	if l == LaneReply {
+		return "reply"
+	}
+	return "bulk"
+}
+
 // Limiter keeps the bot's overall rate: one message every 1/rate seconds
 // for everything it sends, handed out first come, first served within a
 // lane, and to the reply lane before the bulk lane. A 429 on the overall

@@ -112,11 +112,3 @@ func (m *metrics) floodWait(method string) {
 	}
 	m.floodWaits.WithLabelValues(method).Inc()
 }
-
-// String names the lane in logs and metrics: "reply" or "bulk".
-func (l Lane) String() string {
-	if l == LaneReply {
-		return "reply"
-	}
-	return "bulk"
-}
