@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,14 +64,25 @@ func (b *Bot) withMetrics(next handlerFunc) handlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		start := time.Now()
 		err := next(ctx, r)
-		route := r.Handler
-		if route == "" {
-			route = "none" // failed before routing (loading the user)
-		}
-		b.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		b.metrics.latency.WithLabelValues(routeLabel(r.Handler)).Observe(time.Since(start).Seconds())
 		b.metrics.updates.WithLabelValues(r.kind(), outcomeOf(r, err)).Inc()
 		return err
 	}
+}
+
+// routeLabel is the route of a handler's name as the metrics label it:
+// "none" for an update that failed before routing (loading the user), and
+// a wizard's step without the number of the question it asks
+// ("flow:apply:q3" → "flow:apply:q"), since question ids grow as
+// coordinators edit their forms.
+func routeLabel(handler string) string {
+	if handler == "" {
+		return "none"
+	}
+	if strings.HasPrefix(handler, "flow:") {
+		return strings.TrimRight(handler, "0123456789")
+	}
+	return handler
 }
 
 // outcomeOf labels how r's handling ended with err.

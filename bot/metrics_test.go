@@ -53,6 +53,20 @@ func TestMetricsOutcomes(t *testing.T) {
 	}
 }
 
+func TestRouteLabel(t *testing.T) {
+	for handler, want := range map[string]string{
+		"":                               "none",
+		"/help":                          "/help",
+		"callback:ev":                    "callback:ev",
+		"flow:newevent:title":            "flow:newevent:title",
+		"flow:apply:" + questionStep(12): "flow:apply:" + stepApplyQuestion,
+	} {
+		if got := routeLabel(handler); got != want {
+			t.Errorf("routeLabel(%q) = %q, want %q", handler, got, want)
+		}
+	}
+}
+
 // BenchmarkMetricsMiddleware is what the metrics add to one update: a
 // counter and a histogram observation.
 func BenchmarkMetricsMiddleware(b *testing.B) {
