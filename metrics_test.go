@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -302,5 +305,29 @@ func TestMetricsSetting(t *testing.T) {
 		case !tc.bad && (err != nil || cfg.Metrics != tc.want):
 			t.Errorf("env %q flag %q: %q, %v; want %q", tc.env, tc.flag, cfg.Metrics, err, tc.want)
 		}
+	}
+}
+
+// TestMetricsAddressInUse: an address of their own that cannot be
+// listened on is a configuration error naming VMESTE_METRICS, before the
+// bot starts.
+func TestMetricsAddressInUse(t *testing.T) {
+	emu := telegramtest.New()
+	defer emu.Close()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg, err := parseConfig([]string{"-token", telegramtest.Token, "-api-url", emu.URL(), "-http", "",
+		"-db", filepath.Join(t.TempDir(), "vmeste.db"), "-backup-dir", t.TempDir(), "-metrics", taken.Addr().String()},
+		func(string) (string, bool) { return "", false }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serve(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	var cerr *configError
+	if !errors.As(err, &cerr) || !strings.HasPrefix(err.Error(), "VMESTE_METRICS (-metrics): cannot listen on") {
+		t.Errorf("serve with a taken metrics address: %v; want a configuration error naming VMESTE_METRICS", err)
 	}
 }
