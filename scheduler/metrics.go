@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sort"
 	"strings"
@@ -92,7 +93,8 @@ func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir strin
 	return m, nil
 }
 
-// job runs fn, times it and counts its result under name.
+// job runs fn, times it and counts its result under name. A job cut
+// short by shutdown (context.Canceled) is not counted: it did not fail.
 func (m *Metrics) job(name string, fn func() error) {
 	if m == nil {
 		_ = fn()
@@ -100,6 +102,9 @@ func (m *Metrics) job(name string, fn func() error) {
 	}
 	start := time.Now()
 	err := fn()
+	if errors.Is(err, context.Canceled) {
+		return
+	}
 	m.jobTime.WithLabelValues(name).Observe(time.Since(start).Seconds())
 	result := "ok"
 	if err != nil {

@@ -33,6 +33,7 @@ func (s *Scheduler) Prune(ctx context.Context) {
 	s.cfg.Metrics.job(jobPrune, func() error { return s.pruneOld(ctx) })
 }
 
+// pruneOld is Prune, returning its error.
 func (s *Scheduler) pruneOld(ctx context.Context) error {
 	before := s.cfg.Now().Add(-s.cfg.Retention)
 	began := time.Now()

@@ -137,6 +137,7 @@ func (s *Scheduler) Tick(ctx context.Context) {
 	s.cfg.Metrics.job(jobTick, func() error { return s.tick(ctx) })
 }
 
+// tick is Tick, returning the error that cut it short.
 func (s *Scheduler) tick(ctx context.Context) error {
 	for {
 		items, err := s.store.RunDue(ctx, s.cfg.Now(), s.msgs, tickLimit)
