@@ -192,6 +192,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		store:   b.store,
 		log:     b.log,
 		healthy: &b.polling,
+		metrics: b.metrics,
 	}
 	if err := p.replay(ctx); err != nil {
 		cancelHandlers()

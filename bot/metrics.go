@@ -25,6 +25,9 @@ const (
 	outcomeRefused = "refused" // the user's role or standing did not allow it
 	outcomeError   = "error"   // the handler failed (the user got an apology)
 	outcomePanic   = "panic"   // the handler panicked (recovered, apologised)
+	// outcomeSkipped: this build could not decode the update (its kind is
+	// "unknown": the undecoded JSON's field names are Telegram's to add).
+	outcomeSkipped = "skipped"
 )
 
 // newMetrics registers the bot's collectors with reg; nil reg: none.
@@ -35,7 +38,7 @@ func newMetrics(reg prometheus.Registerer) (*updateMetrics, error) {
 	m := &updateMetrics{
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_updates_total",
-			Help: "Updates handled, by kind (message, callback, document, my_chat_member, …) and outcome (handled, refused, error, panic).",
+			Help: "Updates handled, by kind (message, callback, document, my_chat_member, …) and outcome (handled, refused, error, panic, skipped).",
 		}, []string{"type", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vmeste_handler_duration_seconds",
@@ -68,6 +71,14 @@ func (b *Bot) withMetrics(next handlerFunc) handlerFunc {
 		b.metrics.updates.WithLabelValues(r.kind(), outcomeOf(r, err)).Inc()
 		return err
 	}
+}
+
+// skipped counts an update the intake could not decode and skipped.
+func (m *updateMetrics) skipped() {
+	if m == nil {
+		return
+	}
+	m.updates.WithLabelValues("unknown", outcomeSkipped).Inc()
 }
 
 // routeLabel is the route of a handler's name as the metrics label it:

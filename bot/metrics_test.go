@@ -46,6 +46,12 @@ func TestMetricsOutcomes(t *testing.T) {
 			t.Errorf("%s: %s/%s counted %v times, want 1", tc.route, tc.kind, tc.outcome, got)
 		}
 	}
+	m.skipped()
+	if got := testutil.ToFloat64(m.updates.WithLabelValues("unknown", outcomeSkipped)); got != 1 {
+		t.Errorf("skipped updates: %v, want 1", got)
+	}
+	var none *updateMetrics
+	none.skipped() // metrics off: nothing, no panic
 	// One series per route: /help, callback:oo, hint, /events, and "none"
 	// for the update that failed before routing.
 	if n := testutil.CollectAndCount(m.latency); n != 5 {
