@@ -58,6 +58,9 @@ type config struct {
 	// http(s) URL without query, no trailing slash): the calendar feeds'
 	// links begin with it. "" offers no feed.
 	PublicURL string
+	// Metrics is where GET /metrics is served: "" on the HTTP port, "off"
+	// nowhere, or a host:port of its own (metrics.go).
+	Metrics string
 }
 
 // setting describes one configuration entry, for -h and error messages.
@@ -80,6 +83,7 @@ var settings = []setting{
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
+	{"VMESTE_METRICS", "metrics", "", "where Prometheus metrics are served (GET /metrics): empty = on the -http port, off = nowhere, host:port = a listener of their own"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
 	{"VMESTE_AUDIT_KEEP", "audit-keep", "8760h", "how long the audit trail (/audit) keeps its entries, pruned nightly: a duration like 8760h or days like 365d (2 days to 10 years)"},
 }
@@ -198,6 +202,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	}
 	if c.PublicURL, err = parsePublicURL(*values["public-url"]); err != nil {
 		return config{}, settingErr("public-url", "%q is not an absolute http(s) URL without query (like https://vmeste.example.ru)", *values["public-url"])
+	}
+	if c.Metrics, err = parseMetrics(*values["metrics"]); err != nil {
+		return config{}, settingErr("metrics", "%q is not empty, off, or a host:port (like 127.0.0.1:9100)", *values["metrics"])
 	}
 	c.BackupDir = strings.TrimSpace(*values["backup-dir"])
 	if c.BackupDir == "" {

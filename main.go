@@ -112,10 +112,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			return settingErr("http", "cannot listen on %s: %v", cfg.HTTP, unwrapAll(err))
 		}
 	}
+	metrics, err := openMetrics(cfg)
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return err
+	}
+	defer metrics.shutdown(context.Background(), logger) // on the paths that return before start
 
 	// One gateway for every sender, so that replies and announcements
 	// together keep Telegram's overall and per-chat limits.
-	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger}
+	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger, Metrics: metrics.registerer()}
 	if cfg.unpaced {
 		gwCfg.ChatBurst, gwCfg.GroupPerMinute = 1000, 1000
 	}
@@ -138,6 +146,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		// The feed's links are offered only when the port serving it is
 		// on and reached from outside.
 		CalendarFeedURL: calendarFeedURL(cfg),
+		Metrics:         metrics.registerer(),
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -155,11 +164,16 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	// Certificates in the outbox are printed when they are sent: the bot
 	// knows the layout, the scheduler imports neither it nor documents.
 	api := scheduler.Gateway{G: gw, Render: b.RenderCertificate}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
+	schedMetrics, err := scheduler.NewMetrics(metrics.registerer(), store, cfg.BackupDir, cfg.now)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
 	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,
+		Metrics: schedMetrics,
 	})
 	if err != nil {
 		var se *scheduler.SettingError
@@ -187,6 +201,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	var srv *http.Server
 	if ln != nil {
 		mux := healthHandler(b, gw, store)
+		metrics.mount(mux)
 		if calendarFeedURL(cfg) != "" {
 			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
 				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
@@ -198,6 +213,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			}
 		}()
 	}
+	metrics.start(logger)
 	logger.Info("vmeste started", "bot", b.Username(), "db", cfg.DB, "http", cfg.HTTP, "tz", cfg.Location.String())
 	if ready != nil {
 		ready(b)
@@ -207,13 +223,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	logger.Info("shutting down")
 	stopScheduler()
 	schedWG.Wait()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
 	if srv != nil {
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
 			logger.Warn("http shutdown", "error", err)
 		}
 	}
+	metrics.shutdown(shutdownCtx, logger)
 	return runErr
 }
 

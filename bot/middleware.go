@@ -36,7 +36,7 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 		ctx = storage.WithActor(ctx, r.From.ID)
 	}
 	h := b.route
-	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging} {
+	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging, b.withMetrics} {
 		h = m(h)
 	}
 	_ = h(ctx, r)

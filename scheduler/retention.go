@@ -35,26 +35,35 @@ func (s *Scheduler) Nightly(ctx context.Context) {
 // audit entries older than Config.AuditRetention, and logs what it
 // deleted.
 func (s *Scheduler) Prune(ctx context.Context) {
-	s.pruneOlder("", s.cfg.Retention, func(before time.Time) ([]any, error) {
+	s.cfg.Metrics.job(jobPrune, func() error { return s.pruneAll(ctx) })
+}
+
+// pruneAll is Prune, returning the first error: the finished records
+// first, then the audit trail, which has its own, longer, retention
+// (storage.Store.PruneAudit: the entries with their index rows).
+func (s *Scheduler) pruneAll(ctx context.Context) error {
+	err := s.pruneOlder("", s.cfg.Retention, func(before time.Time) ([]any, error) {
 		st, err := s.store.Prune(ctx, before)
 		return []any{"outbox", st.Outbox, "signups", st.Signups, "reminder_marks", st.Reminders,
 			"deadline_marks", st.Deadlines, "periods", st.Periods, "transactions", st.Transactions}, err
 	})
 	if ctx.Err() != nil {
-		return
+		return err
 	}
-	// The audit trail has its own, longer, retention
-	// (storage.Store.PruneAudit: the entries with their index rows).
-	s.pruneOlder(" audit", s.cfg.AuditRetention, func(before time.Time) ([]any, error) {
+	auditErr := s.pruneOlder(" audit", s.cfg.AuditRetention, func(before time.Time) ([]any, error) {
 		n, err := s.store.PruneAudit(ctx, before)
 		return []any{"entries", n}, err
 	})
+	if err == nil {
+		err = auditErr
+	}
+	return err
 }
 
 // pruneOlder runs one prune of what is older than keep and logs it: "scheduler:
 // pruned<what>" with what run counted, or "scheduler: prune<what>" with
-// the error.
-func (s *Scheduler) pruneOlder(what string, keep time.Duration, run func(before time.Time) ([]any, error)) {
+// the error, which it returns.
+func (s *Scheduler) pruneOlder(what string, keep time.Duration, run func(before time.Time) ([]any, error)) error {
 	before := s.cfg.Now().Add(-keep)
 	began := time.Now()
 	counts, err := run(before)
@@ -62,7 +71,8 @@ func (s *Scheduler) pruneOlder(what string, keep time.Duration, run func(before 
 	attrs = append(attrs, "took", time.Since(began).Round(time.Millisecond))
 	if err != nil {
 		s.log.Error("scheduler: prune"+what, append(attrs, "error", err)...)
-		return
+		return err
 	}
 	s.log.Info("scheduler: pruned"+what, attrs...)
+	return nil
 }

@@ -38,6 +38,9 @@ type SenderConfig struct {
 	// SendTimeout bounds one Bot API call (default 30 s).
 	SendTimeout time.Duration
 	Logger      *slog.Logger
+	// Metrics, if set, counts each recorded result by origin and state and
+	// measures how late reminders go out (metrics.go). nil records nothing.
+	Metrics *Metrics
 }
 
 // Sender drains the outbox within Telegram's limits. Each entry's result is
@@ -274,6 +277,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 	for attempt := 0; ; attempt++ {
 		err := s.store.CompleteOutbox(ctx, e.ID, outcome)
 		if err == nil {
+			s.cfg.Metrics.outboxDone(e, outcome.State)
 			return
 		}
 		s.log.Error("outbox: record result", "entry", e.ID, "attempt", attempt+1, "error", err)

@@ -33,6 +33,11 @@
 // callers keep it and try again. Replies are tried again until
 // Config.ReplyMaxWait.
 //
+// With Config.Metrics set, the gateway counts every attempt to send or
+// edit a message by lane, method and result, every 429 by method, and
+// times the limiter's waits (metrics.go); the registerer is the caller's,
+// so the package imports nothing of the application's.
+//
 // # Caveats
 //
 // A send that reached Telegram but whose answer was lost (a timeout) is

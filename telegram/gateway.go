@@ -13,6 +13,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config is what the gateway needs. Only Token is required.
@@ -38,6 +39,10 @@ type Config struct {
 	// (default 500 ms doubling to 5 s).
 	Probe  Backoff
 	Logger *slog.Logger
+	// Metrics, if set, gets the gateway's collectors (telegram/metrics.go):
+	// sends by lane, method and result, 429s by method, the limiter's
+	// waits. nil records nothing.
+	Metrics prometheus.Registerer
 }
 
 // Gateway is the one way to the Bot API: every message the bot sends, an
@@ -55,6 +60,7 @@ type Gateway struct {
 	limiter *Limiter
 	log     *slog.Logger
 	outage  outage
+	metrics *metrics
 	closed  chan struct{}
 	closeMu sync.Once
 }
@@ -101,12 +107,18 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", Redact(err, cfg.Token))
 	}
+	limiter := NewLimiter(cfg.Rate * rateMargin)
+	m, err := newMetrics(cfg.Metrics, limiter)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: metrics: %w", err)
+	}
 	return &Gateway{
 		cfg:     cfg,
 		api:     api,
 		pacer:   NewPacer(cfg.ChatBurst, cfg.GroupPerMinute),
-		limiter: NewLimiter(cfg.Rate * rateMargin),
+		limiter: limiter,
 		log:     cfg.Logger,
+		metrics: m,
 		closed:  make(chan struct{}),
 	}, nil
 }

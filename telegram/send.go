@@ -77,6 +77,17 @@ func (m Message) method() string {
 // seek (a *bytes.Reader) is read from its start on every attempt, and
 // gets longer than SendTimeout by its size.
 func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
+	return g.post(ctx, chat, m, LaneBulk)
+}
+
+// post is Post, counted in lane's metrics (Reply posts in LaneReply).
+func (g *Gateway) post(ctx context.Context, chat int64, m Message, lane Lane) (*models.Message, error) {
+	sent, err := g.postOnce(ctx, chat, m)
+	g.metrics.sent(lane, m.method(), err)
+	return sent, err
+}
+
+func (g *Gateway) postOnce(ctx context.Context, chat int64, m Message) (*models.Message, error) {
 	timeout := g.cfg.SendTimeout
 	upload := m.Document
 	if upload == nil {
@@ -186,6 +197,18 @@ func inputMedia(list []Media) []models.InputMedia {
 // message msgID in chat (a nil Markup keeps none). "Message is not
 // modified" is not an error.
 func (g *Gateway) Revise(ctx context.Context, chat int64, msgID int, m Message) error {
+	return g.revise(ctx, chat, msgID, m, LaneBulk)
+}
+
+// revise is Revise, counted in lane's metrics (EditReply revises in
+// LaneReply).
+func (g *Gateway) revise(ctx context.Context, chat int64, msgID int, m Message, lane Lane) error {
+	err := g.reviseOnce(ctx, chat, msgID, m)
+	g.metrics.sent(lane, "editMessageText", err)
+	return err
+}
+
+func (g *Gateway) reviseOnce(ctx context.Context, chat int64, msgID int, m Message) error {
 	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
 	defer cancel()
 	_, err := g.api.EditMessageText(callCtx, &tg.EditMessageTextParams{
@@ -232,6 +255,7 @@ func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error
 	now := time.Now()
 	switch e.Class {
 	case ClassRetryAfter:
+		g.metrics.floodWait(method)
 		switch {
 		case chat == 0:
 			// A call that is not a message (a callback's answer, the
