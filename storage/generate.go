@@ -228,7 +228,7 @@ func (g *generator) teacherOrg(id int64) int64 {
 func (g *generator) eventStart(i int) time.Time {
 	total := g.size.Span + g.size.Span/40
 	t := g.size.Now.Add(-g.size.Span).Add(time.Duration(float64(total) * float64(i) / float64(g.size.Events)))
-	return t.Truncate(24*time.Hour).Add(time.Duration(7+i%6) * time.Hour)
+	return t.Truncate(24 * time.Hour).Add(time.Duration(7+i%6) * time.Hour)
 }
 
 // regCount is how many registrations event i has: Regs/Events on average,
