@@ -38,7 +38,10 @@ type config struct {
 	Keep time.Duration
 	// Restore is a backup to put back in place of the database (-restore).
 	Restore string
-	Demo    bool
+	// Check and Compact run the offline check or compaction of the
+	// database (-check, -compact) and exit.
+	Check, Compact bool
+	Demo           bool
 	// unpaced lifts the per-chat flood limits (the demo's emulated
 	// Telegram keeps none, so the demo answers at once).
 	unpaced bool
@@ -118,6 +121,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	restore := fs.String("restore", "", "put the backup `FILE` back as the database (-db), refusing while another instance holds it, and exit")
+	check := fs.Bool("check", false, "check the database (-db) in full, every page, and exit: 0 sound, 1 damaged, 2 held by a running instance or missing")
+	compact := fs.Bool("compact", false, "rewrite the database (-db) without its free pages and swap it in, refusing while another instance holds it, and exit")
 	health := fs.Bool("healthcheck", false, "check a running instance's /healthz at the -http address and exit 0 if it is healthy")
 	demo := fs.Bool("demo", false, "try the bot without a token: an emulated Telegram in this terminal, on a fresh database")
 	fs.Usage = func() {
@@ -138,6 +143,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		Demo:        *demo,
 		HealthCheck: *health,
 		Restore:     strings.TrimSpace(*restore),
+		Check:       *check,
+		Compact:     *compact,
 		Operator:    strings.TrimSpace(*values["operator"]),
 	}
 	if c.HealthCheck {
@@ -149,7 +156,10 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if c.DB == "" {
 		return config{}, settingErr("db", "empty path")
 	}
-	if c.Restore != "" {
+	if n := btoi(c.Restore != "") + btoi(c.Check) + btoi(c.Compact); n > 1 {
+		return config{}, errors.New("-restore, -check and -compact run one at a time")
+	}
+	if c.Restore != "" || c.Check || c.Compact {
 		return c, nil
 	}
 	if c.Token == "" && !c.Demo {
@@ -260,3 +270,11 @@ func parsePublicURL(v string) (string, error) {
 
 // isHelp reports whether err is the -h request.
 func isHelp(err error) bool { return errors.Is(err, errHelp) }
+
+// btoi is 1 for true, 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

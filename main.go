@@ -42,8 +42,13 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 	if cfg.HealthCheck {
 		return healthCheck(cfg.HTTP, stderr)
 	}
-	if cfg.Restore != "" {
+	switch {
+	case cfg.Restore != "":
 		return restore(cfg, stdout, stderr)
+	case cfg.Check:
+		return checkDB(cfg, stdout, stderr)
+	case cfg.Compact:
+		return compactDB(cfg, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
