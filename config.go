@@ -28,6 +28,9 @@ type config struct {
 	Location *time.Location
 	HTTP     string
 	Rate     int
+	// PaidBroadcast is the rate of Telegram's paid broadcasts for bulk
+	// sends, messages a second; 0: off.
+	PaidBroadcast int
 	// Tick is how often due reminders are looked for; Digest, Summary and
 	// Backup are cron specs; BackupDir is where backups go.
 	Tick                    time.Duration
@@ -80,6 +83,7 @@ var settings = []setting{
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
+	{"VMESTE_PAID_BROADCAST", "paid-broadcast", "", "opt-in: announcements, digests and reminders go as Telegram's paid broadcasts (allow_paid_broadcast, 0.1 Stars a message from the bot's balance) at this many messages a second, 31 to 1000, beside -rate for replies; unset: off"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
 }
 
@@ -182,6 +186,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	c.Rate, err = strconv.Atoi(strings.TrimSpace(*values["rate"]))
 	if err != nil || c.Rate < 1 || c.Rate > 1000 {
 		return config{}, settingErr("rate", "%q is not a number of messages per second from 1 to 1000", *values["rate"])
+	}
+	if v := strings.TrimSpace(*values["paid-broadcast"]); v != "" {
+		c.PaidBroadcast, err = strconv.Atoi(v)
+		if err != nil || c.PaidBroadcast < 31 || c.PaidBroadcast > 1000 {
+			return config{}, settingErr("paid-broadcast", "%q is not a number of messages per second from 31 to 1000 (unset it to turn paid broadcasts off)", v)
+		}
 	}
 	c.Tick, err = time.ParseDuration(strings.TrimSpace(*values["tick"]))
 	if err != nil || c.Tick < time.Second || c.Tick > 10*time.Minute {

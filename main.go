@@ -120,7 +120,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	// One gateway for every sender, so that replies and announcements
 	// together keep Telegram's overall and per-chat limits.
-	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger}
+	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger,
+		PaidBroadcast: float64(cfg.PaidBroadcast)}
 	if cfg.unpaced {
 		gwCfg.ChatBurst, gwCfg.GroupPerMinute = 1000, 1000
 	}
@@ -160,8 +161,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	// Certificates in the outbox are printed when they are sent: the bot
 	// knows the layout, the scheduler imports neither it nor documents.
 	api := scheduler.Gateway{G: gw, Render: b.RenderCertificate}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
+	// Bulk sends wait for the gateway's bulk limiter: the shared one's
+	// bulk lane, or with paid broadcasts on a limiter of their own.
+	bulkRate := cfg.Rate
+	if cfg.PaidBroadcast > 0 {
+		bulkRate = cfg.PaidBroadcast
+	}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, Logger: logger, Now: cfg.now,
