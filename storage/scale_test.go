@@ -98,3 +98,70 @@ func TestStartupOnABigDatabase(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkScale is what the bot's recurring work costs on the scaleSize
+// database (generated once, about half a minute; not in -short):
+//
+//   - tick: the due tick with nothing due (RunDue over the due index of
+//     the published events, some 2,400 with two reminders and an end);
+//   - tick-day: the tick that finds a whole day's reminders due at once
+//     (a day's events and their participants: the outbox entries
+//     enqueued in one transaction), once per iteration, each a day later;
+//   - report: the coverage report for the last school year;
+//   - broadcast: preparing an announcement to every teacher (the
+//     audience read and the outbox enqueue of 10,000 entries, one commit).
+//
+//	go test -run '^$' -bench BenchmarkScale -benchtime 10x ./storage
+func BenchmarkScale(b *testing.B) {
+	if testing.Short() {
+		b.Skip("generates a database of a million registrations")
+	}
+	ctx := context.Background()
+	path, got := generateScale(b)
+	s := openTestStore(b, path, Options{Now: func() time.Time { return got.Now }})
+	b.Run("tick", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			items, err := s.RunDue(ctx, got.Now, benchRenderer{}, 2000)
+			if err != nil || len(items) != 0 {
+				b.Fatalf("RunDue = %d items, %v", len(items), err)
+			}
+		}
+	})
+	b.Run("tick-day", func(b *testing.B) {
+		b.ReportAllocs()
+		day, items := 0, 0
+		for b.Loop() {
+			day++
+			due, err := s.RunDue(ctx, got.Now.AddDate(0, 0, day), benchRenderer{}, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			items += len(due)
+		}
+		b.ReportMetric(float64(items)/float64(day), "items/op")
+	})
+	b.Run("report", func(b *testing.B) {
+		b.ReportAllocs()
+		q := CoverageQuery{From: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), Now: got.Now}
+		for b.Loop() {
+			c, err := s.Coverage(ctx, q)
+			if err != nil || c.Total.EventsHeld == 0 {
+				b.Fatalf("Coverage = %d events held, %v", c.Total.EventsHeld, err)
+			}
+		}
+	})
+	b.Run("broadcast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			recipients, err := s.AudienceRecipients(ctx, Audience{Kind: AudienceAllTeachers}, 0)
+			if err != nil || len(recipients) != got.Teachers {
+				b.Fatalf("audience: %d recipients, %v", len(recipients), err)
+			}
+			bc, err := s.CreateBroadcast(ctx, Broadcast{AuthorID: 50, AuthorChat: 50, SourceChat: 50, SourceMessage: 2}, recipients, nil)
+			if err != nil || bc.Total != got.Teachers {
+				b.Fatalf("CreateBroadcast: %d, %v", bc.Total, err)
+			}
+		}
+	})
+}
