@@ -47,13 +47,13 @@ func vmRSS() int64 {
 	return 0
 }
 
-// TestStartupOnABigDatabase opens the scaleSize database the way serve
+// TestOpenOnABigDatabase opens the scaleSize database the way serve
 // does (the lock, the check, the buckets, the migrations) and wants it done
 // in under 2 s after a clean shutdown, with the file cached and dropped
 // from the page cache. After an unclean one (no stamp: the full check) it
 // logs the time. It logs the memory the open store holds. It generates
 // 480 MB in about half a minute: not in -short.
-func TestStartupOnABigDatabase(t *testing.T) {
+func TestOpenOnABigDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a database of a million registrations; CI runs it in its non-short section")
 	}
