@@ -307,20 +307,9 @@ func healthCheck(addr string, stderr io.Writer) int {
 // restore puts a backup back as the database, refusing while another
 // instance holds it, or when the backup is damaged.
 func restore(cfg config, stdout, stderr io.Writer) int {
-	err := storage.Restore(cfg.Restore, cfg.DB, time.Second)
-	var damage *storage.DamageError
-	switch {
-	case err == nil:
-		fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
-		return 0
-	case errors.Is(err, storage.ErrLocked):
-		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("db", "%s is held by another running instance: stop it first", cfg.DB))
-		return 2
-	case errors.As(err, &damage):
-		fmt.Fprintf(stderr, "vmeste: restore: %s is damaged: %s\n", cfg.Restore, damage.Reason)
-		return 1
-	default:
-		fmt.Fprintf(stderr, "vmeste: restore: %v\n", unwrapAll(err))
-		return 1
+	if err := storage.Restore(cfg.Restore, cfg.DB, time.Second); err != nil {
+		return offlineFailure("restore", cfg.Restore, cfg, err, stderr)
 	}
+	fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
+	return 0
 }
