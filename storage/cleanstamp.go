@@ -41,7 +41,12 @@ type cleanStamp struct {
 
 func stampPath(path string) string { return path + ".clean" }
 
-// currentStamp is the stamp of the database file at path as it is now.
+// errNotStamped: the file's header is not fit for a stamp (a meta page
+// invalid): no stamp is written, and the next Open checks in full.
+var errNotStamped = errors.New("a meta page is invalid")
+
+// currentStamp is the stamp of the database file at path as it is now;
+// errNotStamped unless both meta pages are valid.
 func currentStamp(path string) (cleanStamp, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -51,15 +56,19 @@ func currentStamp(path string) (cleanStamp, error) {
 	if !ok {
 		return cleanStamp{}, errors.New("no inode")
 	}
-	h, err := checkHeader(path, true)
+	h, err := checkHeader(path, false)
 	if err != nil {
 		return cleanStamp{}, err
+	}
+	if h.otherBad != nil {
+		return cleanStamp{}, errNotStamped
 	}
 	return cleanStamp{Inode: st.Ino, Size: info.Size(), ModNano: info.ModTime().UnixNano(), TxID: h.meta.txid}, nil
 }
 
 // writeCleanStamp writes the stamp of the closed database at path, fsynced
-// with its folder. Call it with the lock held and bbolt closed.
+// with its folder; none (and no error) when a meta page is invalid. Call
+// it with the lock held and bbolt closed.
 //
 // The file's modification time is first set a second or more into the
 // past, at a random nanosecond: any write after that sets it to the
@@ -71,6 +80,9 @@ func writeCleanStamp(path string) error {
 		return fmt.Errorf("clean stamp: %w", err)
 	}
 	st, err := currentStamp(path)
+	if errors.Is(err, errNotStamped) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("clean stamp: %w", err)
 	}
