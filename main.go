@@ -42,8 +42,13 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 	if cfg.HealthCheck {
 		return healthCheck(cfg.HTTP, stderr)
 	}
-	if cfg.Restore != "" {
+	switch {
+	case cfg.Restore != "":
 		return restore(cfg, stdout, stderr)
+	case cfg.Check:
+		return checkDB(cfg, stdout, stderr)
+	case cfg.Compact:
+		return compactDB(cfg, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -123,7 +128,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 
 	// One gateway for every sender, so that replies and announcements
 	// together keep Telegram's overall and per-chat limits.
-	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger, Metrics: metrics.registerer()}
+	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger, Metrics: metrics.registerer(),
+		PaidBroadcast: float64(cfg.PaidBroadcast)}
 	if cfg.unpaced {
 		gwCfg.ChatBurst, gwCfg.GroupPerMinute = 1000, 1000
 	}
@@ -168,8 +174,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
+	// Bulk sends wait for the gateway's bulk limiter: the shared one's
+	// bulk lane, or with paid broadcasts on a limiter of their own.
+	bulkRate := cfg.Rate
+	if cfg.PaidBroadcast > 0 {
+		bulkRate = cfg.PaidBroadcast
+	}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,
@@ -312,20 +324,9 @@ func healthCheck(addr string, stderr io.Writer) int {
 // restore puts a backup back as the database, refusing while another
 // instance holds it, or when the backup is damaged.
 func restore(cfg config, stdout, stderr io.Writer) int {
-	err := storage.Restore(cfg.Restore, cfg.DB, time.Second)
-	var damage *storage.DamageError
-	switch {
-	case err == nil:
-		fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
-		return 0
-	case errors.Is(err, storage.ErrLocked):
-		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("db", "%s is held by another running instance: stop it first", cfg.DB))
-		return 2
-	case errors.As(err, &damage):
-		fmt.Fprintf(stderr, "vmeste: restore: %s is damaged: %s\n", cfg.Restore, damage.Reason)
-		return 1
-	default:
-		fmt.Fprintf(stderr, "vmeste: restore: %v\n", unwrapAll(err))
-		return 1
+	if err := storage.Restore(cfg.Restore, cfg.DB, time.Second); err != nil {
+		return offlineFailure("restore", cfg.Restore, cfg, err, stderr)
 	}
+	fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
+	return 0
 }

@@ -12,9 +12,10 @@ import (
 
 // SenderConfig tunes the outbox sender. Zero values take the defaults.
 type SenderConfig struct {
-	// Limiter is the overall limiter shared with the bot's replies (the
-	// gateway's): the sender takes its bulk lane. nil means one of its own
-	// at Rate.
+	// Limiter is the gateway's bulk limiter (telegram.Gateway.BulkLimiter):
+	// the overall one shared with the bot's replies, whose bulk lane the
+	// sender takes, or with paid broadcasts on a limiter of their own. nil
+	// means one of its own at Rate.
 	Limiter *telegram.Limiter
 	// Rate is the most messages per second of a limiter of the sender's
 	// own (default 25), 1% under it as the gateway's.

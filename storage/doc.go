@@ -77,5 +77,11 @@
 // size, both meta pages, then every page and Tx.Check, read-only, with
 // faults and panics recovered. A file that fails is ErrDamaged and is not
 // written to. bbolt keeps no checksum of its data pages: bytes changed
-// inside a value are not found.
+// inside a value are not found. After a clean Close, Open skips the page
+// check when the stamp Close left names the file exactly as it is
+// (cleanstamp.go); Check runs the full check on demand and Compact
+// rewrites the file without its free pages (maintenance.go), both offline.
+//
+// GenerateDistrict (generate.go) writes a district of any size through
+// the same helpers, for the benchmarks and the startup test at scale.
 package storage

@@ -35,6 +35,12 @@ type Config struct {
 	// PrivateBurst and GroupPerMinute); an emulator without flood control
 	// may lift them.
 	ChatBurst, GroupPerMinute int
+	// PaidBroadcast, when above 0, is the rate (messages a second, at
+	// most MaxPaidBroadcast) of Telegram's paid broadcasts: bulk sends
+	// (Message.Bulk) then carry allow_paid_broadcast, each paid for in
+	// Stars by the bot, and are paced by a limiter of their own at this
+	// rate (BulkLimiter) instead of sharing Rate with the replies. 0: off.
+	PaidBroadcast float64
 	// Probe is the backoff between probes while Telegram is unreachable
 	// (default 500 ms doubling to 5 s).
 	Probe  Backoff
@@ -58,6 +64,9 @@ type Gateway struct {
 	api     *tg.Bot
 	pacer   *Pacer
 	limiter *Limiter
+	// paid paces the bulk sends when Config.PaidBroadcast is on; nil
+	// otherwise.
+	paid    *Limiter
 	log     *slog.Logger
 	outage  outage
 	metrics *metrics
@@ -112,7 +121,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: metrics: %w", err)
 	}
-	return &Gateway{
+	g := &Gateway{
 		cfg:     cfg,
 		api:     api,
 		pacer:   NewPacer(cfg.ChatBurst, cfg.GroupPerMinute),
@@ -120,8 +129,17 @@ func New(cfg Config) (*Gateway, error) {
 		log:     cfg.Logger,
 		metrics: m,
 		closed:  make(chan struct{}),
-	}, nil
+	}
+	if cfg.PaidBroadcast > 0 {
+		g.paid = NewLimiter(min(cfg.PaidBroadcast, MaxPaidBroadcast) * rateMargin)
+		m.observePaid(g.paid)
+	}
+	return g, nil
 }
+
+// MaxPaidBroadcast is the most messages a second Telegram allows with
+// allow_paid_broadcast.
+const MaxPaidBroadcast = 1000
 
 // DefaultRate is the overall rate when none is set: under Telegram's
 // thirty a second, leaving room for the arrival jitter of requests.
@@ -148,6 +166,23 @@ func (g *Gateway) Pacer() *Pacer { return g.pacer }
 
 // Limiter is the overall limiter every sender shares.
 func (g *Gateway) Limiter() *Limiter { return g.limiter }
+
+// BulkLimiter is the limiter bulk senders wait for: the paid broadcasts'
+// own when Config.PaidBroadcast is on, else Limiter (its bulk lane).
+func (g *Gateway) BulkLimiter() *Limiter {
+	if g.paid != nil {
+		return g.paid
+	}
+	return g.limiter
+}
+
+// limiters are the overall limiters, the paid broadcasts' too if on.
+func (g *Gateway) limiters() []*Limiter {
+	if g.paid != nil {
+		return []*Limiter{g.limiter, g.paid}
+	}
+	return []*Limiter{g.limiter}
+}
 
 // redact removes the token from err's text.
 func (g *Gateway) redact(err error) error { return Redact(err, g.cfg.Token) }

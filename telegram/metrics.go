@@ -60,6 +60,19 @@ func newMetrics(reg prometheus.Registerer, l *Limiter) (*metrics, error) {
 	return m, nil
 }
 
+// observePaid records the waits for the paid broadcasts' own limiter
+// (Config.PaidBroadcast) as the lane "paid". A nil m records nothing.
+func (m *metrics) observePaid(l *Limiter) {
+	if m == nil {
+		return
+	}
+	m.wait.WithLabelValues(lanePaid)
+	l.observe = func(_ Lane, d time.Duration) { m.wait.WithLabelValues(lanePaid).Observe(d.Seconds()) }
+}
+
+// lanePaid labels the waits for the paid broadcasts' limiter.
+const lanePaid = "paid"
+
 const waitingHelp = "Sends waiting for the overall limiter now, by lane."
 
 // Results of a send, as vmeste_telegram_sends_total labels them.
