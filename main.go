@@ -181,7 +181,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		bulkRate = cfg.PaidBroadcast
 	}
 	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,

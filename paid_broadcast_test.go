@@ -39,6 +39,15 @@ func TestPaidBroadcast(t *testing.T) {
 			v := emu.Version()
 			d.Press(appCoord, "📨 Отправить", "Рассылка №1 идёт")
 			d.Expect(appCoord.ID, v, "Отчёт о рассылке №1", "доставлено 41 из 41")
+			// The coordinator is a recipient too: her chat is busy, and her
+			// own reply («идёт: доставлено 0») must not land over the
+			// reporter's final edit.
+			d.Expect(appCoord.ID, v, "Рассылка №1 завершена", "доставлено 41 из 41")
+			for _, m := range emu.BotMessages(appCoord.ID) {
+				if strings.Contains(m.PlainText(), "идёт") {
+					t.Errorf("a status still reads %q after the report", m.PlainText())
+				}
+			}
 
 			for _, u := range school {
 				msgs := emu.BotMessages(u.ID)
