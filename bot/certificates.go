@@ -51,12 +51,17 @@ func certEventMask(args []string) (id int64, mask int, ok bool) {
 }
 
 // certOffered is the mask of the kinds e's screen offers: an event
-// without places (a seminar, a campaign) has no diplomas.
+// without places (a seminar, a campaign) has no diplomas, and one of
+// individual participants has no leading teacher to thank.
 func certOffered(e storage.Event) int {
-	if e.Kind.Graded() {
-		return certAllKinds
+	mask := certAllKinds
+	if !e.Kind.Graded() {
+		mask &^= certBit(storage.CertDiploma) | certBit(storage.CertLaureate)
 	}
-	return certBit(storage.CertParticipation) | certBit(storage.CertThanks)
+	if e.Unit != storage.UnitTeam {
+		mask &^= certBit(storage.CertThanks)
+	}
+	return mask
 }
 
 // certEvent loads the event of a documents button for actMark: it must
@@ -123,7 +128,7 @@ func (b *Bot) showCerts(ctx context.Context, r *Request, e storage.Event, mask i
 		lines = append(lines, p.N("cert_screen_revoke", revoke))
 	}
 	if all.Unmarked && mask&certBit(storage.CertParticipation) != 0 {
-		lines = append(lines, "", p.T("cert_screen_unmarked"))
+		lines = append(lines, "", p.T("cert_screen_unmarked", "Button", p.T("btn_attendance")))
 	}
 	var kb keyboard
 	for i, k := range storage.CertificateKinds {

@@ -477,7 +477,7 @@ func TestCertificatesOfASeminar(t *testing.T) {
 	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Школа безопасности")
 	_, m := h.press(coordinator, "🏅 Документы", "Будут выданы сейчас: Сертификаты участника: 1")
 	if got := buttonLabels(m); strings.Contains(got, "Дипломы") || strings.Contains(got, "Лауреаты") ||
-		!strings.Contains(got, "✅ Благодарственные письма: 0") {
+		strings.Contains(got, "Благодарственные письма") {
 		t.Errorf("a seminar's toggles: %s", got)
 	}
 	a, _ := h.press(coordinator, "✅ Выдать", "Выдан 1 документ")

@@ -17,7 +17,7 @@ import (
 )
 
 // «🗜 Архивом (ZIP)» on the documents screen: every valid document of the
-// event, printed afresh from its record, in one ZIP — a folder per
+// event but those of people who used /forget, printed afresh from its record, in one ZIP — a folder per
 // organisation, each file named by its number, recipient and kind
 // («СОШ №1/2027-0042 Иванова М. П. — диплом I степени.pdf»). Printing
 // hundreds of pages takes a while, so it runs beside the update intake
@@ -41,7 +41,9 @@ func (b *Bot) cbCertsZip(ctx context.Context, r *Request, args []string) error {
 	}
 	var valid []storage.Certificate
 	for _, c := range all {
-		if !c.Revoked() {
+		// A forgotten person's (anonymous id, name erased) stays on record
+		// for its verification, but is nobody's paper to hand out.
+		if !c.Revoked() && c.UserID > 0 {
 			valid = append(valid, c)
 		}
 	}
