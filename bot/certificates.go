@@ -206,6 +206,9 @@ func (b *Bot) notifyCertificate(u storage.User, c storage.Certificate) storage.C
 	p := b.catalog.For(u.Lang)
 	text := p.T("cert_notice_"+string(c.Kind), "Title", c.Event, "Place", localesHTML(romanPlace(c.Place)))
 	text += "\n" + p.T("cert_notice_number", "Number", c.Number)
+	if c.Replaces != "" {
+		text += "\n" + p.T("review13_cert_replaces", "Number", c.Replaces)
+	}
 	return storage.Content{Text: text}
 }
 

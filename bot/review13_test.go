@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vmeste/documents/pdftest"
 	"vmeste/storage"
 	"vmeste/telegramtest"
 )
@@ -137,5 +138,105 @@ func TestReview13ForgottenLeftOutOfZip(t *testing.T) {
 		if strings.Contains(name, "Петрова") || strings.Contains(name, "—  —") || strings.Contains(name, " — — ") {
 			t.Errorf("the forgotten person's document is in the archive: %s", name)
 		}
+	}
+}
+
+// markWheelDirect marks, in the store, that all three came, Иванова 1st,
+// Петрова 2nd and Алиева a laureate.
+func (h *harness) markWheelDirect(w wheel) {
+	h.t.Helper()
+	for i, u := range []telegramtest.User{ivanova, petrova, alieva} {
+		if err := h.store.SetAttendance(h.ctx(), w.event.ID, u.ID, true); err != nil {
+			h.t.Fatal(err)
+		}
+		result := []string{storage.ResultFirst, storage.ResultSecond, storage.ResultLaureate}[i]
+		if err := h.store.SetResult(h.ctx(), w.event.ID, u.ID, result, nil); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+// issueWheel opens the documents screen of w as the coordinator and
+// presses «✅ Выдать», expecting want in the answer.
+func (h *harness) issueWheel(w wheel, want string) telegramtest.Message {
+	h.t.Helper()
+	h.say(coordinator, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
+	h.press(coordinator, "🏅 Документы", "Документы: «Безопасное колесо»")
+	_, m := h.press(coordinator, "✅ Выдать", want)
+	return m
+}
+
+// certOf is the valid certificate of kind held by user.
+func (h *harness) certOf(eventID, user int64, kind storage.CertificateKind) storage.Certificate {
+	h.t.Helper()
+	certs, err := h.store.EventCertificates(h.ctx(), eventID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, c := range certs {
+		if c.UserID == user && c.Kind == kind && !c.Revoked() {
+			return c
+		}
+	}
+	h.t.Fatalf("user %d holds no valid %s", user, kind)
+	return storage.Certificate{}
+}
+
+// A name corrected after issue, and a place changed: the next «Выдать»
+// reissues exactly those documents under new numbers, each teacher is
+// told which number the new one replaces, the new paper prints the new
+// facts, and a further press issues nothing.
+func TestReview13ChangedFactsReissuedAndReplacementTold(t *testing.T) {
+	h := newHarness(t, nil)
+	w := h.seedWheel()
+	h.markWheelDirect(w)
+	h.startSender()
+	h.issueWheel(w, "Выдано 7 документов")
+	h.waitFor(ivanova.ID, "💐 Вам благодарственное письмо")
+	h.waitFor(petrova.ID, "📄 Ваш сертификат участника")
+	oldDiploma := h.certOf(w.event.ID, ivanova.ID, storage.CertDiploma)
+	oldPetrova := h.certOf(w.event.ID, petrova.ID, storage.CertDiploma)
+
+	// Иванова's name is corrected; Петрова's place becomes the first.
+	u := h.user(ivanova.ID)
+	u.FullName = "Иванова-Смирнова Мария Петровна"
+	if err := h.store.PutUser(h.ctx(), u); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetResult(h.ctx(), w.event.ID, petrova.ID, storage.ResultFirst, nil); err != nil {
+		t.Fatal(err)
+	}
+	v := h.tg.Version()
+	h.issueWheel(w, "Выдано 4 документа")
+	m := h.lastBot(coordinator.ID)
+	if !strings.Contains(m.PlainText(), "Аннулировано 4 прежних документа.") {
+		t.Errorf("the screen after reissuing:\n%s", m.PlainText())
+	}
+	newDiploma := h.certOf(w.event.ID, ivanova.ID, storage.CertDiploma)
+	if newDiploma.Number == oldDiploma.Number || newDiploma.Recipient != u.FullName {
+		t.Errorf("Иванова's diploma after the correction: %+v", newDiploma)
+	}
+	got := h.waitFor(ivanova.ID, "Ваш диплом за I место", "заменяет документ № "+oldDiploma.Number)
+	if got.Version <= v {
+		t.Errorf("no new message for Иванова")
+	}
+	h.waitFor(petrova.ID, "Ваш диплом за I место", "заменяет документ № "+oldPetrova.Number)
+	h.waitFor(ivanova.ID, "💐 Вам благодарственное письмо", "заменяет документ №")
+	// The new paper prints the corrected name.
+	for name, pdf := range h.docs(ivanova.ID, v) {
+		if strings.HasPrefix(name, newDiploma.Number+" ") {
+			if text := strings.Join(strings.Fields(pdftest.Text(t, pdf)), " "); !strings.Contains(text, u.FullName) {
+				t.Errorf("%s does not print %q", name, u.FullName)
+			}
+		}
+	}
+	// Алиева's documents did not change: not reissued.
+	if c := h.certOf(w.event.ID, alieva.ID, storage.CertLaureate); c.Replaces != "" {
+		t.Errorf("Алиева's diploma was reissued: %+v", c)
+	}
+	// Nothing changed since: nothing new.
+	a, _ := h.press(coordinator, "✅ Выдать", "Новых документов нет")
+	if a.Text != "Новых документов нет: всё уже выдано." {
+		t.Errorf("the second press: %q", a.Text)
 	}
 }
