@@ -108,28 +108,44 @@ func (b *Bot) showCerts(ctx context.Context, r *Request, e storage.Event, mask i
 	lines = append(lines, p.T("cert_screen_title", "Title", e.Title))
 	chosen := certKinds(mask)
 	var news []string
-	already, revoke := 0, 0
+	already, replace, annul := 0, 0, 0
 	for _, k := range chosen {
 		if n := all.New[k]; n > 0 {
 			news = append(news, p.T("cert_count_"+string(k), "N", n))
 		}
 		already += all.Already[k]
-		revoke += all.Revoked[k]
+		replace += all.Replaced[k]
+		annul += all.Revoked[k] - all.Replaced[k]
 	}
-	if len(news) > 0 {
+	switch {
+	case len(news) > 0:
 		lines = append(lines, p.T("cert_screen_new", "List", localesHTML(strings.Join(news, " · "))))
-	} else {
+	case already > 0:
 		lines = append(lines, p.T("cert_screen_nothing_new"))
+	default:
+		lines = append(lines, p.T("review13_cert_nothing_yet"))
+	}
+	if replace > 0 {
+		lines = append(lines, p.N("review13_cert_screen_replace", replace))
+	}
+	if annul > 0 {
+		lines = append(lines, p.N("cert_screen_revoke", annul))
+	}
+	participation := mask&certBit(storage.CertParticipation) != 0
+	switch {
+	case all.Unmarked && participation:
+		lines = append(lines, "", p.T("cert_screen_unmarked", "Button", p.T("btn_attendance")))
+	case all.Waiting > 0 && participation:
+		lines = append(lines, p.N("review13_cert_screen_waiting", all.Waiting, "Button", p.T("btn_attendance")))
 	}
 	if already > 0 {
-		lines = append(lines, p.N("cert_screen_already", already))
+		lines = append(lines, "", p.N("cert_screen_already", already))
 	}
-	if revoke > 0 {
-		lines = append(lines, p.N("cert_screen_revoke", revoke))
+	deliveries, err := b.store.CertificateDeliveries(ctx, e.ID, 0)
+	if err != nil {
+		return err
 	}
-	if all.Unmarked && mask&certBit(storage.CertParticipation) != 0 {
-		lines = append(lines, "", p.T("cert_screen_unmarked", "Button", p.T("btn_attendance")))
-	}
+	lines = append(lines, certDeliveryLines(p, deliveries)...)
 	var kb keyboard
 	for i, k := range storage.CertificateKinds {
 		if certOffered(e)&(1<<i) == 0 {
@@ -190,6 +206,9 @@ func (b *Bot) cbCertsIssue(ctx context.Context, r *Request, args []string) error
 	note := p.T("cert_issued_nothing")
 	if n := plan.New.Total(); n > 0 {
 		note = p.N("cert_issued", n)
+		if plan.Notified < n { // no promise of a delivery the outbox will not make
+			note = p.N("review13_cert_issued_partly", n, "Sent", plan.Notified)
+		}
 		if m := plan.Revoked.Total(); m > 0 {
 			note += " " + p.N("cert_issued_revoked", m)
 		}
@@ -247,36 +266,36 @@ func certArgs(args []string) (int64, bool) {
 	return id, ok && len(args) == 1
 }
 
-// myCertificates are the valid documents of the event issued to userID.
-func (b *Bot) myCertificates(ctx context.Context, eventID, userID int64) ([]storage.Certificate, error) {
-	all, err := b.store.UserCertificates(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	var mine []storage.Certificate
-	for _, c := range all {
-		if c.EventID == eventID && !c.Revoked() {
-			mine = append(mine, c)
-		}
-	}
-	return mine, nil
-}
-
 // cbCertsMine sends the teacher her documents of the event again, as
-// replies: cdm:<event id>.
+// replies: cdm:<event id>. One the outbox has yet to deliver is left to
+// it, so that no document comes twice; the answer says so.
 func (b *Bot) cbCertsMine(ctx context.Context, r *Request, args []string) error {
 	id, ok := certArgs(args)
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	mine, err := b.myCertificates(ctx, id, r.User.ID)
+	deliveries, err := b.store.CertificateDeliveries(ctx, id, r.User.ID)
 	if err != nil {
 		return err
 	}
-	if len(mine) == 0 {
-		return b.answer(ctx, r, r.P.T("cert_mine_none"), true)
+	var mine []storage.Certificate
+	for _, d := range deliveries {
+		if d.State != storage.DeliveryPending {
+			mine = append(mine, d.Certificate)
+		}
 	}
-	if err := b.answer(ctx, r, r.P.T("cert_mine_sending"), false); err != nil {
+	onWay := len(deliveries) - len(mine)
+	switch {
+	case len(deliveries) == 0:
+		return b.answer(ctx, r, r.P.T("cert_mine_none"), true)
+	case len(mine) == 0:
+		return b.answer(ctx, r, r.P.T("review13_cert_mine_all_on_way"), true)
+	}
+	text := r.P.T("cert_mine_sending")
+	if onWay > 0 {
+		text += " " + r.P.N("review13_cert_mine_on_way", onWay)
+	}
+	if err := b.answer(ctx, r, truncateRunes(text, maxAnswer), onWay > 0); err != nil {
 		return err
 	}
 	for _, c := range mine {

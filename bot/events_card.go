@@ -331,7 +331,7 @@ func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back str
 	}
 	docs := 0
 	if reg != nil && !b.cfg.Now().Before(e.Start) {
-		mine, err := b.myCertificates(ctx, id, r.User.ID)
+		mine, err := b.store.CertificateDeliveries(ctx, id, r.User.ID)
 		if err != nil {
 			return err
 		}

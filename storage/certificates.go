@@ -135,6 +135,14 @@ type CertificatePlan struct {
 	// Unmarked is set when nobody's attendance is marked: participation
 	// certificates cannot be issued yet.
 	Unmarked bool
+	// Replaced are those of Revoked that one of New replaces (a place or
+	// a printed fact changed), per kind of the revoked one; the others are
+	// annulled with nothing in their place (the reason is gone).
+	Replaced CertificateCounts
+	// Waiting is how many confirmed participants (not forgotten) have no
+	// attendance mark: none of them gets a participation certificate
+	// until someone marks them.
+	Waiting int
 }
 
 // Errors of certificates.

@@ -82,7 +82,8 @@ type certDecision struct {
 // changed, a result or the attendance taken away, the sign-up cancelled)
 // is revoked, if its kind is among kinds.
 func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.Location) (certDecision, error) {
-	d := certDecision{plan: CertificatePlan{New: CertificateCounts{}, Already: CertificateCounts{}, Revoked: CertificateCounts{}}}
+	d := certDecision{plan: CertificatePlan{New: CertificateCounts{}, Already: CertificateCounts{}, Revoked: CertificateCounts{},
+		Replaced: CertificateCounts{}}}
 	asked := func(k CertificateKind) bool { return slices.Contains(kinds, k) }
 	// The valid certificates by user and slot.
 	held := map[int64]map[string]Certificate{}
@@ -109,6 +110,9 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 		}
 		if r.UserID > 0 {
 			regs = append(regs, r)
+			if r.Attended == nil {
+				d.plan.Waiting++
+			}
 		}
 		return nil
 	}); err != nil {
@@ -144,6 +148,7 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 				if had {
 					d.revoke, d.repl = append(d.revoke, old.ID), append(d.repl, len(d.issue)-1)
 					d.plan.Revoked[old.Kind]++
+					d.plan.Replaced[old.Kind]++
 				}
 			case had && !match && asked(old.Kind):
 				// The reason is gone (or is now a kind not asked for):
