@@ -240,3 +240,125 @@ func TestReview13ChangedFactsReissuedAndReplacementTold(t *testing.T) {
 		t.Errorf("the second press: %q", a.Text)
 	}
 }
+
+// The screen tells the truth before and after «Выдать»: what will be
+// issued, who still waits for an attendance mark, how many of the issued
+// documents the outbox will send; after the delivery, how many arrived
+// and whose did not — a teacher who blocked the bot, one who was already
+// unreachable — for the coordinator to print.
+func TestReview13ScreenCountsAndUnreachableTeachers(t *testing.T) {
+	h := newHarness(t, nil)
+	w := h.seedWheel()
+	ctx := h.ctx()
+	for _, u := range []telegramtest.User{ivanova, petrova} {
+		if err := h.store.SetAttendance(ctx, w.event.ID, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for u, res := range map[int64]string{ivanova.ID: storage.ResultFirst, petrova.ID: storage.ResultSecond, alieva.ID: storage.ResultLaureate} {
+		if err := h.store.SetResult(ctx, w.event.ID, u, res, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Алиева left the bot long ago.
+	if err := h.store.SetUserActive(ctx, alieva.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	h.say(coordinator, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
+	_, m := h.press(coordinator, "🏅 Документы",
+		"Будут выданы сейчас: Дипломы: 2 · Лауреаты: 1 · Сертификаты участника: 2 · Благодарственные письма: 1",
+		"У 1 участника присутствие не отмечено")
+	if strings.Contains(m.PlainText(), "Доставка") || strings.Contains(m.PlainText(), "Уже выдан") {
+		t.Errorf("nothing issued yet, but:\n%s", m.PlainText())
+	}
+	a, m := h.press(coordinator, "✅ Выдать", "Выдано 6 документов; в чат педагогам отправится 5")
+	if strings.Contains(a.Text, "они отправляются педагогам") {
+		t.Errorf("promises every teacher a delivery: %q", a.Text)
+	}
+	for _, part := range []string{"Уже выдано 6 документов.", "Доставка выданных: дошло 0, отправляется 5, не дошло 1.",
+		"Откройте этот экран позже", "Не дошло до 1 педагога", "• Алиева Залина Муратовна (СОШ №2): 1"} {
+		if !strings.Contains(m.PlainText(), part) {
+			t.Errorf("the screen after issuing lacks %q:\n%s", part, m.PlainText())
+		}
+	}
+
+	// Иванова blocks the bot before her documents go out.
+	h.tg.BlockBot(ivanova)
+	stop := h.startSender()
+	h.waitOutboxDrained()
+	stop()
+	h.say(coordinator, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
+	_, m = h.press(coordinator, "🏅 Документы", "Доставка выданных")
+	for _, part := range []string{"Доставка выданных: дошло 2, отправляется 0, не дошло 4.", "Не дошло до 2 педагогов",
+		"• Иванова Мария Петровна (СОШ №1): 3", "• Алиева Залина Муратовна (СОШ №2): 1"} {
+		if !strings.Contains(m.PlainText(), part) {
+			t.Errorf("the screen after the delivery lacks %q:\n%s", part, m.PlainText())
+		}
+	}
+	if strings.Contains(m.PlainText(), "Петрова") || strings.Contains(m.PlainText(), "Откройте этот экран позже") {
+		t.Errorf("the screen after the delivery:\n%s", m.PlainText())
+	}
+	// The blocked teacher got nothing.
+	if got := h.docs(ivanova.ID, 0); len(got) != 0 {
+		t.Errorf("a blocked teacher got %v", keys(got))
+	}
+}
+
+// «📄 Мои документы» pressed before the outbox has sent them sends
+// nothing itself: each document arrives once.
+func TestReview13MyDocumentsBeforeDeliveryNotTwice(t *testing.T) {
+	h := newHarness(t, nil)
+	w := h.seedWheel()
+	h.markWheelDirect(w)
+	start := h.tg.Version()
+	h.issueWheel(w, "Выдано 7 документов")
+	h.say(ivanova, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
+	a, _ := h.press(ivanova, "📄 Мои документы (3)")
+	if a.Text != "Ваши документы уже отправляются — они придут в этот чат." {
+		t.Errorf("pressed before the delivery: %q", a.Text)
+	}
+	stop := h.startSender()
+	h.waitFor(ivanova.ID, "💐 Вам благодарственное письмо")
+	h.waitFor(petrova.ID, "📄 Ваш сертификат участника")
+	h.waitFor(alieva.ID, "📄 Ваш сертификат участника")
+	stop()
+	if got := h.docs(ivanova.ID, start); len(got) != 3 { // docs also fails on a name sent twice
+		t.Errorf("Иванова got %v", keys(got))
+	}
+	// Once delivered, the button sends them again on request.
+	v := h.tg.Version()
+	a, _ = h.press(ivanova, "📄 Мои документы (3)")
+	if a.Text != "Отправляю ваши документы…" {
+		t.Errorf("pressed after the delivery: %q", a.Text)
+	}
+	if _, err := h.tg.WaitBotMessageAfter(h.ctx(), ivanova.ID, v, contains("💐 Вам благодарственное письмо")); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.docs(ivanova.ID, v); len(got) != 3 {
+		t.Errorf("sent again: %v", keys(got))
+	}
+}
+
+// waitOutboxDrained waits, checking the store at each tick, until the
+// outbox has nothing pending: the sender has recorded every delivery,
+// the failed ones too, which no chat shows.
+func (h *harness) waitOutboxDrained() {
+	h.t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(waitTimeout)
+	for {
+		n, err := h.store.OutboxPendingCount(h.ctx())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			h.t.Fatalf("%d deliveries still pending", n)
+		}
+	}
+}
