@@ -85,17 +85,7 @@ func TestReview13NoCalendarButtonOnPastEvent(t *testing.T) {
 // documents screen has no thank-you letters, neither toggle nor count.
 func TestReview13NoThanksForIndividualEvent(t *testing.T) {
 	h := newHarness(t, nil)
-	ids := h.seedOrgs(gibdd, school1)
-	h.makeCoordinator(coordinator, ids[0])
-	e := h.event(ids[0], func(e *storage.Event) { e.Title = "Знатоки ПДД" })
-	h.applicant(ivanova, ids[1], "Иванова Мария Петровна", "Учитель ОБЖ")
-	if _, err := h.store.Register(h.ctx(), storage.SignUp{EventID: e.ID, UserID: ivanova.ID}, h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.advance(8 * 24 * time.Hour)
-	if err := h.store.SetAttendance(h.ctx(), e.ID, ivanova.ID, true); err != nil {
-		t.Fatal(err)
-	}
+	e := h.attendedByIvanova(func(e *storage.Event) { e.Title = "Знатоки ПДД" })
 	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Знатоки ПДД")
 	_, m := h.press(coordinator, "🏅 Документы", "Сертификаты участника: 1")
 	if strings.Contains(m.PlainText()+buttonLabels(m), "Благодарственные") {
@@ -113,25 +103,17 @@ func TestReview13NoThanksForIndividualEvent(t *testing.T) {
 func TestReview13ForgottenLeftOutOfZip(t *testing.T) {
 	h := newHarness(t, nil)
 	w := h.seedWheel()
-	ctx := h.ctx()
-	for _, u := range []telegramtest.User{ivanova, petrova, alieva} {
-		if err := h.store.SetAttendance(ctx, w.event.ID, u.ID, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := h.store.IssueCertificates(ctx, storage.CertificateIssue{EventID: w.event.ID, By: coordinator.ID,
-		Kinds: storage.CertificateKinds}, nil); err != nil {
-		t.Fatal(err)
-	}
+	h.markWheelDirect(w)
+	h.issueWheel(w, "Выдано 7 документов")
 	h.say(petrova, "/forget", "Удалить мои данные?")
 	h.press(petrova, "🗑 Да, удалить мои данные", "Ваши данные удалены")
 
 	h.say(coordinator, fmt.Sprintf("/start e%d", w.event.ID), "Безопасное колесо")
 	h.press(coordinator, "🏅 Документы", "Документы: «Безопасное колесо»")
 	h.press(coordinator, "🗜 Архивом (ZIP)")
-	zm := h.waitFor(coordinator.ID, "Документы «Безопасное колесо»: 3 файла")
+	zm := h.waitFor(coordinator.ID, "Документы «Безопасное колесо»: 5 файлов")
 	files := readZip(t, zm.Document.Content)
-	if len(files) != 3 {
+	if len(files) != 5 {
 		t.Errorf("the archive holds %v", keys(files))
 	}
 	for name := range files {
