@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -172,15 +170,6 @@ func (b *Bot) tellCertZip(ctx context.Context, job certZipJob, text string) {
 // the archive was not finished and can be asked for again.
 func (b *Bot) certZipInterrupted(ctx context.Context, job certZipJob) {
 	p, e := job.p, job.event
-	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := b.store.Enqueue(c, []storage.OutboxEntry{{
-		ChatID: job.chatID, UserID: job.userID,
-		Content: storage.Content{Text: p.T("cert_zip_interrupted", "Title", e.Title),
-			Buttons: [][]storage.Button{{{Text: p.T("btn_cert_zip"), Data: cb(cbCertsZip, e.ID)}}}},
-		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "cert_zip:" + strconv.FormatInt(e.ID, 10) + ":" + strconv.FormatInt(job.userID, 10)},
-	}})
-	if err != nil {
-		b.log.Error("certificates zip: tell of the interruption", "event", e.ID, "error", err)
-	}
+	b.tellInterrupted(ctx, job.chatID, job.userID, p.T("cert_zip_interrupted", "Title", e.Title),
+		storage.Button{Text: p.T("btn_cert_zip"), Data: cb(cbCertsZip, e.ID)}, "cert_zip", e.ID)
 }

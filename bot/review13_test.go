@@ -344,3 +344,27 @@ func (h *harness) waitOutboxDrained() {
 		}
 	}
 }
+
+// A documents' archive cut short by a restart is told through the outbox
+// (the notice shared with the works' archive), with the button to ask
+// again, which then builds it.
+func TestReview13CertZipCutShortByARestart(t *testing.T) {
+	h := newHarness(t, func(b *Bot) { b.cfg.ShutdownGrace = 300 * time.Millisecond })
+	w := h.seedWheel()
+	h.markWheelDirect(w)
+	h.issueWheel(w, "Выдано 7 документов")
+	for range maxArchivesAtOnce { // every slot taken: the archive waits
+		h.bot.archives.slots <- struct{}{}
+	}
+	if a, _ := h.press(coordinator, "🗜 Архивом (ZIP)"); a.Text != "Собираю архив документов…" {
+		t.Errorf("the press: %q", a.Text)
+	}
+	h.restart()
+	h.startSender()
+	m := h.waitFor(coordinator.ID, "Архив документов «Безопасное колесо» не успел собраться")
+	if !strings.Contains(buttonLabels(m), "🗜 Архивом (ZIP)") {
+		t.Fatalf("the notice's buttons: %s", buttonLabels(m))
+	}
+	h.press(coordinator, "🗜 Архивом (ZIP)")
+	h.waitFor(coordinator.ID, "Документы «Безопасное колесо»: 7 файлов")
+}
