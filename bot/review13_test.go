@@ -53,6 +53,10 @@ func TestReview13CalendarCaptionFeedHintOnlyWhenServed(t *testing.T) {
 			if got := strings.Contains(m.PlainText(), "/settings"); got != tc.hint {
 				t.Errorf("caption %q: mentions the feed %v, want %v", m.PlainText(), got, tc.hint)
 			}
+			// /help promises the same.
+			if help := h.say(teacher, "/help", "/calendar"); strings.Contains(help.PlainText(), "обновляется сам") != tc.hint {
+				t.Errorf("/help:\n%s", help.PlainText())
+			}
 			// What the hint points to keeps its word.
 			s := h.say(teacher, "/settings")
 			if tc.hint && !strings.Contains(s.PlainText(), tc.feed) {
