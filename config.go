@@ -319,6 +319,8 @@ func (c *config) parseWebhook(rawURL, secret string) error {
 		return settingErr("webhook-url", "Telegram delivers only to ports 443, 80, 88 and 8443, not %s", u.Port())
 	case u.Path == "" || u.Path == "/":
 		return settingErr("webhook-url", "%q has no path: give the webhook one of its own (like /telegram/update)", rawURL)
+	case strings.Trim(u.Path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_.~-") != "" || u.RawPath != "":
+		return settingErr("webhook-url", "the path %q has characters other than A-Z a-z 0-9 / _ . ~ -", u.Path)
 	case c.HTTP == "":
 		return settingErr("webhook-url", "webhook mode needs the HTTP port (VMESTE_HTTP, -http), which is off")
 	}

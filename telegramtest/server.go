@@ -88,6 +88,7 @@ type Server struct {
 	webhookSecret  string
 	webhookMaxConn int
 	webhookRunning bool
+	webhookSets    int
 	deliveries     []WebhookDelivery
 
 	// faults.go

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -83,7 +85,11 @@ func (s *Server) mSetWebhook(_ context.Context, p *params) reply {
 		s.confirmLocked(s.nextUpdateID)
 	}
 	s.webhook, s.webhookSecret, s.webhookMaxConn = url, secret, int(maxConn)
+	if url != "" {
+		s.webhookSets++
+	}
 	s.updSignal.fire() // a running delivery loop sees the new setting
+	s.changed.fire()   // WaitWebhookSet
 	if url != "" && !s.webhookRunning {
 		s.webhookRunning = true
 		go s.deliverWebhook()
@@ -247,6 +253,27 @@ func (s *Server) RedeliverWebhook(updateID int64) WebhookDelivery {
 	s.changed.fire()
 	s.mu.Unlock()
 	return d
+}
+
+// WaitWebhookSet waits until setWebhook has set a webhook n times in all
+// (n = 1: the first start in webhook mode; n = 2: the restart after it),
+// and returns its URL.
+func (s *Server) WaitWebhookSet(ctx context.Context, n int) (string, error) {
+	for {
+		s.mu.Lock()
+		url, sets, wake := s.webhook, s.webhookSets, s.changed.wait()
+		s.mu.Unlock()
+		if sets >= n {
+			return url, nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return "", fmt.Errorf("telegramtest: webhook set %d of %d times: %w", sets, n, ctx.Err())
+		case <-s.closing:
+			return "", errors.New("telegramtest: server closed")
+		}
+	}
 }
 
 // WebhookURL is the URL stored by the last setWebhook ("" after deleteWebhook).
