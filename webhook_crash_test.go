@@ -37,18 +37,11 @@ func TestWebhookUpdateSurvivesSIGKILL(t *testing.T) {
 	emu.FailNext("sendMessage", user.ID, telegramtest.Slow(time.Minute), 1) // the reply hangs
 	v := emu.Version()
 	emu.SendText(user, "/help")
-	var id int64
-	if !waitFor(t, 20*time.Second, func() bool {
-		for _, d := range emu.WebhookDeliveries() {
-			if d.Status == http.StatusOK {
-				id = d.UpdateID
-				return true
-			}
-		}
-		return false
-	}) {
-		t.Fatalf("the update was never answered 200: %+v; stderr:\n%s", emu.WebhookDeliveries(), stderr)
+	answered, err := emu.WaitWebhookDelivery(ctx, func(d telegramtest.WebhookDelivery) bool { return d.Status == http.StatusOK })
+	if err != nil {
+		t.Fatalf("the update was never answered 200: %v; stderr:\n%s", err, stderr)
 	}
+	id := answered.UpdateID
 	// Killed while its handling waits for the reply to go out, so that the
 	// fault is spent here and not on the next run.
 	if !waitFor(t, 20*time.Second, func() bool { return emu.Calls("sendMessage") > 0 }) {

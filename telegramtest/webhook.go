@@ -259,19 +259,52 @@ func (s *Server) RedeliverWebhook(updateID int64) WebhookDelivery {
 // (n = 1: the first start in webhook mode; n = 2: the restart after it),
 // and returns its URL.
 func (s *Server) WaitWebhookSet(ctx context.Context, n int) (string, error) {
+	var url string
+	err := s.waitUntil(ctx, func() bool {
+		url = s.webhook
+		return s.webhookSets >= n
+	})
+	if err != nil {
+		return "", fmt.Errorf("telegramtest: webhook set %d times: %w", n, err)
+	}
+	return url, nil
+}
+
+// WaitWebhookDelivery waits until a delivery recorded so far satisfies
+// match (nil: any) and returns the first that does.
+func (s *Server) WaitWebhookDelivery(ctx context.Context, match func(WebhookDelivery) bool) (WebhookDelivery, error) {
+	var found WebhookDelivery
+	err := s.waitUntil(ctx, func() bool {
+		for _, d := range s.deliveries {
+			if match == nil || match(d) {
+				found = d
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return found, fmt.Errorf("telegramtest: webhook delivery: %w", err)
+	}
+	return found, nil
+}
+
+// waitUntil waits until cond, called under s.mu, holds; the history's
+// change signal wakes it.
+func (s *Server) waitUntil(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
-		url, sets, wake := s.webhook, s.webhookSets, s.changed.wait()
+		ok, wake := cond(), s.changed.wait()
 		s.mu.Unlock()
-		if sets >= n {
-			return url, nil
+		if ok {
+			return nil
 		}
 		select {
 		case <-wake:
 		case <-ctx.Done():
-			return "", fmt.Errorf("telegramtest: webhook set %d of %d times: %w", sets, n, ctx.Err())
+			return ctx.Err()
 		case <-s.closing:
-			return "", errors.New("telegramtest: server closed")
+			return errors.New("server closed")
 		}
 	}
 }
