@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,20 +60,9 @@ func (s *Server) mSetWebhook(_ context.Context, p *params) reply {
 			return badRequest("bad max_connections")
 		}
 	}
-	var allowed map[string]bool
-	setAllowed := false
-	if raw := p.str("allowed_updates"); raw != "" {
-		var kinds []string
-		if err := json.Unmarshal([]byte(raw), &kinds); err != nil {
-			return badRequest("can't parse allowed_updates JSON array")
-		}
-		setAllowed = true
-		for _, k := range kinds {
-			if allowed == nil {
-				allowed = map[string]bool{}
-			}
-			allowed[k] = true
-		}
+	allowed, setAllowed, r := allowedUpdates(p)
+	if r.failed() {
+		return r
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
