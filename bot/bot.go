@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegram"
@@ -52,6 +54,9 @@ type Config struct {
 	// WebhookMaxConnections is setWebhook's max_connections; 0 means
 	// DefaultWebhookConnections.
 	WebhookMaxConnections int
+	// Metrics, if set, gets the bot's collectors (metrics.go): updates by
+	// kind and outcome, handler latency by route. nil records nothing.
+	Metrics prometheus.Registerer
 }
 
 // DefaultOperator is the operator named when the configuration names
@@ -95,6 +100,8 @@ type Bot struct {
 	// consentFree: the commands ("/name") and buttons (prefix) that work
 	// without consent (routes.go).
 	consentFree map[string]bool
+
+	metrics *updateMetrics
 }
 
 // New connects to the Bot API (one getMe call, bounded by ctx and 5 s) and
@@ -170,6 +177,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
 			"operator", cfg.Operator)
 	}
+	if b.metrics, err = newMetrics(cfg.Metrics); err != nil {
+		return nil, fmt.Errorf("bot: metrics: %w", err)
+	}
 	b.registerRoutes()
 	return b, nil
 }
@@ -209,6 +219,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		store:   b.store,
 		log:     b.log,
 		healthy: &b.receiving,
+		metrics: b.metrics,
 	}
 	if err := p.replay(ctx); err != nil {
 		cancelHandlers()

@@ -99,6 +99,7 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		b.log.Error("update skipped: cannot decode", "update_id", id, "kind", kind, "error", err)
+		b.metrics.skipped()
 		return
 	}
 	if u.ID <= 0 {

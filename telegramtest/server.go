@@ -100,6 +100,7 @@ type Server struct {
 	// limits.go
 	limits         Limits
 	global         *window
+	paidGlobal     *window // Limits.PaidGlobal
 	rateViolations int
 }
 
