@@ -124,6 +124,10 @@ func settingErr(flagName, format string, args ...any) error {
 // errHelp is returned by parseConfig for -h.
 var errHelp = flag.ErrHelp
 
+// secretSettings are the flags whose values are secrets: -h does not
+// print their environment variables' values as defaults.
+var secretSettings = map[string]bool{"token": true, "webhook-secret": true}
+
 // parseConfig reads the configuration from args (without the program name)
 // and the environment lookupEnv (os.LookupEnv: a variable set to "" counts,
 // so VMESTE_HTTP= turns the health port off). It checks every value that
@@ -134,7 +138,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	values := map[string]*string{}
 	for _, s := range settings {
 		def := s.def
-		if v, ok := lookupEnv(s.env); ok {
+		if v, ok := lookupEnv(s.env); ok && !secretSettings[s.flag] {
 			def = v
 		}
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
@@ -150,6 +154,15 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	// A secret's variable is read only now, so that -h, which prints each
+	// flag's default, never shows it.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if v, ok := lookupEnv(s.env); ok && secretSettings[s.flag] && !given[s.flag] {
+			*values[s.flag] = v
+		}
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
