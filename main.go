@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"vmeste/scheduler"
 	"vmeste/storage"
 	"vmeste/telegram"
+	"vmeste/webapp"
 )
 
 func main() {
@@ -138,6 +140,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		// The feed's links are offered only when the port serving it is
 		// on and reached from outside.
 		CalendarFeedURL: calendarFeedURL(cfg),
+		AppURL:          appURL(cfg),
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -190,6 +193,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		if calendarFeedURL(cfg) != "" {
 			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
 				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
+		}
+		if appURL(cfg) != "" {
+			app, err := webapp.New(store, catalog, webapp.Config{Token: cfg.Token, Admins: cfg.Admins, Location: cfg.Location,
+				Now: cfg.now, Logger: logger, Notices: b, Exports: b})
+			if err != nil {
+				return err
+			}
+			mux.Handle(webapp.Path, app.Handler())
 		}
 		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
@@ -253,6 +264,18 @@ func calendarFeedURL(cfg config) string {
 		return ""
 	}
 	return cfg.PublicURL + calendar.FeedPath
+}
+
+// appURL is the Mini App's address (<VMESTE_PUBLIC_URL>/app/), "" when
+// VMESTE_PUBLIC_URL is not https (Telegram opens Mini Apps over HTTPS
+// only, and refuses a web_app button to anything else) or the HTTP port
+// is not configured: then it is not served and the bot offers no button
+// to it.
+func appURL(cfg config) string {
+	if !strings.HasPrefix(cfg.PublicURL, "https://") || cfg.HTTP == "" {
+		return ""
+	}
+	return cfg.PublicURL + webapp.Path
 }
 
 // unwrapAll returns the innermost error, whose text is the plain reason

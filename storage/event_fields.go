@@ -81,18 +81,23 @@ func CheckEventNumber(field string, v int) *FieldProblem {
 
 // CheckEventTimes checks the times of an event being saved at now: a
 // start in the future, an end (if any) after the start, a deadline (if
-// any) in the future and before the start. when renders a time as the
-// user reads it (the district's zone, their language), example is a date
-// the user may type; both go into the words. nil when all is fine.
-func CheckEventTimes(e Event, now time.Time, when func(time.Time) string, example string) *FieldProblem {
+// any) in the future and before the start. old is the event as stored
+// (nil for a new one): a start or deadline it already had is not held
+// against the clock, so that an event under way can still be corrected,
+// as the chat's wizard checks only the date typed at its step. when
+// renders a time as the user reads it (the district's zone, their
+// language), example is a date the user may give; both go into the
+// words. nil when all is fine.
+func CheckEventTimes(e Event, old *Event, now time.Time, when func(time.Time) string, example string) *FieldProblem {
+	kept := func(t time.Time, was func(Event) time.Time) bool { return old != nil && t.Equal(was(*old)) }
 	switch {
 	case e.Start.IsZero():
 		return &FieldProblem{FieldStart, "ne_bad_date", []any{"Example", example}}
-	case !e.Start.After(now):
+	case !e.Start.After(now) && !kept(e.Start, func(o Event) time.Time { return o.Start }):
 		return &FieldProblem{FieldStart, "ne_start_passed", nil}
 	case !e.End.IsZero() && !e.End.After(e.Start):
 		return &FieldProblem{FieldEnd, "ne_end_before_start", []any{"Start", when(e.Start)}}
-	case !e.Deadline.IsZero() && !e.Deadline.After(now):
+	case !e.Deadline.IsZero() && !e.Deadline.After(now) && !kept(e.Deadline, func(o Event) time.Time { return o.Deadline }):
 		return &FieldProblem{FieldDeadline, "ne_date_past", []any{"When", when(e.Deadline), "Example", example}}
 	case !e.Deadline.IsZero() && !e.Deadline.Before(e.Start):
 		return &FieldProblem{FieldDeadline, "ne_deadline_after_start", []any{"Start", when(e.Start)}}
