@@ -122,7 +122,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /app/events/{id}/edit", a.signedIn(a.saveEvent))
 	mux.Handle("GET /app/events/{id}/participants", a.signedIn(a.participantsPage))
 	mux.Handle("POST /app/events/{id}/mark", a.signedIn(a.mark))
-	mux.Handle("GET /app/events/{id}/export.{format}", a.signedIn(a.export))
+	mux.Handle("GET /app/events/{id}/export/{format}", a.signedIn(a.export))
 	mux.Handle("GET /app/dashboard", a.signedIn(a.dashboardPage))
 	return secured(mux)
 }
