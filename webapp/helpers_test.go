@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -107,7 +108,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.app, err = New(f.store, catalog, Config{Token: testToken, Admins: []int64{f.admin.ID}, Location: loc,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Notices: notices{}})
+		Logger: slog.New(slog.NewTextHandler(testLog(), nil)), Notices: notices{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,3 +176,11 @@ func (f *fixture) do(method, path, initData string, form url.Values) (int, strin
 
 // as is initData of u signed now with the test token.
 func (f *fixture) as(u storage.User) string { return signInitData(testToken, u.ID, "ru", time.Now()) }
+
+// testLog is where the app logs in tests: nowhere unless VMESTE_TEST_LOG=1.
+func testLog() io.Writer {
+	if os.Getenv("VMESTE_TEST_LOG") == "1" {
+		return os.Stderr
+	}
+	return io.Discard
+}

@@ -50,7 +50,7 @@ type participantsData struct {
 	Exports bool
 	Saved   template.HTML
 	Results []string
-	Counts  map[storage.RegistrationState]int
+	Counts  map[string]int
 }
 
 // resultCodes are the results a participant may get, none first.
@@ -76,7 +76,7 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 	q := r.URL.Query()
 	d := participantsData{E: ex.Event, When: s.P.DateYear(ex.Event.Start.In(a.cfg.Location)), State: q.Get("state"), Sort: q.Get("sort"),
 		Graded: ex.Event.Kind.Graded(), CanMark: s.may(storage.ActMark, ex.Event), CanEdit: s.may(storage.ActEdit, ex.Event) && ex.Event.Status != storage.EventCancelled,
-		Exports: a.cfg.Exports != nil, Saved: saved, Total: len(ex.Rows), Counts: map[storage.RegistrationState]int{},
+		Exports: a.cfg.Exports != nil, Saved: saved, Total: len(ex.Rows), Counts: map[string]int{},
 		Results: resultCodes[1:]}
 	d.Org, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	switch storage.RegistrationState(d.State) {
@@ -89,7 +89,7 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	seenOrg := map[int64]bool{}
 	for i, row := range ex.Rows {
-		d.Counts[row.State]++
+		d.Counts[string(row.State)]++
 		org := row.OrgID
 		if org == 0 {
 			org = row.User.OrgID
