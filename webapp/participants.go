@@ -28,7 +28,6 @@ type participantRow struct {
 	Org     string
 	Name    string
 	Pupils  []storage.Pupil
-	Signed  string
 	Came    string // "", "yes", "no"
 	CanMark bool
 }
@@ -51,6 +50,9 @@ type participantsData struct {
 	Saved   template.HTML
 	Results []string
 	Counts  map[string]int
+	// L holds the words each row repeats, rendered once for the page
+	// (a table of 500 rows would otherwise render them 5,000 times).
+	L map[string]template.HTML
 }
 
 // resultCodes are the results a participant may get, none first.
@@ -79,6 +81,11 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		Exports: a.cfg.Exports != nil, Saved: saved, Total: len(ex.Rows), Counts: map[string]int{},
 		Results: resultCodes[1:]}
 	d.Org, _ = strconv.ParseInt(q.Get("org"), 10, 64)
+	d.L = map[string]template.HTML{}
+	for _, key := range []string{"app_state_confirmed", "app_state_waitlist", "app_state_cancelled", "app_came_yes", "app_came_no",
+		"app_col_came", "app_col_result", "app_col_teacher", "app_col_org", "app_col_state", "app_col_team", "result_none", "result_1", "result_2", "result_3", "result_laureate"} {
+		d.L[key] = template.HTML(s.P.T(key))
+	}
 	switch storage.RegistrationState(d.State) {
 	case storage.RegConfirmed, storage.RegWaitlist, storage.RegCancelled:
 	default:
@@ -103,8 +110,7 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		if (d.Org != 0 && org != d.Org) || (d.State != "" && string(row.State) != d.State) {
 			continue
 		}
-		pr := participantRow{ExportRow: row, N: i + 1, Name: row.User.FullName, Signed: s.P.DateYear(row.CreatedAt.In(a.cfg.Location)),
-			CanMark: d.CanMark && row.State == storage.RegConfirmed}
+		pr := participantRow{ExportRow: row, N: i + 1, Name: row.User.FullName, CanMark: d.CanMark && row.State == storage.RegConfirmed}
 		if pr.Name == "" {
 			pr.Name = s.P.T("app_forgotten_user")
 		}
