@@ -144,6 +144,13 @@ func TestMiniAppInBrowser(t *testing.T) {
 	if m := a.d.Say(teacherU, "/help", "/events"); hasWebApp(m, "") {
 		t.Errorf("a teacher's /help offers the panel: %+v", m.Buttons)
 	}
+	card := a.d.Say(appCoord, fmt.Sprintf("/start e%d", marked.ID), marked.Title)
+	if !hasWebApp(card, fmt.Sprintf("https://vmeste.example.ru/app/?event=%d", marked.ID)) {
+		t.Errorf("the coordinator's card has no «Открыть панель» button to the event: %+v", card.Buttons)
+	}
+	if m := a.d.Say(teacherU, fmt.Sprintf("/start e%d", marked.ID), marked.Title); hasWebApp(m, "") {
+		t.Errorf("a teacher's card offers the panel: %+v", m.Buttons)
+	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
 		chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
