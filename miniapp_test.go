@@ -254,6 +254,8 @@ func TestMiniAppInBrowser(t *testing.T) {
 		}
 	}
 	check("participants-marked")
+	run("scroll to the table", chromedp.ScrollIntoView(chromedp.CSS("#participants")))
+	check("participants-table")
 	a.d.Expect(teacherU.ID, v, "Ваш результат: 1 место")
 	a.d.Press(teacherU, "Открыть мероприятие", "🏆 Ваш результат: 1 место")
 
@@ -306,7 +308,7 @@ func TestMiniAppInBrowser(t *testing.T) {
 		t.Errorf("absent organisations: page %v, report %v", absent, cov.Absent)
 	}
 	var list []string
-	for _, e := range []string{"events", "editor", "editor-published", "participants", "participants-marked", "dashboard", "dashboard-dark", "events-dark", "participants-dark"} {
+	for _, e := range []string{"events", "editor", "editor-published", "participants", "participants-marked", "participants-table", "dashboard", "dashboard-dark", "events-dark", "participants-dark"} {
 		if fi, err := os.Stat(filepath.Join(shots, e+".png")); err != nil || fi.Size() == 0 {
 			list = append(list, e)
 		}

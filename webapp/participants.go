@@ -21,15 +21,25 @@ import (
 // (SetAttendance, SetResult with the bot's notice), for those who may
 // mark them (storage.ActMark).
 
-// participantRow is one application.
+// participantRow is one application as the table shows it: flat, its
+// words and its selects' options made once per page, so that 500 rows
+// render in a few milliseconds (html/template reaches every field by
+// reflection).
 type participantRow struct {
-	storage.ExportRow
-	N       int
-	Org     string
-	Name    string
-	Pupils  []storage.Pupil
-	Came    string // "", "yes", "no"
-	CanMark bool
+	ID         int64
+	N          int // the order of sign-up, from 1
+	Name       string
+	Sub        string // position and phone
+	Org        string
+	State      storage.RegistrationState
+	StateLabel template.HTML
+	Team       string
+	Pupils     []string
+	CanMark    bool
+	// CameOptions and ResultOptions are the selects' options with this
+	// row's value selected.
+	CameOptions, ResultOptions template.HTML
+	sortName, sortOrg          string
 }
 
 // participantsData is the Participants page.
@@ -50,9 +60,9 @@ type participantsData struct {
 	Saved   template.HTML
 	Results []string
 	Counts  map[string]int
-	// L holds the words each row repeats, rendered once for the page
-	// (a table of 500 rows would otherwise render them 5,000 times).
-	L map[string]template.HTML
+	MarkURL     string
+	CameLabel   template.HTML
+	ResultLabel template.HTML
 }
 
 // resultCodes are the results a participant may get, none first.
@@ -81,11 +91,18 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		Exports: a.cfg.Exports != nil, Saved: saved, Total: len(ex.Rows), Counts: map[string]int{},
 		Results: resultCodes[1:]}
 	d.Org, _ = strconv.ParseInt(q.Get("org"), 10, 64)
-	d.L = map[string]template.HTML{}
-	for _, key := range []string{"app_state_confirmed", "app_state_waitlist", "app_state_cancelled", "app_came_yes", "app_came_no",
-		"app_col_came", "app_col_result", "app_col_teacher", "app_col_org", "app_col_state", "app_col_team", "result_none", "result_1", "result_2", "result_3", "result_laureate"} {
-		d.L[key] = template.HTML(s.P.T(key))
+	d.MarkURL = "/app/events/" + strconv.FormatInt(ex.Event.ID, 10) + "/mark"
+	d.CameLabel, d.ResultLabel = template.HTML(s.P.T("app_col_came")), template.HTML(s.P.T("app_col_result"))
+	stateLabels := map[storage.RegistrationState]template.HTML{}
+	for _, st := range []storage.RegistrationState{storage.RegConfirmed, storage.RegWaitlist, storage.RegCancelled} {
+		stateLabels[st] = template.HTML(s.P.T("app_state_" + string(st)))
 	}
+	came := selectOptions([]string{"", "yes", "no"}, []template.HTML{"—", template.HTML(s.P.T("app_came_yes")), template.HTML(s.P.T("app_came_no"))})
+	resultLabels := []template.HTML{template.HTML(s.P.T("result_none"))}
+	for _, r := range resultCodes[1:] {
+		resultLabels = append(resultLabels, template.HTML(s.P.T("result_"+r)))
+	}
+	results := selectOptions(resultCodes, resultLabels)
 	switch storage.RegistrationState(d.State) {
 	case storage.RegConfirmed, storage.RegWaitlist, storage.RegCancelled:
 	default:
@@ -110,28 +127,49 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		if (d.Org != 0 && org != d.Org) || (d.State != "" && string(row.State) != d.State) {
 			continue
 		}
-		pr := participantRow{ExportRow: row, N: i + 1, Name: row.User.FullName, CanMark: d.CanMark && row.State == storage.RegConfirmed}
+		pr := participantRow{ID: row.UserID, N: i + 1, Name: row.User.FullName, State: row.State, StateLabel: stateLabels[row.State],
+			CanMark: d.CanMark && row.State == storage.RegConfirmed}
 		if pr.Name == "" {
 			pr.Name = s.P.T("app_forgotten_user")
+		}
+		pr.Sub = row.User.Position
+		if row.Application != nil && row.Application.Phone != "" {
+			pr.Sub = strings.TrimPrefix(pr.Sub+" · "+row.Application.Phone, " · ")
+		}
+		if row.Place > 0 {
+			pr.StateLabel += template.HTML(" (" + strconv.Itoa(row.Place) + ")")
 		}
 		if o, ok := ex.Orgs[org]; ok {
 			pr.Org = o.Name
 		}
+		if row.TeamSize > 0 {
+			pr.Team = strconv.Itoa(row.TeamSize)
+			if row.TeamName != "" {
+				pr.Team += " · " + row.TeamName
+			}
+		}
 		if row.Application != nil && ex.Event.Form.Pupils {
-			pr.Pupils = row.Application.Pupils
+			for _, p := range row.Application.Pupils {
+				pr.Pupils = append(pr.Pupils, p.Name+", "+p.Class)
+			}
 		}
-		if row.Attended != nil {
-			pr.Came = map[bool]string{true: "yes", false: "no"}[*row.Attended]
+		if pr.CanMark {
+			attended := ""
+			if row.Attended != nil {
+				attended = map[bool]string{true: "yes", false: "no"}[*row.Attended]
+			}
+			pr.CameOptions, pr.ResultOptions = came[attended], results[row.Result]
 		}
+		pr.sortName, pr.sortOrg = strings.ToLower(pr.Name), pr.Org
 		d.Rows = append(d.Rows, pr)
 	}
 	slices.SortFunc(d.Orgs, func(x, y storage.Organisation) int { return strings.Compare(x.Name, y.Name) })
 	slices.SortStableFunc(d.Rows, func(x, y participantRow) int {
 		switch d.Sort {
 		case "name":
-			return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
+			return strings.Compare(x.sortName, y.sortName)
 		case "org":
-			return strings.Compare(x.Org, y.Org)
+			return strings.Compare(x.sortOrg, y.sortOrg)
 		case "state":
 			return cmp.Compare(stateOrder(x.State), stateOrder(y.State))
 		}
@@ -216,4 +254,24 @@ func (a *App) export(w http.ResponseWriter, r *http.Request, s *session) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	_, _ = w.Write(data)
+}
+
+// selectOptions renders a select's options once for each value selected:
+// options[v] is the list with v selected. The values are the app's own
+// codes and the labels come escaped from the catalog, so the markup is
+// safe as it is.
+func selectOptions(values []string, labels []template.HTML) map[string]template.HTML {
+	out := make(map[string]template.HTML, len(values))
+	for _, sel := range values {
+		var sb strings.Builder
+		for i, v := range values {
+			sb.WriteString(`<option value="` + v + `"`)
+			if v == sel {
+				sb.WriteString(" selected")
+			}
+			sb.WriteString(">" + string(labels[i]) + "</option>")
+		}
+		out[sel] = template.HTML(sb.String())
+	}
+	return out
 }
