@@ -191,14 +191,8 @@ func TestMiniAppInBrowser(t *testing.T) {
 		return v
 	}
 	ready := chromedp.WaitVisible(chromedp.CSS("html[data-ready] main h1"))
-	check := func(name string) {
+	shoot := func(name string) {
 		t.Helper()
-		run("wait for "+name, ready)
-		doc := eval("read "+name, "document.documentElement.outerHTML")
-		for _, problem := range htmlProblems(doc) {
-			t.Errorf("%s: %s", name, problem)
-		}
-		checkContrast(t, step, name)
 		sctx, cancel := step()
 		defer cancel()
 		shot, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
@@ -208,6 +202,17 @@ func TestMiniAppInBrowser(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(shots, name+".png"), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	check := func(name string) {
+		t.Helper()
+		run("wait for "+name, ready)
+		doc := eval("read "+name, "document.documentElement.outerHTML")
+		for _, problem := range htmlProblems(doc) {
+			t.Errorf("%s: %s", name, problem)
+		}
+		checkContrast(t, step, name)
+		eval("scroll up", `window.scrollTo(0, 0); "ok"`)
+		shoot(name)
 	}
 
 	// The coordinator opens the panel as Telegram opens it.
@@ -255,7 +260,15 @@ func TestMiniAppInBrowser(t *testing.T) {
 	}
 	check("participants-marked")
 	run("scroll to the table", chromedp.ScrollIntoView(chromedp.CSS("#participants")))
-	check("participants-table")
+	shoot("participants-table")
+	// The participants' file the chat sends, as the page's link fetches it.
+	sctx, cancelExport := step()
+	export, err := chromedp.Run(sctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[href$="/export/xlsx"]').getAttribute("href"),
+		{headers: {"X-Telegram-Init-Data": sessionStorage.getItem("vmeste.initData")}}).then(r => r.status + " " + r.headers.get("Content-Type"))`, chromedp.EvalAwaitPromise))
+	cancelExport()
+	if err != nil || export != "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("the XLSX link: %q, %v", export, err)
+	}
 	a.d.Expect(teacherU.ID, v, "Ваш результат: 1 место")
 	a.d.Press(teacherU, "Открыть мероприятие", "🏆 Ваш результат: 1 место")
 
