@@ -230,6 +230,11 @@ func TestMiniAppInBrowser(t *testing.T) {
 		ready, chromedp.WaitVisible(chromedp.CSS("#editor")),
 		chromedp.SendKeys(chromedp.CSS("#title"), title),
 		chromedp.SetValue(chromedp.CSS("#kind"), "competition"),
+		chromedp.SendKeys(chromedp.CSS("#org-search"), "гибдд"))
+	if shown := eval("filter the organisers", `Array.from(document.querySelectorAll("#org-choices .choice")).filter(c => !c.hidden).map(c => c.textContent.trim()).join("|")`); shown != "ОГИБДД ОМВД России по Эльбрусскому району" {
+		t.Errorf("organisers shown for «гибдд»: %q", shown)
+	}
+	run("fill in the rest",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf("#org-%d", police))),
 		chromedp.SetValue(chromedp.CSS("#start"), start),
 		chromedp.SendKeys(chromedp.CSS("#place"), "Стадион «Эльбрус»"),

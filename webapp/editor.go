@@ -45,6 +45,7 @@ type editorData struct {
 	Orgs     []storage.Organisation
 	// Values as the inputs show them.
 	Start, End, Deadline, Capacity, MaxTeam, Quota, WorksMax string
+	Zone                                                     string // the district's time zone, as the dates are read
 	Reminders                                                []reminderChoice
 	Questions                                                []questionRow
 	CanPublish                                               bool
@@ -101,7 +102,7 @@ func (a *App) showEditor(w http.ResponseWriter, r *http.Request, s *session, sta
 	}
 	d := editorData{E: e, New: isNew, Problems: problems, Problem: summary, Saved: saved, Kinds: storage.EventKinds, Orgs: orgs,
 		Start: a.inputTime(e.Start), End: a.inputTime(e.End), Deadline: a.inputTime(e.Deadline),
-		CanPublish: isNew || (e.Status == storage.EventDraft && s.may(storage.ActPublish, e))}
+		CanPublish: isNew || (e.Status == storage.EventDraft && s.may(storage.ActPublish, e)), Zone: a.cfg.Location.String()}
 	if e.Capacity > 0 {
 		d.Capacity = strconv.Itoa(e.Capacity)
 	}

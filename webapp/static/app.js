@@ -114,6 +114,17 @@
     }
   });
 
+  // A list's filter: typing in an input with data-filter hides the rows
+  // (the selector) that do not contain what was typed.
+  document.addEventListener("input", function (ev) {
+    var sel = ev.target.getAttribute && ev.target.getAttribute("data-filter");
+    if (!sel) return;
+    var q = ev.target.value.trim().toLowerCase();
+    document.querySelectorAll(sel).forEach(function (row) {
+      row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+    });
+  });
+
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (!el.form || !el.form.hasAttribute("data-autosubmit")) return;
