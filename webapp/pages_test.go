@@ -152,3 +152,52 @@ func TestPagesRender(t *testing.T) {
 		t.Errorf("someone not signed up: %d, want 404", code)
 	}
 }
+
+// TestUserValuesEscaped: what users typed reaches the page as text, never
+// as markup.
+func TestUserValuesEscaped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	evil := f.user(ctx, 200, f.orgA, storage.RoleTeacher)
+	evil.FullName = `<img src=x onerror=alert(1)> "Иванова"`
+	if err := f.store.PutUser(ctx, evil); err != nil {
+		t.Fatal(err)
+	}
+	e := f.event(ctx, `<script>alert("t")</script> Дари добро`, storage.EventCampaign)
+	if _, err := f.store.Register(ctx, storage.SignUp{EventID: e.ID, UserID: evil.ID}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/app/", "/app/events/" + itoa(e.ID) + "/participants", "/app/events/" + itoa(e.ID) + "/edit"} {
+		code, body := f.do(http.MethodGet, path, f.as(f.coordA), nil)
+		if code != http.StatusOK || strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
+			t.Errorf("GET %s: %d, a user's value came through as markup", path, code)
+		}
+		if !strings.Contains(body, "&lt;script&gt;") {
+			t.Errorf("GET %s: the title is not there, escaped", path)
+		}
+	}
+}
+
+// TestDashboardScope: a coordinator sees their organisation's figures
+// whatever the query asks; an admin the district, or the organisation
+// chosen.
+func TestDashboardScope(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		who  storage.User
+		path string
+		want string
+	}{
+		{f.coordA, "/app/dashboard?org=" + itoa(f.orgB), `<p class="meta" id="dash-scope">МКОУ СОШ №1 г. Тырныауза`},
+		{f.admin, "/app/dashboard", `<p class="meta" id="dash-scope">Весь район`},
+		{f.admin, "/app/dashboard?org=" + itoa(f.orgB), `<p class="meta" id="dash-scope">ОГИБДД ОМВД по Эльбрусскому району`},
+	} {
+		code, body := f.do(http.MethodGet, tc.path, f.as(tc.who), nil)
+		if code != http.StatusOK || !strings.Contains(body, tc.want) {
+			t.Errorf("%d GET %s: %d, want %q", tc.who.ID, tc.path, code, tc.want)
+		}
+	}
+	if _, body := f.do(http.MethodGet, "/app/dashboard", f.as(f.coordA), nil); strings.Contains(body, `id="d-org"`) {
+		t.Error("a coordinator is offered other organisations")
+	}
+}
