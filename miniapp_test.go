@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,31 +45,6 @@ func browserPath(t *testing.T) string {
 	}
 	t.Skip("no chromium on PATH (apt-get install chromium); CI sets VMESTE_REQUIRE_BROWSER=1 and installs it")
 	return ""
-}
-
-// signInitData is initData for user id signed with token as Telegram
-// signs it (written apart from webapp's check, from Telegram's
-// documentation).
-func signInitData(token string, id int64, at time.Time) string {
-	v := url.Values{}
-	v.Set("user", fmt.Sprintf(`{"id":%d,"first_name":"Test","language_code":"ru"}`, id))
-	v.Set("auth_date", strconv.FormatInt(at.Unix(), 10))
-	v.Set("query_id", "AAHtest")
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var lines []string
-	for _, k := range keys {
-		lines = append(lines, k+"="+v.Get(k))
-	}
-	secret := hmac.New(sha256.New, []byte("WebAppData"))
-	secret.Write([]byte(token))
-	m := hmac.New(sha256.New, secret.Sum(nil))
-	m.Write([]byte(strings.Join(lines, "\n")))
-	v.Set("hash", hex.EncodeToString(m.Sum(nil)))
-	return v.Encode()
 }
 
 // screenshotDir is where the pages' screenshots go: $VMESTE_SCREENSHOTS,
@@ -216,7 +187,7 @@ func TestMiniAppInBrowser(t *testing.T) {
 	}
 
 	// The coordinator opens the panel as Telegram opens it.
-	initData := signInitData(telegramtest.Token, appCoord.ID, time.Now())
+	initData := telegramtest.InitData(telegramtest.Token, appCoord, time.Now())
 	run("open the panel",
 		chromedp.Navigate(base+"/app/#tgWebAppData="+url.QueryEscape(initData)+"&tgWebAppVersion=8.0&tgWebAppPlatform=android"),
 		ready, chromedp.WaitVisible(chromedp.CSS("#upcoming")))
@@ -505,4 +476,3 @@ func contrast(a, b [3]float64) float64 {
 	}
 	return (la + 0.05) / (lb + 0.05)
 }
-

@@ -81,13 +81,20 @@ func (a *App) newEventPage(w http.ResponseWriter, r *http.Request, s *session) {
 	a.showEditor(w, r, s, http.StatusOK, e, true, nil, "", "")
 }
 
-func (a *App) editEventPage(w http.ResponseWriter, r *http.Request, s *session) {
+// editableEvent loads the path's event for an edit: as eventFor with
+// ActEdit, and a cancelled event cannot be edited (409, the chat's words).
+func (a *App) editableEvent(w http.ResponseWriter, r *http.Request, s *session) (storage.Event, bool) {
 	e, ok := a.eventFor(w, r, s, storage.ActEdit)
-	if !ok {
-		return
-	}
-	if e.Status == storage.EventCancelled {
+	if ok && e.Status == storage.EventCancelled {
 		a.fail(w, http.StatusConflict, s.P, "event_cancelled_no_edit")
+		return storage.Event{}, false
+	}
+	return e, ok
+}
+
+func (a *App) editEventPage(w http.ResponseWriter, r *http.Request, s *session) {
+	e, ok := a.editableEvent(w, r, s)
+	if !ok {
 		return
 	}
 	a.showEditor(w, r, s, http.StatusOK, e, false, nil, "", "")
@@ -372,12 +379,8 @@ func (a *App) createEvent(w http.ResponseWriter, r *http.Request, s *session) {
 // enqueues the change notices), then publishes a draft when asked
 // (action=publish) through storage.PublishEvent.
 func (a *App) saveEvent(w http.ResponseWriter, r *http.Request, s *session) {
-	before, ok := a.eventFor(w, r, s, storage.ActEdit)
+	before, ok := a.editableEvent(w, r, s)
 	if !ok {
-		return
-	}
-	if before.Status == storage.EventCancelled {
-		a.fail(w, http.StatusConflict, s.P, "event_cancelled_no_edit")
 		return
 	}
 	if err := r.ParseForm(); err != nil {

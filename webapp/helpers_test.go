@@ -2,9 +2,6 @@ package webapp
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,41 +10,22 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"vmeste/locales"
 	"vmeste/storage"
+	"vmeste/telegramtest"
 )
 
 // testToken is the bot token the tests sign initData with.
 const testToken = "123456:TEST-token-for-the-mini-app"
 
-// signInitData makes initData for user id as Telegram does, signed with
-// token, dated at: an implementation of Telegram's documented algorithm
-// written apart from the one under test.
+// signInitData is initData for user id as Telegram signs it
+// (telegramtest.InitData, written apart from the check under test).
 func signInitData(token string, id int64, lang string, at time.Time) string {
-	v := url.Values{}
-	v.Set("user", fmt.Sprintf(`{"id":%d,"first_name":"Test","language_code":%q}`, id, lang))
-	v.Set("auth_date", fmt.Sprint(at.Unix()))
-	v.Set("query_id", "AAE-test")
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	lines := make([]string, len(keys))
-	for i, k := range keys {
-		lines[i] = k + "=" + v.Get(k)
-	}
-	secret := hmac.New(sha256.New, []byte("WebAppData"))
-	secret.Write([]byte(token))
-	m := hmac.New(sha256.New, secret.Sum(nil))
-	m.Write([]byte(strings.Join(lines, "\n")))
-	v.Set("hash", hex.EncodeToString(m.Sum(nil)))
-	return v.Encode()
+	return telegramtest.InitData(token, telegramtest.User{ID: id, FirstName: "Test", LanguageCode: lang}, at)
 }
 
 // notices is the bot's side of Notices for these tests: plain texts that

@@ -44,22 +44,22 @@ type participantRow struct {
 
 // participantsData is the Participants page.
 type participantsData struct {
-	E       storage.Event
-	When    string
-	Rows    []participantRow
-	Orgs    []storage.Organisation
-	Org     int64
-	State   string
-	Sort    string
-	Total   int
-	Shown   int
-	Graded  bool
-	CanMark bool
-	CanEdit bool
-	Exports bool
-	Saved   template.HTML
-	Results []string
-	Counts  map[string]int
+	E           storage.Event
+	When        string
+	Rows        []participantRow
+	Orgs        []storage.Organisation
+	Org         int64
+	State       string
+	Sort        string
+	Total       int
+	Shown       int
+	Graded      bool
+	CanMark     bool
+	CanEdit     bool
+	Exports     bool
+	Saved       template.HTML
+	Results     []string
+	Counts      map[string]int
 	MarkURL     string
 	CameLabel   template.HTML
 	ResultLabel template.HTML

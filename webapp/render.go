@@ -4,6 +4,8 @@ import (
 	"html"
 	"html/template"
 	"regexp"
+
+	"vmeste/storage"
 )
 
 // funcs are the templates' functions beyond html/template's own; the
@@ -14,7 +16,9 @@ var funcs = template.FuncMap{}
 var tags = regexp.MustCompile(`<[^>]*>`)
 
 // TitleText is the page's title as plain text, for <title>.
-func (p page) TitleText() string { return html.UnescapeString(tags.ReplaceAllString(string(p.Title), "")) }
+func (p page) TitleText() string {
+	return html.UnescapeString(tags.ReplaceAllString(string(p.Title), ""))
+}
 
 // With is p with other data, for a sub-template that needs p's methods.
 func (p page) With(data any) page {
@@ -59,4 +63,19 @@ type chartView struct {
 // Chart is a chart titled by the catalog's key.
 func (p page) Chart(key, id string, bars []bar) chartView {
 	return chartView{Title: p.T(key), ID: id, Bars: bars}
+}
+
+// orgSelectView is a select of organisations for a filter (name "org").
+type orgSelectView struct {
+	ID       string
+	Label    template.HTML
+	All      template.HTML // the first option's words, value 0
+	Orgs     []storage.Organisation
+	Selected int64
+}
+
+// OrgSelect is the select of orgs with id, allKey naming its first
+// option (value 0), selected chosen.
+func (p page) OrgSelect(id, allKey string, orgs []storage.Organisation, selected int64) orgSelectView {
+	return orgSelectView{ID: id, Label: p.T("app_filter_org"), All: p.T(allKey), Orgs: orgs, Selected: selected}
 }
