@@ -61,8 +61,9 @@ func screenshotDir(t *testing.T) string {
 }
 
 // TestMiniAppInBrowser: a coordinator opens the panel, creates an event
-// through the form and publishes it, and a teacher sees it in /events;
-// attendance and a result marked in the participants' table reach the
+// through the form and publishes it, and a teacher sees it in /events and
+// signs up; a new place saved in the page reaches her as the chat's change
+// notice; attendance and a result marked in the participants' table reach the
 // teacher's card; the dashboard shows the figures the coverage report
 // computes. Every page is checked for valid HTML and labelled inputs, its
 // colours' contrast measured (light and dark), and screenshotted at
@@ -216,8 +217,21 @@ func TestMiniAppInBrowser(t *testing.T) {
 		t.Errorf("after publishing: %q", saved)
 	}
 	check("editor-published")
-	// The teacher sees it in /events through the emulated Telegram.
+	// The teacher sees it in /events through the emulated Telegram, and
+	// signs up from its card.
 	a.d.Say(teacherU, "/events", title)
+	id := strings.TrimSuffix(strings.TrimPrefix(eval("the event's address", "location.pathname"), "/app/events/"), "/edit")
+	a.d.Say(teacherU, "/start e"+id, title)
+	a.d.Press(teacherU, "✅ Записаться", "Вы записаны")
+
+	// A new place, saved in the page, reaches her in the chat's words.
+	v := emu.Version()
+	run("move it", chromedp.Clear(chromedp.CSS("#place")), chromedp.SendKeys(chromedp.CSS("#place"), "Спорткомплекс «Геолог»"),
+		chromedp.Click(chromedp.CSS("#save")), ready, chromedp.WaitVisible(chromedp.CSS("[data-saved]")))
+	if saved := eval("read the answer", `document.querySelector("[data-saved]").textContent`); !strings.Contains(saved, "Уведомление об изменении") {
+		t.Errorf("after moving it: %q", saved)
+	}
+	a.d.Expect(teacherU.ID, v, "Изменения в мероприятии", "Место теперь: Спорткомплекс «Геолог»")
 
 	// Attendance and a result marked in the participants' table.
 	run("open the participants",
@@ -225,7 +239,7 @@ func TestMiniAppInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`li[data-event="%d"] h3 a`, marked.ID))),
 		ready, chromedp.WaitVisible(chromedp.CSS("#participants")))
 	check("participants")
-	v := emu.Version()
+	v = emu.Version()
 	for _, mark := range []struct{ sel, value string }{{fmt.Sprintf("#came-%d", teacherU.ID), "yes"}, {fmt.Sprintf("#result-%d", teacherU.ID), "1"}} {
 		eval("mark "+mark.sel, fmt.Sprintf(`document.querySelectorAll("[data-saved]").forEach(e => e.remove());
 			(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event("change", {bubbles: true})); return "ok"; })()`, mark.sel, mark.value))
