@@ -104,8 +104,14 @@ func (a *App) visibleEvents(ctx context.Context, s *session) ([]storage.Event, e
 		return nil, err
 	}
 	if s.Admin {
-		// An admin runs the district: every event, published or not.
+		// An admin runs the district: every event published (finished
+		// ones included) and every draft; a cancelled one only when it is
+		// theirs or their organisation's, as for anyone.
 		upcoming, _, err := a.store.UpcomingEvents(ctx, time.Time{}, "", 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		past, _, err := a.store.PastEvents(ctx, a.cfg.Now(), "", 0, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +119,7 @@ func (a *App) visibleEvents(ctx context.Context, s *session) ([]storage.Event, e
 		if err != nil {
 			return nil, err
 		}
-		list = append(append(list, upcoming...), drafts...)
+		list = append(append(append(list, upcoming...), past...), drafts...)
 	}
 	seen := map[int64]bool{}
 	var out []storage.Event
