@@ -41,8 +41,16 @@ func (notices) NoticePromoted(u storage.User, e storage.Event) storage.Content {
 func (notices) NoticeResult(u storage.User, e storage.Event, result, told string) storage.Content {
 	return storage.Content{Text: "result " + result}
 }
-func (notices) NoticeToAuthor(context.Context, storage.User, bool, storage.Event, storage.Event, bool) ([]storage.OutboxEntry, error) {
-	return nil, nil
+func (notices) NoticeToAuthor(_ context.Context, _ storage.User, admin bool, before, _ storage.Event, published bool) ([]storage.OutboxEntry, error) {
+	if !admin {
+		return nil, nil
+	}
+	text := "author: edited"
+	if published {
+		text = "author: published"
+	}
+	return []storage.OutboxEntry{{ChatID: before.CreatedBy, UserID: before.CreatedBy, Content: storage.Content{Text: text},
+		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "author:test"}}}, nil
 }
 
 // fixture is a Mini App on a real bbolt file, with two organisations, an

@@ -201,3 +201,42 @@ func TestDashboardScope(t *testing.T) {
 		t.Error("a coordinator is offered other organisations")
 	}
 }
+
+// TestAdminEditTellsTheAuthor: an admin's edit and publication of a
+// coordinator's draft in the page enqueue the bot's notices to its author
+// in the storage calls that make them.
+func TestAdminEditTellsTheAuthor(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d, err := f.store.CreateEvent(ctx, storage.Event{Title: "Весенняя неделя добра", Kind: storage.EventCampaign, Start: f.now.Add(40 * 24 * time.Hour),
+		Place: "Школы района", Organisers: []int64{f.orgA}, Unit: storage.UnitIndividual, CreatedBy: f.coordA.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"title": {d.Title + " 2027"}, "kind": {string(d.Kind)}, "org": {itoa(f.orgA)}, "place": {d.Place}, "unit": {"individual"},
+		"start": {d.Start.In(f.location).Format(localInput)}, "action": {"publish"}}
+	if code, body := f.do(http.MethodPost, "/app/events/"+itoa(d.ID)+"/edit", f.as(f.coordB), form); code != http.StatusForbidden || strings.Contains(body, d.Title) {
+		t.Errorf("another organisation's coordinator on a draft: %d", code)
+	}
+	code, body := f.do(http.MethodPost, "/app/events/"+itoa(d.ID)+"/edit", f.as(f.admin), form)
+	if code != http.StatusOK || !strings.Contains(body, "опубликовано") {
+		t.Fatalf("the admin's publication: %d\n%s", code, body)
+	}
+	got, err := f.store.Event(ctx, d.ID)
+	if err != nil || got.Status != storage.EventPublished || got.Title != d.Title+" 2027" {
+		t.Fatalf("stored: %+v %v", got, err)
+	}
+	pending, err := f.store.PendingOutbox(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	for _, o := range pending {
+		if o.UserID == f.coordA.ID {
+			told = append(told, o.Content.Text)
+		}
+	}
+	if strings.Join(told, ",") != "author: edited,author: published" {
+		t.Errorf("the author was told %q", told)
+	}
+}
