@@ -73,9 +73,11 @@ type App struct {
 	store   *storage.Store
 	catalog *locales.Catalog
 	secret  []byte
-	admins  map[int64]bool
-	pages   map[string]*template.Template
-	log     *slog.Logger
+	// downloadKey signs the participants' file links (download.go).
+	downloadKey []byte
+	admins      map[int64]bool
+	pages       map[string]*template.Template
+	log         *slog.Logger
 }
 
 // New checks cfg and parses the templates.
@@ -95,7 +97,7 @@ func New(store *storage.Store, catalog *locales.Catalog, cfg Config) (*App, erro
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &App{cfg: cfg, store: store, catalog: catalog, secret: webAppSecret(cfg.Token),
+	a := &App{cfg: cfg, store: store, catalog: catalog, secret: webAppSecret(cfg.Token), downloadKey: downloadKey(cfg.Token),
 		admins: map[int64]bool{}, pages: map[string]*template.Template{}, log: cfg.Logger}
 	for _, id := range cfg.Admins {
 		a.admins[id] = true
@@ -122,7 +124,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /app/events/{id}/edit", a.signedIn(a.saveEvent))
 	mux.Handle("GET /app/events/{id}/participants", a.signedIn(a.participantsPage))
 	mux.Handle("POST /app/events/{id}/mark", a.signedIn(a.mark))
-	mux.Handle("GET /app/events/{id}/export/{format}", a.signedIn(a.export))
+	mux.Handle("GET /app/events/{id}/export/{format}", a.downloadable(a.export))
 	mux.Handle("GET /app/dashboard", a.signedIn(a.dashboardPage))
 	return secured(mux)
 }

@@ -44,25 +44,27 @@ type participantRow struct {
 
 // participantsData is the Participants page.
 type participantsData struct {
-	E           storage.Event
-	When        string
-	Rows        []participantRow
-	Orgs        []storage.Organisation
-	Org         int64
-	State       string
-	Sort        string
-	Total       int
-	Shown       int
-	Graded      bool
-	CanMark     bool
-	CanEdit     bool
-	Exports     bool
-	Saved       template.HTML
-	Results     []string
-	Counts      map[string]int
-	MarkURL     string
-	CameLabel   template.HTML
-	ResultLabel template.HTML
+	E       storage.Event
+	When    string
+	Rows    []participantRow
+	Orgs    []storage.Organisation
+	Org     int64
+	State   string
+	Sort    string
+	Total   int
+	Shown   int
+	Graded  bool
+	CanMark bool
+	CanEdit bool
+	Exports bool
+	Saved   template.HTML
+	Results []string
+	Counts  map[string]int
+	MarkURL string
+	// XLSXURL and CSVURL are the signed links to the participants' files.
+	XLSXURL, CSVURL string
+	CameLabel       template.HTML
+	ResultLabel     template.HTML
 }
 
 // resultCodes are the results a participant may get, none first.
@@ -92,6 +94,9 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		Results: resultCodes[1:]}
 	d.Org, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	d.MarkURL = "/app/events/" + strconv.FormatInt(ex.Event.ID, 10) + "/mark"
+	if d.Exports {
+		d.XLSXURL, d.CSVURL = a.downloadURL(s, ex.Event.ID, "xlsx"), a.downloadURL(s, ex.Event.ID, "csv")
+	}
 	d.CameLabel, d.ResultLabel = template.HTML(s.P.T("app_col_came")), template.HTML(s.P.T("app_col_result"))
 	stateLabels := map[storage.RegistrationState]template.HTML{}
 	for _, st := range []storage.RegistrationState{storage.RegConfirmed, storage.RegWaitlist, storage.RegCancelled} {

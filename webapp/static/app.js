@@ -72,21 +72,14 @@
     });
   }
 
-  function download(a) {
-    var headers = {};
-    headers[HEADER] = initData;
-    fetch(a.getAttribute("href"), { headers: headers, credentials: "omit" }).then(function (resp) {
-      if (!resp.ok) return resp.text().then(function (html) { swap(html, null, false); });
-      var name = a.getAttribute("data-download") || "export";
-      return resp.blob().then(function (blob) {
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = name;
-        document.body.appendChild(link);
-        link.click();
-        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
-      });
-    });
+  // The participants' files: their links are signed for this user and
+  // work without the header, so Telegram downloads them itself where it
+  // can (downloadFile, Bot API 8.0), and a browser just follows them.
+  function download(a, ev) {
+    if (tg && tg.downloadFile) {
+      ev.preventDefault();
+      tg.downloadFile({ url: new URL(a.getAttribute("href"), location.href).href, file_name: a.getAttribute("data-download") });
+    }
   }
 
   document.addEventListener("click", function (ev) {
@@ -94,8 +87,8 @@
     if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey) return;
     var href = a.getAttribute("href");
     if (href.indexOf("/app/") !== 0) return;
+    if (a.hasAttribute("data-download")) { download(a, ev); return; }
     ev.preventDefault();
-    if (a.hasAttribute("data-download")) { download(a); return; }
     request("GET", href, null, true);
   });
 
