@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
 
@@ -138,7 +139,16 @@ func TestMiniAppInBrowser(t *testing.T) {
 	// The first call starts the browser, on a context without a timeout
 	// (a timeout there would end the browser); each step after it has its
 	// own.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), colourScheme("light")); err != nil {
+	// Telegram's Back button as the page sees it inside Telegram: a stub
+	// that records what the page does with it (initData still comes in the
+	// fragment, as Telegram's clients put it there).
+	backButton := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+			window.Telegram = {WebApp: {initData: "", BackButton: {visible: false, cb: null,
+				show() { this.visible = true; }, hide() { this.visible = false; }, onClick(f) { this.cb = f; }}}};`})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), colourScheme("light"), backButton); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	shots := screenshotDir(t)
@@ -193,6 +203,9 @@ func TestMiniAppInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/app/#tgWebAppData="+url.QueryEscape(initData)+"&tgWebAppVersion=8.0&tgWebAppPlatform=android"),
 		ready, chromedp.WaitVisible(chromedp.CSS("#upcoming")))
 	check("events")
+	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "false" {
+		t.Errorf("Telegram's Back button on My events: visible %s", v)
+	}
 
 	// A new event through the form, published.
 	title := "Безопасное колесо — 2027"
@@ -212,6 +225,9 @@ func TestMiniAppInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#place"), "Стадион «Эльбрус»"),
 		chromedp.SendKeys(chromedp.CSS("#capacity"), "12"))
 	check("editor")
+	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "true" {
+		t.Errorf("Telegram's Back button on the editor: visible %s", v)
+	}
 	run("publish", chromedp.Click(chromedp.CSS("#publish")), ready, chromedp.WaitVisible(chromedp.CSS("[data-saved]")))
 	if saved := eval("read the answer", `document.querySelector("[data-saved]").textContent`); !strings.Contains(saved, "опубликовано") {
 		t.Errorf("after publishing: %q", saved)
@@ -284,6 +300,11 @@ func TestMiniAppInBrowser(t *testing.T) {
 	run("participants, dark", chromedp.Click(chromedp.CSS(fmt.Sprintf(`li[data-event="%d"] h3 a`, marked.ID))), ready,
 		chromedp.WaitVisible(chromedp.CSS("#participants")))
 	check("participants-dark")
+	eval("press Back", `Telegram.WebApp.BackButton.cb(); "ok"`)
+	run("back to My events", chromedp.WaitVisible(chromedp.CSS("html[data-ready] #upcoming")))
+	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "false" {
+		t.Errorf("Telegram's Back button back on My events: visible %s", v)
+	}
 
 	// The same figures from the storage call the report makes.
 	a.stop()

@@ -14,15 +14,24 @@
     var v = new URLSearchParams(h).get(name);
     return v === null ? "" : v;
   }
-  var initData = (tg && tg.initData) || fromHash("tgWebAppData") || sessionStorage.getItem("vmeste.initData") || "";
-  if (initData) sessionStorage.setItem("vmeste.initData", initData);
+  // sessionStorage may be refused (an embedded frame with storage off):
+  // then a reload needs Telegram to open the page again.
+  function stored(key, value) {
+    try {
+      if (value === undefined) return sessionStorage.getItem(key);
+      sessionStorage.setItem(key, value);
+    } catch (e) { /* not kept */ }
+    return null;
+  }
+  var initData = (tg && tg.initData) || fromHash("tgWebAppData") || stored("vmeste.initData") || "";
+  if (initData) stored("vmeste.initData", initData);
 
   function applyTheme() {
     var params = (tg && tg.themeParams) || null;
     if (!params) {
-      var raw = fromHash("tgWebAppThemeParams") || sessionStorage.getItem("vmeste.theme");
+      var raw = fromHash("tgWebAppThemeParams") || stored("vmeste.theme");
       if (raw) {
-        try { params = JSON.parse(raw); sessionStorage.setItem("vmeste.theme", raw); } catch (e) { params = null; }
+        try { params = JSON.parse(raw); stored("vmeste.theme", raw); } catch (e) { params = null; }
       }
     }
     var root = document.documentElement;
@@ -50,6 +59,7 @@
     document.body.innerHTML = doc.body.innerHTML;
     document.body.className = doc.body.className;
     if (push && url) history.pushState(null, "", url);
+    syncBack();
     var focus = document.querySelector("[data-focus]") || document.querySelector("h1");
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
     document.documentElement.setAttribute("data-ready", "1");
@@ -127,6 +137,24 @@
   window.addEventListener("popstate", function () {
     request("GET", location.pathname + location.search, null, false);
   });
+
+  // Telegram's own Back button, away from My events: back in the page's
+  // history, or to My events when the panel was opened on another page.
+  var depth = 0;
+  function syncBack() {
+    if (!tg || !tg.BackButton) return;
+    if (location.pathname === "/app/" && location.search === "") tg.BackButton.hide();
+    else tg.BackButton.show();
+  }
+  if (tg && tg.BackButton) {
+    tg.BackButton.onClick(function () {
+      if (depth > 0) history.back();
+      else request("GET", "/app/", null, true);
+    });
+  }
+  var push0 = history.pushState.bind(history);
+  history.pushState = function (a, b, c) { depth++; return push0(a, b, c); };
+  window.addEventListener("popstate", function () { depth = Math.max(0, depth - 1); syncBack(); });
 
   applyTheme();
   if (tg && tg.ready) tg.ready();
