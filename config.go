@@ -28,6 +28,9 @@ type config struct {
 	Location *time.Location
 	HTTP     string
 	Rate     int
+	// PaidBroadcast is the rate of Telegram's paid broadcasts for bulk
+	// sends, messages a second; 0: off.
+	PaidBroadcast int
 	// Tick is how often due reminders are looked for; Digest, Summary and
 	// Backup are cron specs; BackupDir is where backups go.
 	Tick                    time.Duration
@@ -36,9 +39,15 @@ type config struct {
 	// Keep is how long finished records (messages sent, sign-up keys,
 	// marks) are kept before the nightly prune deletes them.
 	Keep time.Duration
+	// AuditKeep is how long the audit trail's entries are kept (parsed
+	// as Keep is).
+	AuditKeep time.Duration
 	// Restore is a backup to put back in place of the database (-restore).
 	Restore string
-	Demo    bool
+	// Check and Compact run the offline check or compaction of the
+	// database (-check, -compact) and exit.
+	Check, Compact bool
+	Demo           bool
 	// unpaced lifts the per-chat flood limits (the demo's emulated
 	// Telegram keeps none, so the demo answers at once).
 	unpaced bool
@@ -55,6 +64,9 @@ type config struct {
 	// http(s) URL without query, no trailing slash): the calendar feeds'
 	// links begin with it. "" offers no feed.
 	PublicURL string
+	// Metrics is where GET /metrics is served: "" on the HTTP port, "off"
+	// nowhere, or a host:port of its own (metrics.go).
+	Metrics string
 }
 
 // setting describes one configuration entry, for -h and error messages.
@@ -77,7 +89,10 @@ var settings = []setting{
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
+	{"VMESTE_METRICS", "metrics", "", "where Prometheus metrics are served (GET /metrics): empty = on the -http port, off = nowhere, host:port = a listener of their own"},
+	{"VMESTE_PAID_BROADCAST", "paid-broadcast", "", "opt-in: announcements, digests and reminders go as Telegram's paid broadcasts (allow_paid_broadcast, 0.1 Stars a message from the bot's balance) at this many messages a second, 31 to 1000, beside -rate for replies; unset: off"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
+	{"VMESTE_AUDIT_KEEP", "audit-keep", "8760h", "how long the audit trail (/audit) keeps its entries, pruned nightly: a duration like 8760h or days like 365d (2 days to 10 years)"},
 }
 
 // configError names the setting that is wrong.
@@ -118,6 +133,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
 	}
 	restore := fs.String("restore", "", "put the backup `FILE` back as the database (-db), refusing while another instance holds it, and exit")
+	check := fs.Bool("check", false, "check the database (-db) in full, every page, and exit: 0 sound, 1 damaged, 2 held by a running instance or missing")
+	compact := fs.Bool("compact", false, "rewrite the database (-db) without its free pages and swap it in, refusing while another instance holds it, and exit")
 	health := fs.Bool("healthcheck", false, "check a running instance's /healthz at the -http address and exit 0 if it is healthy")
 	demo := fs.Bool("demo", false, "try the bot without a token: an emulated Telegram in this terminal, on a fresh database")
 	fs.Usage = func() {
@@ -138,6 +155,8 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 		Demo:        *demo,
 		HealthCheck: *health,
 		Restore:     strings.TrimSpace(*restore),
+		Check:       *check,
+		Compact:     *compact,
 		Operator:    strings.TrimSpace(*values["operator"]),
 	}
 	if c.HealthCheck {
@@ -149,7 +168,10 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if c.DB == "" {
 		return config{}, settingErr("db", "empty path")
 	}
-	if c.Restore != "" {
+	if n := btoi(c.Restore != "") + btoi(c.Check) + btoi(c.Compact); n > 1 {
+		return config{}, errors.New("-restore, -check and -compact run one at a time")
+	}
+	if c.Restore != "" || c.Check || c.Compact {
 		return c, nil
 	}
 	if c.Token == "" && !c.Demo {
@@ -173,6 +195,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if err != nil || c.Rate < 1 || c.Rate > 1000 {
 		return config{}, settingErr("rate", "%q is not a number of messages per second from 1 to 1000", *values["rate"])
 	}
+	if v := strings.TrimSpace(*values["paid-broadcast"]); v != "" {
+		c.PaidBroadcast, err = strconv.Atoi(v)
+		if err != nil || c.PaidBroadcast < 31 || c.PaidBroadcast > 1000 {
+			return config{}, settingErr("paid-broadcast", "%q is not a number of messages per second from 31 to 1000 (unset it to turn paid broadcasts off)", v)
+		}
+	}
 	c.Tick, err = time.ParseDuration(strings.TrimSpace(*values["tick"]))
 	if err != nil || c.Tick < time.Second || c.Tick > 10*time.Minute {
 		return config{}, settingErr("tick", "%q is not a duration from 1s to 10m (like 15s)", *values["tick"])
@@ -189,8 +217,14 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if c.Keep, err = parseKeep(*values["keep"]); err != nil {
 		return config{}, settingErr("keep", "%q is not a duration from 2 days to 10 years (like 2160h or 90d)", *values["keep"])
 	}
+	if c.AuditKeep, err = parseKeep(*values["audit-keep"]); err != nil {
+		return config{}, settingErr("audit-keep", "%q is not a duration from 2 days to 10 years (like 8760h or 365d)", *values["audit-keep"])
+	}
 	if c.PublicURL, err = parsePublicURL(*values["public-url"]); err != nil {
 		return config{}, settingErr("public-url", "%q is not an absolute http(s) URL without query (like https://vmeste.example.ru)", *values["public-url"])
+	}
+	if c.Metrics, err = parseMetrics(*values["metrics"]); err != nil {
+		return config{}, settingErr("metrics", "%q is not empty, off, or a host:port (like 127.0.0.1:9100)", *values["metrics"])
 	}
 	c.BackupDir = strings.TrimSpace(*values["backup-dir"])
 	if c.BackupDir == "" {
@@ -260,3 +294,11 @@ func parsePublicURL(v string) (string, error) {
 
 // isHelp reports whether err is the -h request.
 func isHelp(err error) bool { return errors.Is(err, errHelp) }
+
+// btoi is 1 for true, 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

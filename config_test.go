@@ -100,3 +100,35 @@ func TestPublicURLSetting(t *testing.T) {
 		t.Errorf("no HTTP port, yet a feed base %q", got)
 	}
 }
+
+func TestPaidBroadcastSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env, flag string
+		want      int
+		bad       bool
+	}{
+		{want: 0},
+		{env: "31", want: 31},
+		{flag: " 1000 ", want: 1000},
+		{env: "100", flag: "500", want: 500},
+		{flag: "30", bad: true},
+		{flag: "1001", bad: true},
+		{flag: "-1", bad: true},
+		{flag: "fast", bad: true},
+		{env: "0", bad: true},
+	} {
+		var args []string
+		if tc.flag != "" {
+			args = append(args, "-paid-broadcast", tc.flag)
+		}
+		args = append(args, "-demo")
+		env := func(k string) (string, bool) { return tc.env, k == "VMESTE_PAID_BROADCAST" && tc.env != "" }
+		cfg, err := parseConfig(args, env, &bytes.Buffer{})
+		switch {
+		case tc.bad && (err == nil || !strings.HasPrefix(err.Error(), "VMESTE_PAID_BROADCAST (-paid-broadcast): ")):
+			t.Errorf("env %q flag %q: %v; want an error naming VMESTE_PAID_BROADCAST", tc.env, tc.flag, err)
+		case !tc.bad && (err != nil || cfg.PaidBroadcast != tc.want):
+			t.Errorf("env %q flag %q: %v, %v; want %v", tc.env, tc.flag, cfg.PaidBroadcast, err, tc.want)
+		}
+	}
+}

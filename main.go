@@ -44,8 +44,13 @@ func run(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, 
 	if cfg.HealthCheck {
 		return healthCheck(cfg.HTTP, stderr)
 	}
-	if cfg.Restore != "" {
+	switch {
+	case cfg.Restore != "":
 		return restore(cfg, stdout, stderr)
+	case cfg.Check:
+		return checkDB(cfg, stdout, stderr)
+	case cfg.Compact:
+		return compactDB(cfg, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -114,10 +119,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			return settingErr("http", "cannot listen on %s: %v", cfg.HTTP, unwrapAll(err))
 		}
 	}
+	metrics, err := openMetrics(cfg)
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return err
+	}
+	defer metrics.shutdown(context.Background(), logger) // on the paths that return before start
 
 	// One gateway for every sender, so that replies and announcements
 	// together keep Telegram's overall and per-chat limits.
-	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger}
+	gwCfg := telegram.Config{Token: cfg.Token, APIURL: cfg.APIURL, Rate: float64(cfg.Rate), Logger: logger, Metrics: metrics.registerer(),
+		PaidBroadcast: float64(cfg.PaidBroadcast)}
 	if cfg.unpaced {
 		gwCfg.ChatBurst, gwCfg.GroupPerMinute = 1000, 1000
 	}
@@ -141,6 +155,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		// on and reached from outside.
 		CalendarFeedURL: calendarFeedURL(cfg),
 		AppURL:          appURL(cfg),
+		Metrics:         metrics.registerer(),
 	}, store, catalog)
 	switch {
 	case errors.Is(err, bot.ErrUnauthorized):
@@ -158,11 +173,22 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	// Certificates in the outbox are printed when they are sent: the bot
 	// knows the layout, the scheduler imports neither it nor documents.
 	api := scheduler.Gateway{G: gw, Render: b.RenderCertificate}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: cfg.Rate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger})
+	schedMetrics, err := scheduler.NewMetrics(metrics.registerer(), store, cfg.BackupDir, cfg.now)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	// Bulk sends wait for the gateway's bulk limiter: the shared one's
+	// bulk lane, or with paid broadcasts on a limiter of their own.
+	bulkRate := cfg.Rate
+	if cfg.PaidBroadcast > 0 {
+		bulkRate = cfg.PaidBroadcast
+	}
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
-		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, Logger: logger, Now: cfg.now,
+		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,
+		Metrics: schedMetrics,
 	})
 	if err != nil {
 		var se *scheduler.SettingError
@@ -190,6 +216,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	var srv *http.Server
 	if ln != nil {
 		mux := healthHandler(b, gw, store)
+		metrics.mount(mux)
 		if calendarFeedURL(cfg) != "" {
 			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
 				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
@@ -209,6 +236,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			}
 		}()
 	}
+	metrics.start(logger)
 	logger.Info("vmeste started", "bot", b.Username(), "db", cfg.DB, "http", cfg.HTTP, "tz", cfg.Location.String())
 	if ready != nil {
 		ready(b)
@@ -218,13 +246,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	logger.Info("shutting down")
 	stopScheduler()
 	schedWG.Wait()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
 	if srv != nil {
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
 			logger.Warn("http shutdown", "error", err)
 		}
 	}
+	metrics.shutdown(shutdownCtx, logger)
 	return runErr
 }
 
@@ -318,20 +347,9 @@ func healthCheck(addr string, stderr io.Writer) int {
 // restore puts a backup back as the database, refusing while another
 // instance holds it, or when the backup is damaged.
 func restore(cfg config, stdout, stderr io.Writer) int {
-	err := storage.Restore(cfg.Restore, cfg.DB, time.Second)
-	var damage *storage.DamageError
-	switch {
-	case err == nil:
-		fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
-		return 0
-	case errors.Is(err, storage.ErrLocked):
-		fmt.Fprintf(stderr, "vmeste: %v\n", settingErr("db", "%s is held by another running instance: stop it first", cfg.DB))
-		return 2
-	case errors.As(err, &damage):
-		fmt.Fprintf(stderr, "vmeste: restore: %s is damaged: %s\n", cfg.Restore, damage.Reason)
-		return 1
-	default:
-		fmt.Fprintf(stderr, "vmeste: restore: %v\n", unwrapAll(err))
-		return 1
+	if err := storage.Restore(cfg.Restore, cfg.DB, time.Second); err != nil {
+		return offlineFailure("restore", cfg.Restore, cfg, err, stderr)
 	}
+	fmt.Fprintf(stdout, "vmeste: restored %s to %s\n", cfg.Restore, cfg.DB)
+	return 0
 }

@@ -73,6 +73,7 @@ func (b *Bot) eventFor(ctx context.Context, r *Request, id int64, act action) (e
 	case b.may(r, act, e):
 		return e, true, nil
 	}
+	r.refused = true
 	b.log.Warn("refused: not this user's event", "user_id", r.User.ID, "event", id, "action", int(act), "standing", int(standingOf(r, e)))
 	key := "refused_event_organisers"
 	switch {

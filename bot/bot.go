@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegram"
@@ -47,6 +49,9 @@ type Config struct {
 	// to coordinators and admins as a web_app button and as their menu
 	// button; "" when the app is not served.
 	AppURL string
+	// Metrics, if set, gets the bot's collectors (metrics.go): updates by
+	// kind and outcome, handler latency by route. nil records nothing.
+	Metrics prometheus.Registerer
 }
 
 // DefaultOperator is the operator named when the configuration names
@@ -84,6 +89,8 @@ type Bot struct {
 	// consentFree: the commands ("/name") and buttons (prefix) that work
 	// without consent (routes.go).
 	consentFree map[string]bool
+
+	metrics *updateMetrics
 }
 
 // New connects to the Bot API (one getMe call, bounded by ctx and 5 s) and
@@ -150,6 +157,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
 			"operator", cfg.Operator)
 	}
+	if b.metrics, err = newMetrics(cfg.Metrics); err != nil {
+		return nil, fmt.Errorf("bot: metrics: %w", err)
+	}
 	b.registerRoutes()
 	return b, nil
 }
@@ -186,6 +196,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		store:   b.store,
 		log:     b.log,
 		healthy: &b.polling,
+		metrics: b.metrics,
 	}
 	if err := p.replay(ctx); err != nil {
 		cancelHandlers()

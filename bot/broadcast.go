@@ -416,7 +416,12 @@ func (b *Bot) cbBroadcastSend(ctx context.Context, r *Request, args []string) er
 	if err := b.answer(ctx, r, r.P.T("broadcast_started"), false); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, b.BroadcastStatus(bc), keyboard{})
+	if err := b.reply(ctx, r, b.BroadcastStatus(bc), keyboard{}); err != nil {
+		return err
+	}
+	// From now on the reporter keeps the status up to date (it waits for
+	// this, so that its edits are never overwritten by this first one).
+	return b.store.MarkBroadcastShown(ctx, bc.ID, bc.Version, false)
 }
 
 func (b *Bot) cbBroadcastDrop(ctx context.Context, r *Request, _ []string) error {

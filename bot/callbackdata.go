@@ -157,6 +157,11 @@ const (
 	cbCertsIssue = "cdi" // cdi:<event id>:<mask>: issue the chosen kinds
 	cbCertsZip   = "cdz" // cdz:<event id>: every valid document as a ZIP
 	cbCertsMine  = "cdm" // cdm:<event id>: a teacher's own documents of the event, again
+
+	// The audit trail (audit.go). <filter>: a (all), e<event id>, u<user id>, o<org id>.
+	cbAuditPage  = "au" // au:<filter>:<page>
+	cbAuditEntry = "ai" // ai:<entry key, 32 hex>:<filter>:<page>: one entry, with its filters
+	cbAuditXLSX  = "ax" // ax:<filter>: the filter's entries as XLSX
 )
 
 // maxCallbackData is Telegram's limit on callback_data, in bytes.

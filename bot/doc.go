@@ -19,14 +19,16 @@
 // privacy.go, handing an event to another author in handover.go. An
 // event's documents (diplomas, certificates) are issued, printed, zipped
 // and verified in certificates*.go; verifying one is the only thing /start
-// does for a stranger without storing them.
+// does for a stranger without storing them. /audit, the admins' view of
+// the audit trail, is in audit*.go.
 //
 // Updates from one user are handled one at a time, in the order they came;
 // different users are served in parallel, at most Config.Workers at once.
 // Every handler runs behind the middleware in middleware.go: a panic is
 // recovered and answered with an apology, one log line is written per
 // update, the user is loaded (and created on first contact), and every
-// callback query is answered.
+// callback query is answered. The sender is put in the context as the
+// actor of whatever the update changes (storage.WithActor).
 //
 // # Caveats
 //

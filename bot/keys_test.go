@@ -72,6 +72,7 @@ func TestDynamicKeysExist(t *testing.T) {
 	for name := range b0().flows {
 		keys = append(keys, "wizard_flow_"+name)
 	}
+	keys = append(keys, auditKeys()...)
 	for _, lang := range locales.Languages {
 		for _, k := range keys {
 			if _, ok := c.Raw(lang, k); !ok {

@@ -31,9 +31,12 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	r.P = b.catalog.For(locales.Russian)
 	if r.From != nil {
 		r.P = b.catalog.For(locales.Normalize(r.From.LanguageCode))
+		// Whoever sent the update is who every change it makes is
+		// recorded as (storage's audit trail).
+		ctx = storage.WithActor(ctx, r.From.ID)
 	}
 	h := b.route
-	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging} {
+	for _, m := range []middleware{b.withUser, b.withErrorReply, b.withRecover, b.withCallbackAnswer, b.withLogging, b.withMetrics} {
 		h = m(h)
 	}
 	_ = h(ctx, r)

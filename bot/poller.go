@@ -28,6 +28,8 @@ type poller struct {
 	log     *slog.Logger
 	healthy *atomic.Bool
 	offset  int64
+	// metrics counts the updates skipped (nil: none).
+	metrics *updateMetrics
 }
 
 // replay hands the inbox (updates saved but not handled before the last
@@ -107,6 +109,7 @@ func (p *poller) accept(ctx context.Context, raw []json.RawMessage) error {
 			id, kind := peekUpdate(data)
 			last = max(last, id)
 			p.log.Error("update skipped: cannot decode", "update_id", id, "kind", kind, "error", err)
+			p.metrics.skipped()
 			continue
 		}
 		last = max(last, u.ID)

@@ -33,6 +33,9 @@ type Request struct {
 	Handler string
 
 	answered bool
+	// refused: the user's role or standing did not allow the action
+	// (counted in the metrics).
+	refused bool
 	// apologised: the user has been told that the action failed (once).
 	apologised bool
 }

@@ -191,6 +191,7 @@ func (b *Bot) routeCallback(ctx context.Context, r *Request) error {
 // logs it: a teacher holding an admin's button data forged or kept it.
 func (b *Bot) refuse(ctx context.Context, r *Request, what, detail string) error {
 	b.log.Warn("refused: role too low", "user_id", r.From.ID, "what", what, "detail", detail, "role", int(r.Role()))
+	r.refused = true
 	if r.Update.CallbackQuery != nil {
 		key := "refused"
 		if r.Role() == roleNone && r.Private() {

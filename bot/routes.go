@@ -36,6 +36,8 @@ func (b *Bot) registerRoutes() {
 		"export": {role: roleCoordinator, fn: b.cmdExport},
 		// Calendars (calendar.go).
 		"calendar": {role: roleTeacher, fn: b.cmdCalendar},
+		// The audit trail (audit.go): who changed what; personal data.
+		"audit": {role: roleAdmin, fn: b.cmdAudit},
 	}
 
 	b.callbacks = map[string]callback{
@@ -208,6 +210,10 @@ func (b *Bot) registerRoutes() {
 		cbCertsIssue: {roleCoordinator, b.cbCertsIssue},
 		cbCertsZip:   {roleCoordinator, b.cbCertsZip},
 		cbCertsMine:  {roleTeacher, b.cbCertsMine},
+		// The audit trail (audit.go): admins only.
+		cbAuditPage:  {roleAdmin, b.cbAuditPage},
+		cbAuditEntry: {roleAdmin, b.cbAuditEntry},
+		cbAuditXLSX:  {roleAdmin, b.cbAuditXLSX},
 	}
 
 	// What works without consent to the processing of personal data
@@ -284,7 +290,7 @@ var menus = map[role][]string{
 	roleNone:        {"start", "events", "settings", "help"},
 	roleTeacher:     {"events", "my", "calendar", "profile", "settings", "help", "cancel", "mydata", "forget"},
 	roleCoordinator: {"newevent", "myevents", "drafts", "plan", "broadcast", "broadcasts", "export", "report"},
-	roleAdmin:       {"orgs", "invite", "coordinators"},
+	roleAdmin:       {"orgs", "invite", "coordinators", "audit"},
 }
 
 // menuFor returns the commands a role sees.

@@ -16,18 +16,24 @@ import (
 const (
 	backupPrefix = "vmeste-"
 	backupSuffix = ".db"
+	// backupStamp is the time in a backup's name (UTC).
+	backupStamp = "20060102-150405.000"
 )
 
 // BackupNow writes a hot copy of the database into the backup folder while
 // the bot keeps serving, checks it by opening it read-only, and keeps the
 // newest Keep copies.
 func (s *Scheduler) BackupNow(ctx context.Context) {
-	path, err := s.Backup(ctx)
-	if err != nil {
-		s.log.Error("scheduler: backup", "error", err)
-		return
-	}
-	s.log.Info("scheduler: backup written and checked", "path", path)
+	s.cfg.Metrics.job(jobBackup, func() error {
+		path, err := s.Backup(ctx)
+		s.cfg.Metrics.backupDone(err)
+		if err != nil {
+			s.log.Error("scheduler: backup", "error", err)
+			return err
+		}
+		s.log.Info("scheduler: backup written and checked", "path", path)
+		return nil
+	})
 }
 
 // CheckBackupDir creates the backup folder dir (and its parents) and
@@ -65,7 +71,7 @@ func (s *Scheduler) Backup(ctx context.Context) (string, error) {
 	}
 	// UTC with milliseconds: names sort by age whatever the zone, and two
 	// backups in one second do not collide.
-	name := backupPrefix + s.cfg.Now().UTC().Format("20060102-150405.000") + backupSuffix
+	name := backupPrefix + s.cfg.Now().UTC().Format(backupStamp) + backupSuffix
 	path := filepath.Join(s.cfg.BackupDir, name)
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)

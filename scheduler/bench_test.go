@@ -25,12 +25,21 @@ const (
 // achieved rate over R (rate_ratio), the emulator's 429 answers (429s) and
 // messages per second; any 429 fails it. Setup (10,000 users in bbolt and
 // in the emulator) is outside the timer.
-func BenchmarkBroadcast10k(b *testing.B) {
+func BenchmarkBroadcast10k(b *testing.B) { benchmarkBroadcast(b, false) }
+
+// BenchmarkBroadcast10kPaid is BenchmarkBroadcast10k with paid broadcasts
+// on (telegram.Config.PaidBroadcast = R): the emulator keeps 30 a second
+// for ordinary sends and R for those with allow_paid_broadcast, and the
+// sender waits for the gateway's bulk limiter; any send without the flag
+// would break the 30.
+func BenchmarkBroadcast10kPaid(b *testing.B) { benchmarkBroadcast(b, true) }
+
+func benchmarkBroadcast(b *testing.B, paid bool) {
 	var elapsed time.Duration
 	violations := 0
 	for range b.N {
 		b.StopTimer()
-		d, v := broadcastOnce(b)
+		d, v := broadcastOnce(b, paid)
 		elapsed += d
 		violations += v
 	}
@@ -44,11 +53,16 @@ func BenchmarkBroadcast10k(b *testing.B) {
 }
 
 // broadcastOnce sets up a store and an emulator, then times the sender
-// from its start until the last recipient's result is committed. The timer
-// is stopped on entry and on return.
-func broadcastOnce(b *testing.B) (time.Duration, int) {
+// from its start until the last recipient's result is committed; paid
+// turns paid broadcasts on. The timer is stopped on entry and on return.
+func broadcastOnce(b *testing.B, paid bool) (time.Duration, int) {
 	ctx := context.Background()
-	emu := telegramtest.New(telegramtest.WithRateLimits(telegramtest.Limits{Global: benchRate, PerChat: 1}))
+	limits, gwCfg := telegramtest.Limits{Global: benchRate, PerChat: 1}, telegram.Config{Rate: benchRate}
+	if paid {
+		limits.Global, limits.PaidGlobal = 30, benchRate
+		gwCfg = telegram.Config{Rate: 28, PaidBroadcast: benchRate}
+	}
+	emu := telegramtest.New(telegramtest.WithRateLimits(limits))
 	defer emu.Close()
 	path := filepath.Join(b.TempDir(), "bench.db")
 	// 10,000 registered teachers. Setup only: without fsync per user; the
@@ -83,13 +97,14 @@ func broadcastOnce(b *testing.B) (time.Duration, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gw, err := telegram.New(telegram.Config{Token: telegramtest.Token, APIURL: emu.URL(), Rate: benchRate, Logger: slog.New(slog.DiscardHandler)})
+	gwCfg.Token, gwCfg.APIURL, gwCfg.Logger = telegramtest.Token, emu.URL(), slog.New(slog.DiscardHandler)
+	gw, err := telegram.New(gwCfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer gw.Close()
 	sender := scheduler.NewSender(s, scheduler.Gateway{G: gw}, scheduler.SenderConfig{
-		Rate: benchRate, Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: slog.New(slog.DiscardHandler)})
+		Rate: benchRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: slog.New(slog.DiscardHandler)})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 

@@ -8,5 +8,7 @@
 // bot package only in storage (the outbox, the due index) and in the
 // telegram gateway's limits; the bot renders every word it sends
 // (Messages) and prints every certificate it uploads (Gateway.Render,
-// called when such an entry is sent: no PDF is stored).
+// called when such an entry is sent: no PDF is stored). Metrics, shared
+// by the Scheduler and the Sender, counts and times what they do for
+// Prometheus and reads the outbox's backlog at each scrape.
 package scheduler

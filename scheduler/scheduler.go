@@ -37,8 +37,15 @@ type Config struct {
 	// marks, periods) is kept before the nightly prune deletes it, from
 	// storage.MinKeep to MaxRetention; 0 means DefaultRetention.
 	Retention time.Duration
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// AuditRetention is how long the audit trail's entries are kept,
+	// from storage.MinKeep to MaxRetention; 0 means DefaultAuditRetention.
+	AuditRetention time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
+	// Metrics, if set, times every job and counts its results (jobs by
+	// name: tick, digest, summary, prune, backup) and records the last
+	// backup's result (metrics.go). nil records nothing.
+	Metrics *Metrics
 }
 
 // Scheduler runs the periodic work: the tick (reminders, deadline notices,
@@ -89,6 +96,12 @@ func New(store *storage.Store, msgs Messages, cfg Config) (*Scheduler, error) {
 	if cfg.Retention < storage.MinKeep || cfg.Retention > MaxRetention {
 		return nil, &SettingError{"keep", fmt.Errorf("%v is not between %v and %v", cfg.Retention, storage.MinKeep, MaxRetention)}
 	}
+	if cfg.AuditRetention == 0 {
+		cfg.AuditRetention = DefaultAuditRetention
+	}
+	if cfg.AuditRetention < storage.MinKeep || cfg.AuditRetention > MaxRetention {
+		return nil, &SettingError{"audit-keep", fmt.Errorf("%v is not between %v and %v", cfg.AuditRetention, storage.MinKeep, MaxRetention)}
+	}
 	log := cronLogger{cfg.Logger}
 	c := cron.New(cron.WithLocation(cfg.Location), cron.WithLogger(log),
 		cron.WithChain(cron.Recover(log), cron.SkipIfStillRunning(log)))
@@ -130,13 +143,18 @@ const tickLimit = 2000
 // Tick puts the due reminders, deadline notices and finished-event notices
 // into the outbox, marking them done in the same transaction.
 func (s *Scheduler) Tick(ctx context.Context) {
+	s.cfg.Metrics.job(jobTick, func() error { return s.tick(ctx) })
+}
+
+// tick is Tick, returning the error that cut it short.
+func (s *Scheduler) tick(ctx context.Context) error {
 	for {
 		items, err := s.store.RunDue(ctx, s.cfg.Now(), s.msgs, tickLimit)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("scheduler: tick", "error", err)
 			}
-			return
+			return err
 		}
 		for _, it := range items {
 			if it.Err != nil {
@@ -153,7 +171,7 @@ func (s *Scheduler) Tick(ctx context.Context) {
 				"due", it.Due, "messages", it.Messages, "late", s.cfg.Now().Sub(it.Due))
 		}
 		if len(items) < tickLimit {
-			return
+			return nil
 		}
 	}
 }
@@ -171,16 +189,16 @@ const (
 func (s *Scheduler) CatchUp(ctx context.Context) {
 	now := s.cfg.Now().In(s.cfg.Location)
 	for _, j := range []struct {
-		spec  string
-		grace time.Duration
-		run   func(context.Context, time.Time)
-	}{{s.cfg.Digest, digestCatchUp, s.digestAt}, {s.cfg.Summary, summaryCatchUp, s.summariesAt}} {
+		name, spec string
+		grace      time.Duration
+		run        func(context.Context, time.Time) error
+	}{{jobDigest, s.cfg.Digest, digestCatchUp, s.digestAt}, {jobSummary, s.cfg.Summary, summaryCatchUp, s.summariesAt}} {
 		sched, err := cron.ParseStandard(j.spec)
 		if err != nil {
 			continue // New has checked it
 		}
 		if prev := lastRun(sched, now, j.grace); !prev.IsZero() {
-			j.run(ctx, prev)
+			s.cfg.Metrics.job(j.name, func() error { return j.run(ctx, prev) })
 		}
 	}
 }
@@ -196,10 +214,12 @@ func lastRun(sched cron.Schedule, now time.Time, within time.Duration) time.Time
 
 // SendDigest enqueues the weekly digest of the next seven days' events,
 // once per day it runs on (the period is the date).
-func (s *Scheduler) SendDigest(ctx context.Context) { s.digestAt(ctx, s.cfg.Now()) }
+func (s *Scheduler) SendDigest(ctx context.Context) {
+	s.cfg.Metrics.job(jobDigest, func() error { return s.digestAt(ctx, s.cfg.Now()) })
+}
 
 // digestAt is the digest of the run scheduled at at.
-func (s *Scheduler) digestAt(ctx context.Context, at time.Time) {
+func (s *Scheduler) digestAt(ctx context.Context, at time.Time) error {
 	now := at.In(s.cfg.Location)
 	period := now.Format("2006-01-02")
 	y, m, d := now.Date()
@@ -213,25 +233,29 @@ func (s *Scheduler) digestAt(ctx context.Context, at time.Time) {
 	})
 	if err != nil {
 		s.log.Error("scheduler: digest", "error", err)
-		return
+		return err
 	}
 	s.log.Info("scheduler: digest", "period", period, "messages", n)
+	return nil
 }
 
 // SendSummaries enqueues each coordinator's summary of the sign-ups to
 // their events in the last 24 hours, when there are any.
-func (s *Scheduler) SendSummaries(ctx context.Context) { s.summariesAt(ctx, s.cfg.Now()) }
+func (s *Scheduler) SendSummaries(ctx context.Context) {
+	s.cfg.Metrics.job(jobSummary, func() error { return s.summariesAt(ctx, s.cfg.Now()) })
+}
 
 // summariesAt is the summary of the run scheduled at at.
-func (s *Scheduler) summariesAt(ctx context.Context, at time.Time) {
+func (s *Scheduler) summariesAt(ctx context.Context, at time.Time) error {
 	now := at.In(s.cfg.Location)
 	period := now.Format("2006-01-02")
 	n, err := s.store.EnqueueSummaries(ctx, period, now.Add(-24*time.Hour), now, s.msgs.Summary)
 	if err != nil {
 		s.log.Error("scheduler: summary", "error", err)
-		return
+		return err
 	}
 	s.log.Info("scheduler: summaries", "period", period, "messages", n)
+	return nil
 }
 
 // cronLogger adapts slog to cron's logger.

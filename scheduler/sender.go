@@ -12,9 +12,10 @@ import (
 
 // SenderConfig tunes the outbox sender. Zero values take the defaults.
 type SenderConfig struct {
-	// Limiter is the overall limiter shared with the bot's replies (the
-	// gateway's): the sender takes its bulk lane. nil means one of its own
-	// at Rate.
+	// Limiter is the gateway's bulk limiter (telegram.Gateway.BulkLimiter):
+	// the overall one shared with the bot's replies, whose bulk lane the
+	// sender takes, or with paid broadcasts on a limiter of their own. nil
+	// means one of its own at Rate.
 	Limiter *telegram.Limiter
 	// Rate is the most messages per second of a limiter of the sender's
 	// own (default 25), 1% under it as the gateway's.
@@ -38,6 +39,9 @@ type SenderConfig struct {
 	// SendTimeout bounds one Bot API call (default 30 s).
 	SendTimeout time.Duration
 	Logger      *slog.Logger
+	// Metrics, if set, counts each recorded result by origin and state and
+	// measures how late reminders go out (metrics.go). nil records nothing.
+	Metrics *Metrics
 }
 
 // Sender drains the outbox within Telegram's limits. Each entry's result is
@@ -274,6 +278,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 	for attempt := 0; ; attempt++ {
 		err := s.store.CompleteOutbox(ctx, e.ID, outcome)
 		if err == nil {
+			s.cfg.Metrics.outboxDone(e, outcome.State)
 			return
 		}
 		s.log.Error("outbox: record result", "entry", e.ID, "attempt", attempt+1, "error", err)

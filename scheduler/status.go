@@ -30,7 +30,18 @@ type ReporterConfig struct {
 	Limiter *telegram.Limiter
 	Pacer   *telegram.Pacer
 	Logger  *slog.Logger
+	// Now is the clock that Broadcast.CreatedAt was written with (the
+	// store's); nil means time.Now.
+	Now func() time.Time
 }
+
+// statusGrace is how long the reporter leaves a new broadcast's status
+// message to the author's own reply (bot: the preview turned into the
+// first status, then Store.MarkBroadcastShown). A reply that lands after
+// the reporter's edit would put «идёт: доставлено 0» back over
+// «завершена» for good; a reply that never lands (a crash, Telegram
+// down) leaves the message to the reporter after this.
+const statusGrace = 30 * time.Second
 
 // Reporter keeps each broadcast's status message up to date — edited at
 // most once per Every — and sends the final report when a broadcast ends.
@@ -55,6 +66,9 @@ func NewReporter(store *storage.Store, tg Telegram, msgs BroadcastMessages, cfg 
 	}
 	if cfg.Pacer == nil {
 		cfg.Pacer = telegram.NewPacer(telegram.PrivateBurst, telegram.GroupPerMinute)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Reporter{store: store, tg: tg, msgs: msgs, cfg: cfg, log: cfg.Logger}
 }
@@ -101,6 +115,9 @@ func (r *Reporter) report(ctx context.Context, b storage.Broadcast) error {
 	finished := b.State != storage.BroadcastRunning
 	if b.Version == b.Shown && !finished {
 		return nil
+	}
+	if b.Shown == 0 && b.StatusMessage != 0 && r.cfg.Now().Sub(b.CreatedAt) < statusGrace {
+		return nil // the author's reply is still turning the preview into the status
 	}
 	if err := r.showStatus(ctx, b, r.msgs.BroadcastStatus(b)); err != nil {
 		return err

@@ -12,8 +12,65 @@ import (
 	"vmeste/telegram"
 )
 
+// newReporter returns a reporter whose clock is an hour after the
+// broadcasts' creation: status messages no author's reply has shown are
+// the reporter's (see TestReporterLeavesANewStatusToTheAuthorsReply).
 func newReporter(s *storage.Store, fake *fakeTelegram) *scheduler.Reporter {
-	return scheduler.NewReporter(s, fake, messages{}, scheduler.ReporterConfig{Every: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+	return scheduler.NewReporter(s, fake, messages{}, scheduler.ReporterConfig{Every: time.Hour, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return time.Now().Add(time.Hour) }})
+}
+
+// TestReporterLeavesANewStatusToTheAuthorsReply: the bot turns the
+// preview into the first status after the broadcast is committed; a
+// reporter's edit before that reply lands would be overwritten by it
+// («идёт: доставлено 0» over «завершена», for good). So the reporter
+// leaves a new status message alone until the reply marks it shown, or
+// for half a minute if it never does.
+func TestReporterLeavesANewStatusToTheAuthorsReply(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	fake := newFakeTelegram()
+	addUsers(t, s, 100)
+	b := createBroadcast(t, s, users(100))
+	const status = 77
+	if err := s.SetBroadcastStatusMessage(ctx, b.ID, status); err != nil {
+		t.Fatal(err)
+	}
+	complete(t, s, b.ID, 100, sent(5)) // done before the author's reply landed
+	now := time.Now()
+	r := scheduler.NewReporter(s, fake, messages{}, scheduler.ReporterConfig{Every: time.Hour, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return now }})
+
+	r.Tick(ctx)
+	if edits, sends := fake.editCalls(), fake.sends(); len(edits)+len(sends) != 0 {
+		t.Fatalf("before the author's reply: edits %+v, sends %+v; want none", edits, sends)
+	}
+	if err := s.MarkBroadcastShown(ctx, b.ID, b.Version, false); err != nil { // the reply landed
+		t.Fatal(err)
+	}
+	r.Tick(ctx)
+	want := msgs.BroadcastStatus(mustBroadcast(t, s, b.ID))
+	if edits := fake.editCalls(); len(edits) != 1 || edits[0].Text != want {
+		t.Fatalf("after the reply: edits %+v, want one to %q", edits, want)
+	}
+	if got := mustBroadcast(t, s, b.ID); !got.Reported {
+		t.Error("the finished broadcast was not reported")
+	}
+
+	// A reply that never lands: the reporter takes over after the grace.
+	b2 := createBroadcast(t, s, users(100))
+	if err := s.SetBroadcastStatusMessage(ctx, b2.ID, 78); err != nil {
+		t.Fatal(err)
+	}
+	r.Tick(ctx)
+	if n := len(fake.editCalls()); n != 1 {
+		t.Fatalf("%d edits within the grace, want still 1", n)
+	}
+	now = now.Add(31 * time.Second)
+	r.Tick(ctx)
+	if edits := fake.editCalls(); len(edits) != 2 || edits[1].MsgID != 78 {
+		t.Fatalf("after the grace: edits %+v, want the second of message 78", edits)
+	}
 }
 
 // complete records an outcome for the broadcast's entry to chat.

@@ -39,7 +39,9 @@ type Gateway struct {
 // errNoRenderer: an entry holds a certificate and no Render is set.
 var errNoRenderer = errors.New("no certificate renderer")
 
-// Send implements Telegram with one telegram.Gateway.Post: an album of
+// Send implements Telegram with one telegram.Gateway.Post of a bulk
+// message (telegram.Message.Bulk: a paid broadcast when the gateway's are
+// on; everything the scheduler sends is the bot's own): an album of
 // Media is one sendMediaGroup; a certificate is printed by Render and
 // uploaded as a document with Text as its caption. A certificate revoked
 // since is returned as an error wrapping storage.ErrCertificateRevoked,
@@ -47,7 +49,8 @@ var errNoRenderer = errors.New("no certificate renderer")
 // (printing it again would fail again): classify skips or fails the entry
 // without retrying.
 func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
-	m := telegram.Message{Text: c.Text, Markup: inlineKeyboard(c.Buttons), CopyFromChat: c.CopyFromChat, CopyMessageID: c.CopyMessageID}
+	m := telegram.Message{Text: c.Text, Markup: inlineKeyboard(c.Buttons), CopyFromChat: c.CopyFromChat, CopyMessageID: c.CopyMessageID,
+		Bulk: true}
 	if c.Certificate != 0 {
 		render := g.Render
 		if render == nil {

@@ -125,6 +125,9 @@ func Restore(src, dst string, lockTimeout time.Duration) error {
 		}
 		return fmt.Errorf("storage: restore: %w", err)
 	}
+	if err := removeCleanStamp(dst); err != nil {
+		return fmt.Errorf("storage: restore: %w", err)
+	}
 	tmp := dst + ".restore"
 	if err := copyFileSync(src, tmp); err != nil {
 		_ = os.Remove(tmp)

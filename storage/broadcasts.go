@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -136,7 +137,11 @@ func (s *Store) CreateBroadcastFor(ctx context.Context, b Broadcast, recipients 
 		if err := tx.Bucket(bucketBroadcastsActive).Put(itob(b.ID), nil); err != nil {
 			return err
 		}
-		return putJSON(bb, itob(b.ID), b)
+		if err := putJSON(bb, itob(b.ID), b); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditBroadcastSend, Kind: AuditObjBroadcast, ObjectID: b.ID,
+			Event: b.Audience.EventID, Details: []AuditChange{auditFact("recipients", strconv.Itoa(b.Total))}})
 	})
 	if err != nil {
 		return Broadcast{}, fmt.Errorf("storage: create broadcast: %w", err)
@@ -316,7 +321,11 @@ func (s *Store) StopBroadcast(ctx context.Context, id int64) (Broadcast, error) 
 		}
 		b.State, b.FinishedAt = BroadcastStopped, now
 		b.Version++
-		return putJSON(bb, itob(id), b)
+		if err := putJSON(bb, itob(id), b); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditBroadcastStop, Kind: AuditObjBroadcast, ObjectID: id,
+			Event: b.Audience.EventID, Details: []AuditChange{auditFact("skipped", strconv.Itoa(b.Skipped))}})
 	})
 	if err != nil {
 		return Broadcast{}, fmt.Errorf("storage: stop broadcast %d: %w", id, err)

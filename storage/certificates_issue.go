@@ -304,8 +304,15 @@ func (s *Store) IssueCertificates(ctx context.Context, req CertificateIssue, not
 			return ErrAttendanceUnmarked
 		}
 		plan = d.plan
-		plan.Notified, err = issue(tx, d, req, notify, now)
-		return err
+		if plan.Notified, err = issue(tx, d, req, notify, now); err != nil {
+			return err
+		}
+		if len(d.issue) == 0 && len(d.revoke) == 0 {
+			return nil
+		}
+		issued := eventAudit(AuditCertificates, e)
+		issued.Details = []AuditChange{auditFact("issued", strconv.Itoa(len(d.issue))), auditFact("revoked", strconv.Itoa(len(d.revoke)))}
+		return s.appendAudit(ctx, tx, issued)
 	})
 	if err != nil {
 		return CertificatePlan{}, fmt.Errorf("storage: issue certificates of event %d: %w", req.EventID, err)

@@ -70,11 +70,24 @@
 // replaced in other people's stored messages. Freed pages keep the old
 // bytes until bbolt reuses them, and backups made before keep them too.
 //
+// The audit trail (audit.go) is written by the writers themselves: each
+// change a coordinator or admin makes appends one entry in its own
+// transaction, the actor taken from the context (WithActor); a caller that
+// sets none is recorded as the bot (0). PruneAudit forgets entries older
+// than its own retention; ForgetUser moves a person's entries to their
+// anonymous id.
+//
 // bbolt trusts its file: one cut short, or with a page of garbage, kills
 // the process (SIGBUS) or panics when bbolt reads there. So Open and
 // VerifyBackup check a file before bbolt maps it for writing (check.go):
 // size, both meta pages, then every page and Tx.Check, read-only, with
 // faults and panics recovered. A file that fails is ErrDamaged and is not
 // written to. bbolt keeps no checksum of its data pages: bytes changed
-// inside a value are not found.
+// inside a value are not found. After a clean Close, Open skips the page
+// check when the stamp Close left names the file exactly as it is
+// (cleanstamp.go); Check runs the full check on demand and Compact
+// rewrites the file without its free pages (maintenance.go), both offline.
+//
+// GenerateDistrict (generate.go) writes a district of any size through
+// the same helpers, for the benchmarks and the startup test at scale.
 package storage

@@ -361,7 +361,7 @@ func (s *Store) remind(tx *bolt.Tx, e Event, offset time.Duration, now time.Time
 		}
 		// Held up past the start (Telegram unreachable), it is skipped:
 		// a reminder of what has begun is noise.
-		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.Reminder(u, e, offset), Origin: origin, ExpiresAt: e.Start})
+		entries = append(entries, OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: r.Reminder(u, e, offset), Origin: origin, ExpiresAt: e.Start, DueAt: e.Start.Add(-offset)})
 		return nil
 	})
 	if err != nil {

@@ -54,7 +54,12 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	}
 	now := s.now()
 	e.CreatedAt, e.UpdatedAt, e.Taken, e.Waiting = now, now, 0, 0
-	err := s.update(ctx, func(tx *bolt.Tx) error { return s.createEventTx(tx, &e, now) })
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		if err := s.createEventTx(tx, &e, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, eventAudit(AuditEventCreate, e))
+	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: create event: %w", err)
 	}
@@ -187,6 +192,11 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 			return err
 		}
 		out.Before, out.Event = old, e
+		edit := eventAudit(AuditEventEdit, e)
+		edit.Details = eventChanges(old, e, s.loc)
+		if err := s.appendAudit(ctx, tx, edit); err != nil {
+			return err
+		}
 		if len(also) > 0 {
 			if err := enqueue(tx, also, now); err != nil {
 				return err
@@ -315,7 +325,10 @@ func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry)
 			}
 			queued = true
 		}
-		return s.reindexDue(tx, &old, &e, now)
+		if err := s.reindexDue(tx, &old, &e, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, eventAudit(AuditEventPublish, e))
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: publish event %d: %w", id, err)
@@ -363,7 +376,10 @@ func (s *Store) CancelEvent(ctx context.Context, id int64, notify Notify, also .
 		}
 		n, err := notifyParticipants(tx, e, notify, "cancel:"+strconv.FormatInt(id, 10), now)
 		sent = n
-		return err
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, eventAudit(AuditEventCancel, e))
 	})
 	if err != nil {
 		return Event{}, 0, fmt.Errorf("storage: cancel event %d: %w", id, err)

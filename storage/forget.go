@@ -143,7 +143,10 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64, f Forget) (Forgott
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		out = Forgotten{}
 		fg := &forgetting{tx: tx, id: userID, f: f, now: now, out: &out}
-		return fg.run()
+		if err := fg.run(); err != nil {
+			return err
+		}
+		return s.forgetAudit(ctx, fg)
 	})
 	if err != nil {
 		return Forgotten{}, fmt.Errorf("storage: forget user %d: %w", userID, err)
@@ -182,7 +185,7 @@ func (fg *forgetting) run() error {
 		return err
 	}
 	steps := []func() error{fg.registrations, fg.certificates, fg.orgRequests, fg.outbox, fg.broadcasts, fg.events,
-		fg.invites, fg.conversations, fg.inbox, fg.calendarFeed, fg.userRecord}
+		fg.invites, fg.conversations, fg.inbox, fg.calendarFeed, fg.auditEntries, fg.userRecord}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -69,6 +69,12 @@ func (s *Store) HandOverEvent(ctx context.Context, eventID, toUserID int64, noti
 		if err := putEvent(tx, e); err != nil {
 			return err
 		}
+		handed := eventAudit(AuditEventHandOver, e)
+		handed.Subject = toUserID
+		handed.Details = []AuditChange{{Field: "author", Before: strconv.FormatInt(from.ID, 10), After: strconv.FormatInt(toUserID, 10)}}
+		if err := s.appendAudit(ctx, tx, handed); err != nil {
+			return err
+		}
 		if notify == nil {
 			return nil
 		}

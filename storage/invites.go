@@ -32,7 +32,10 @@ func (s *Store) CreateInvite(ctx context.Context, inv Invite) error {
 		if b.Get([]byte(inv.Code)) != nil {
 			return fmt.Errorf("code exists: %w", ErrDuplicate)
 		}
-		return putJSON(b, []byte(inv.Code), inv)
+		if err := putJSON(b, []byte(inv.Code), inv); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditInviteCreate, Kind: AuditObjInvite, Note: inv.Code})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: create invite: %w", err)
@@ -67,7 +70,11 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64) err
 			return err
 		}
 		inv.UsedBy, inv.UsedAt = userID, now
-		return putJSON(b, []byte(code), inv)
+		if err := putJSON(b, []byte(code), inv); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditInviteUse, Kind: AuditObjInvite, Note: code,
+			Subject: userID, Org: u.OrgID, Details: []AuditChange{auditFact("role", string(RoleCoordinator))}})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: redeem invite: %w", err)
@@ -106,8 +113,14 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 		if err := getJSON(b, []byte(code), &inv); err != nil {
 			return err
 		}
+		if inv.Revoked {
+			return nil
+		}
 		inv.Revoked = true
-		return putJSON(b, []byte(code), inv)
+		if err := putJSON(b, []byte(code), inv); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditInviteRevoke, Kind: AuditObjInvite, Note: code})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: revoke invite: %w", err)

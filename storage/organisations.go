@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,7 +101,10 @@ func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
 // ErrDuplicate when an organisation of the same name exists.
 func (s *Store) CreateOrganisation(ctx context.Context, o Organisation) (int64, error) {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		return createOrg(tx, &o, s.now())
+		if err := createOrg(tx, &o, s.now()); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, orgAudit(AuditOrgCreate, o.ID))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: create organisation: %w", err)
@@ -119,7 +123,11 @@ func (s *Store) ImportOrganisations(ctx context.Context, list []Organisation) er
 				return err
 			}
 		}
-		return nil
+		if len(list) == 0 {
+			return nil
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditOrgImport, Kind: AuditObjImport,
+			Details: []AuditChange{auditFact("count", strconv.Itoa(len(list)))}})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: import organisations: %w", err)
@@ -170,8 +178,17 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o Organisation) error {
 		if err := checkUniqueName(b, o.ID, o.Name); err != nil {
 			return err
 		}
+		changes := orgChanges(old, o)
+		if len(changes) == 0 {
+			return nil
+		}
 		o.CreatedAt, o.UpdatedAt = old.CreatedAt, s.now()
-		return putJSON(b, itob(o.ID), o)
+		if err := putJSON(b, itob(o.ID), o); err != nil {
+			return err
+		}
+		edit := orgAudit(AuditOrgEdit, o.ID)
+		edit.Details = changes
+		return s.appendAudit(ctx, tx, edit)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: update organisation %d: %w", o.ID, err)
@@ -186,8 +203,9 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o Organisation) error {
 func (s *Store) RemoveOrganisation(ctx context.Context, id int64) error {
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOrgs)
-		if b.Get(itob(id)) == nil {
-			return ErrNotFound
+		var old Organisation
+		if err := getJSON(b, itob(id), &old); err != nil {
+			return err
 		}
 		prefix := itob(id)
 		if k, _ := tx.Bucket(bucketOrgUser).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
@@ -199,7 +217,12 @@ func (s *Store) RemoveOrganisation(ctx context.Context, id int64) error {
 			}
 			return &OrganiserError{Events: n}
 		}
-		return b.Delete(itob(id))
+		if err := b.Delete(itob(id)); err != nil {
+			return err
+		}
+		removed := orgAudit(AuditOrgRemove, id)
+		removed.Details = []AuditChange{{Field: "name", Before: old.Name}}
+		return s.appendAudit(ctx, tx, removed)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: remove organisation %d: %w", id, err)

@@ -177,6 +177,11 @@ func (s *Store) DecideOrgRequest(ctx context.Context, d OrgDecision) (OrgRequest
 			if err := createOrg(tx, &org, now); err != nil {
 				return err
 			}
+			added := orgAudit(AuditOrgCreate, org.ID)
+			added.Subject = req.UserID
+			if err := s.appendAudit(ctx, tx, added); err != nil {
+				return err
+			}
 		case OrgRequestMatched:
 			if err := getJSON(tx.Bucket(bucketOrgs), itob(d.OrgID), &org); err != nil {
 				return fmt.Errorf("organisation %d: %w", d.OrgID, err)

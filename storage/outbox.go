@@ -105,6 +105,9 @@ type OutboxEntry struct {
 	// ExpiresAt, if set, is when the entry is no longer worth sending (a
 	// reminder once its event has started): the sender skips it then.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// DueAt, for a reminder, is when it fell due (the event's start less
+	// the offset): the sender measures its lateness from here.
+	DueAt time.Time `json:"due_at,omitzero"`
 	// DoneAt is when the entry reached its final state (sent, failed or
 	// skipped): Prune counts its age from here. It is zero while the entry
 	// is pending, and in entries finished before the field existed (Prune

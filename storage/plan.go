@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +114,13 @@ func (s *Store) ImportPlan(ctx context.Context, rows []PlanRow) (PlanImport, err
 			}
 			out.Created = append(out.Created, e)
 		}
-		return nil
+		if len(out.Created) == 0 {
+			return nil
+		}
+		first, last := out.Created[0], out.Created[len(out.Created)-1]
+		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditPlanImport, Kind: AuditObjImport, Org: first.OwnerOrg,
+			Details: []AuditChange{auditFact("count", strconv.Itoa(len(out.Created))),
+				auditFact("first", strconv.FormatInt(first.ID, 10)), auditFact("last", strconv.FormatInt(last.ID, 10))}})
 	})
 	if err != nil {
 		return PlanImport{}, fmt.Errorf("storage: import plan: %w", err)
@@ -166,7 +173,12 @@ func (s *Store) CopyEvent(ctx context.Context, id, by int64, shift func(time.Tim
 		if err := checkEventTimes(e); err != nil {
 			return err
 		}
-		return s.createEventTx(tx, &e, now)
+		if err := s.createEventTx(tx, &e, now); err != nil {
+			return err
+		}
+		created := eventAudit(AuditEventCreate, e)
+		created.Details = []AuditChange{auditFact("copy_of", strconv.FormatInt(id, 10))}
+		return s.appendAudit(ctx, tx, created)
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("storage: copy event %d: %w", id, err)

@@ -485,9 +485,13 @@ func (s *Store) UserRegistrations(ctx context.Context, userID int64) ([]MyRegist
 // when the user never signed up for the event; ErrNotRegistered when the
 // registration is cancelled.
 func (s *Store) SetAttendance(ctx context.Context, eventID, userID int64, attended bool) error {
-	err := s.changeRegistration(ctx, eventID, userID, func(_ *bolt.Tx, r *Registration, _ Event, _ time.Time) (bool, error) {
+	err := s.changeRegistration(ctx, eventID, userID, func(tx *bolt.Tx, r *Registration, e Event, _ time.Time) (bool, error) {
+		if r.Attended != nil && *r.Attended == attended {
+			return true, nil
+		}
 		r.Attended = &attended
-		return false, nil
+		return false, s.appendAudit(ctx, tx, AuditEntry{Action: AuditAttendance, Kind: AuditObjRegistration, ObjectID: eventID,
+			Event: eventID, Org: e.OwnerOrg, Subject: userID, Details: []AuditChange{auditFact("attended", strconv.FormatBool(attended))}})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set attendance of user %d at event %d: %w", userID, eventID, err)
@@ -538,7 +542,12 @@ func (s *Store) SetResult(ctx context.Context, eventID, userID int64, result str
 			}
 			r.ResultNotice = 0
 		}
+		before := r.Result
 		r.Result = result
+		if err := s.appendAudit(ctx, tx, AuditEntry{Action: AuditResult, Kind: AuditObjRegistration, ObjectID: eventID,
+			Event: eventID, Org: e.OwnerOrg, Subject: userID, Details: []AuditChange{{Field: "result", Before: before, After: result}}}); err != nil {
+			return false, err
+		}
 		if notify == nil || result == r.ResultTold {
 			return false, nil
 		}

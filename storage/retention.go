@@ -207,6 +207,10 @@ type sweep struct {
 	// not nil) from related with it; stop ends the walk (no later key can
 	// be deleted); an error keeps the key. It must only read.
 	check func(tx *bolt.Tx, k, v []byte) (del bool, rel []byte, stop bool, err error)
+	// drop, if set, is called for each key check picked, with its value,
+	// just before it is deleted: to delete rows of other buckets that
+	// point to it (the audit trail's indexes).
+	drop func(tx *bolt.Tx, k, v []byte) error
 }
 
 // errNothingToDelete rolls back a sweep transaction that found nothing: a
@@ -234,7 +238,7 @@ func (s *Store) sweep(ctx context.Context, w sweep) (deleted, txs int, err error
 		err := s.update(ctx, func(tx *bolt.Tx) error {
 			next, n, checkErrs = nil, 0, nil
 			b := tx.Bucket(w.bucket)
-			type doomed struct{ key, rel []byte }
+			type doomed struct{ key, rel, value []byte }
 			var list []doomed
 			c := b.Cursor()
 			k, v := c.First()
@@ -253,7 +257,11 @@ func (s *Store) sweep(ctx context.Context, w sweep) (deleted, txs int, err error
 					continue
 				}
 				if del {
-					list = append(list, doomed{bytes.Clone(k), rel})
+					d := doomed{key: bytes.Clone(k), rel: rel}
+					if w.drop != nil {
+						d.value = bytes.Clone(v)
+					}
+					list = append(list, d)
 				}
 				if stop {
 					break
@@ -265,6 +273,11 @@ func (s *Store) sweep(ctx context.Context, w sweep) (deleted, txs int, err error
 			// Collected first, deleted now: deleting keys while a cursor
 			// walks the bucket can skip keys.
 			for _, d := range list {
+				if w.drop != nil {
+					if err := w.drop(tx, d.key, d.value); err != nil {
+						return err
+					}
+				}
 				if err := b.Delete(d.key); err != nil {
 					return err
 				}

@@ -66,7 +66,8 @@ var (
 		bucketDue, bucketRemindersSent, bucketDeadlineSent, bucketPeriods,
 		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
 		bucketCalTokens, bucketCalFeeds,
-		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser}
+		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser,
+		bucketAudit, bucketAuditByEvent, bucketAuditByUser, bucketAuditByOrg}
 
 	keySchema = []byte("schema")
 )
@@ -119,6 +120,7 @@ var (
 //	certificates_by_event event id (8) + certificate id (8) → empty
 //	certificates_by_user  user id (8) + certificate id (8) → empty; a forgotten person's move to the
 //	                      anonymous id, as their registrations do
+//	audit, audit_by_event, audit_by_user, audit_by_org: the audit trail (audit.go)
 //
 // Prune (retention.go) deletes what is no longer needed once it is older
 // than the retention: finished outbox entries with their outbox_origin
@@ -136,6 +138,10 @@ type Store struct {
 	enqueued chan struct{}
 	// lock is the lock file held while the store is open for writing.
 	lock *lockFile
+	// beforeCommit, set only by tests (export_test.go), runs at the end of
+	// every update's function; an error it returns rolls the transaction
+	// back, as a failure after the change's last write would.
+	beforeCommit func() error
 }
 
 // Options tune Open. The zero value is usable.
@@ -172,7 +178,10 @@ type Options struct {
 // meta write leaves exactly that, bbolt uses the other page, and the next
 // commit rewrites the bad one; Open logs it to Options.Logger.
 //
-// Tx.Check runs at every open, on purpose: for a 100 MB file the whole
+// After a clean Close the full check is skipped: Close leaves a stamp
+// naming the file as it left it, and Open, which removes the stamp before
+// it writes, skips the check only when the stamp names the file exactly as
+// it is (cleanstamp.go). Otherwise Tx.Check runs, on purpose: for a 100 MB file the whole
 // check took 0.07–0.25 s on a 2-core machine, cached or not (BENCHMARKS.md,
 // 2026-12-02), paid once at start. Without it, damage in a random page is
 // found only when a handler reads that page, and Open's own first commit
@@ -200,7 +209,17 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
 		}
 	}
-	if err := checkExisting(path, opts.LockTimeout, opts.Logger); err != nil {
+	clean := false
+	if !opts.ReadOnly {
+		var err error
+		if clean, err = takeCleanStamp(path); err != nil {
+			_ = lock.release()
+			return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		}
+	}
+	if clean {
+		opts.Logger.Info("storage: closed cleanly last time; the full check is skipped (vmeste -check runs it)", "path", path)
+	} else if err := checkExisting(path, opts.LockTimeout, opts.Logger); err != nil {
 		_ = lock.release()
 		if errors.Is(err, ErrLocked) {
 			return nil, ErrLocked
@@ -241,8 +260,14 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 // Close closes the database. It waits for open transactions to finish.
+// A store open for writing then writes its clean-shutdown stamp
+// (cleanstamp.go), so that the next Open may skip the full check.
 func (s *Store) Close() error {
+	path := s.db.Path()
 	err := s.db.Close()
+	if err == nil && s.lock != nil && path != "" { // "": closed before
+		err = writeCleanStamp(path)
+	}
 	if lerr := s.lock.release(); err == nil {
 		err = lerr
 	}
@@ -273,7 +298,15 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(fn)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if s.beforeCommit != nil {
+			return s.beforeCommit()
+		}
+		return nil
+	})
 }
 
 // itob encodes an id as a sortable 8-byte big-endian key.

@@ -168,8 +168,20 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role Role) error {
 		if err := getJSON(tx.Bucket(bucketUsers), itob(userID), &u); err != nil {
 			return err
 		}
+		if u.Role == role {
+			return nil
+		}
+		before := u.Role
 		u.Role = role
-		return putUser(tx, u, s.now(), false)
+		if err := putUser(tx, u, s.now(), false); err != nil {
+			return err
+		}
+		action := AuditRoleGrant
+		if role != RoleCoordinator {
+			action = AuditRoleRevoke
+		}
+		return s.appendAudit(ctx, tx, AuditEntry{Action: action, Kind: AuditObjUser, ObjectID: userID, Subject: userID,
+			Org: u.OrgID, Details: []AuditChange{{Field: "role", Before: string(before), After: string(role)}}})
 	})
 	if err != nil {
 		return fmt.Errorf("storage: set role of %d: %w", userID, err)

@@ -15,6 +15,12 @@
 // that was busy lately (its own limit); a 429 on a call that is not a
 // message (a callback's answer) pauses nothing else.
 //
+// With Config.PaidBroadcast set, bulk messages (Message.Bulk) carry
+// allow_paid_broadcast and wait for a Limiter of their own at that rate
+// (BulkLimiter; Telegram allows up to 1000 a second, paid for in Stars);
+// replies keep the shared one, a 429 on a paid send pauses only the paid
+// one, and the per-chat pacing is the same for both.
+//
 // # Errors
 //
 // Every failed send, edit or answer is an *Error with a Class (unless its
@@ -32,6 +38,11 @@
 // and the failed call is of ClassOutage — not the message's fault, so
 // callers keep it and try again. Replies are tried again until
 // Config.ReplyMaxWait.
+//
+// With Config.Metrics set, the gateway counts every attempt to send or
+// edit a message by lane, method and result, every 429 by method, and
+// times the limiter's waits (metrics.go); the registerer is the caller's,
+// so the package imports nothing of the application's.
 //
 // # Caveats
 //

@@ -13,6 +13,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config is what the gateway needs. Only Token is required.
@@ -34,10 +35,20 @@ type Config struct {
 	// PrivateBurst and GroupPerMinute); an emulator without flood control
 	// may lift them.
 	ChatBurst, GroupPerMinute int
+	// PaidBroadcast, when above 0, is the rate (messages a second, at
+	// most MaxPaidBroadcast) of Telegram's paid broadcasts: bulk sends
+	// (Message.Bulk) then carry allow_paid_broadcast, each paid for in
+	// Stars by the bot, and are paced by a limiter of their own at this
+	// rate (BulkLimiter) instead of sharing Rate with the replies. 0: off.
+	PaidBroadcast float64
 	// Probe is the backoff between probes while Telegram is unreachable
 	// (default 500 ms doubling to 5 s).
 	Probe  Backoff
 	Logger *slog.Logger
+	// Metrics, if set, gets the gateway's collectors (telegram/metrics.go):
+	// sends by lane, method and result, 429s by method, the limiter's
+	// waits. nil records nothing.
+	Metrics prometheus.Registerer
 }
 
 // Gateway is the one way to the Bot API: every message the bot sends, an
@@ -53,8 +64,12 @@ type Gateway struct {
 	api     *tg.Bot
 	pacer   *Pacer
 	limiter *Limiter
+	// paid paces the bulk sends when Config.PaidBroadcast is on; nil
+	// otherwise.
+	paid    *Limiter
 	log     *slog.Logger
 	outage  outage
+	metrics *metrics
 	closed  chan struct{}
 	closeMu sync.Once
 }
@@ -101,15 +116,30 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", Redact(err, cfg.Token))
 	}
-	return &Gateway{
+	limiter := NewLimiter(cfg.Rate * rateMargin)
+	m, err := newMetrics(cfg.Metrics, limiter)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: metrics: %w", err)
+	}
+	g := &Gateway{
 		cfg:     cfg,
 		api:     api,
 		pacer:   NewPacer(cfg.ChatBurst, cfg.GroupPerMinute),
-		limiter: NewLimiter(cfg.Rate * rateMargin),
+		limiter: limiter,
 		log:     cfg.Logger,
+		metrics: m,
 		closed:  make(chan struct{}),
-	}, nil
+	}
+	if cfg.PaidBroadcast > 0 {
+		g.paid = NewLimiter(min(cfg.PaidBroadcast, MaxPaidBroadcast) * rateMargin)
+		m.observePaid(g.paid)
+	}
+	return g, nil
 }
+
+// MaxPaidBroadcast is the most messages a second Telegram allows with
+// allow_paid_broadcast.
+const MaxPaidBroadcast = 1000
 
 // DefaultRate is the overall rate when none is set: under Telegram's
 // thirty a second, leaving room for the arrival jitter of requests.
@@ -136,6 +166,23 @@ func (g *Gateway) Pacer() *Pacer { return g.pacer }
 
 // Limiter is the overall limiter every sender shares.
 func (g *Gateway) Limiter() *Limiter { return g.limiter }
+
+// BulkLimiter is the limiter bulk senders wait for: the paid broadcasts'
+// own when Config.PaidBroadcast is on, else Limiter (its bulk lane).
+func (g *Gateway) BulkLimiter() *Limiter {
+	if g.paid != nil {
+		return g.paid
+	}
+	return g.limiter
+}
+
+// limiters are the overall limiters, the paid broadcasts' too if on.
+func (g *Gateway) limiters() []*Limiter {
+	if g.paid != nil {
+		return []*Limiter{g.limiter, g.paid}
+	}
+	return []*Limiter{g.limiter}
+}
 
 // redact removes the token from err's text.
 func (g *Gateway) redact(err error) error { return Redact(err, g.cfg.Token) }

@@ -17,6 +17,14 @@ const (
 	LaneBulk
 )
 
+// String names the lane in logs and metrics: "reply" or "bulk".
+func (l Lane) String() string {
+	if l == LaneReply {
+		return "reply"
+	}
+	return "bulk"
+}
+
 // Limiter keeps the bot's overall rate: one message every 1/rate seconds
 // for everything it sends, handed out first come, first served within a
 // lane, and to the reply lane before the bulk lane. A 429 on the overall
@@ -36,6 +44,9 @@ type Limiter struct {
 	timer  *time.Timer
 	// timerAt is when the armed timer fires (zero when none is armed).
 	timerAt time.Time
+	// observe, if set (by the gateway's metrics before any Wait), is told
+	// how long each granted Wait took.
+	observe func(Lane, time.Duration)
 }
 
 type waiter struct {
@@ -62,12 +73,16 @@ func NewLimiter(perSecond float64) *Limiter {
 // returned and nothing is taken).
 func (l *Limiter) Wait(ctx context.Context, lane Lane) error {
 	w := &waiter{ready: make(chan struct{})}
+	start := time.Now()
 	l.mu.Lock()
 	l.queues[lane] = append(l.queues[lane], w)
 	l.pumpLocked(time.Now())
 	l.mu.Unlock()
 	select {
 	case <-w.ready:
+		if l.observe != nil {
+			l.observe(lane, time.Since(start))
+		}
 		return nil
 	case <-ctx.Done():
 		l.mu.Lock()

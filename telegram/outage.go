@@ -52,7 +52,9 @@ func (g *Gateway) unreachable() bool {
 	o.probing = nil
 	if err != nil {
 		o.down, o.since, o.reason = true, time.Now(), err.Error()
-		g.limiter.Hold()
+		for _, l := range g.limiters() {
+			l.Hold()
+		}
 		go g.probeUntilUp()
 	}
 	down := o.down
@@ -107,7 +109,9 @@ func (g *Gateway) probeUntilUp() {
 		o.down, o.since, o.reason = false, time.Time{}, ""
 		// Released under the lock, so that a new outage's Hold cannot
 		// come between and be undone.
-		g.limiter.Release()
+		for _, l := range g.limiters() {
+			l.Release()
+		}
 		o.mu.Unlock()
 		g.log.Info("telegram: reachable again; sends resume", "after", time.Since(since).Round(time.Millisecond))
 		return

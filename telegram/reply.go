@@ -35,7 +35,7 @@ func (g *Gateway) Reply(ctx context.Context, chat int64, m Message) (*models.Mes
 			return err
 		}
 		var err error
-		sent, err = g.Post(ctx, chat, m)
+		sent, err = g.post(ctx, chat, m, LaneReply)
 		return err
 	})
 	if err != nil {
@@ -54,7 +54,7 @@ func (g *Gateway) EditReply(ctx context.Context, chat int64, msgID int, m Messag
 		if err := g.admitReply(ctx, chat); err != nil {
 			return err
 		}
-		return g.Revise(ctx, chat, msgID, m)
+		return g.revise(ctx, chat, msgID, m, LaneReply)
 	})
 	if err != nil {
 		return fmt.Errorf("telegram: edit %d/%d: %w", chat, msgID, err)

@@ -25,6 +25,10 @@ type Message struct {
 	Document      models.InputFile
 	Photo         models.InputFile
 	Media         []Media
+	// Bulk marks a message the bot sends on its own (the outbox): with
+	// the gateway's paid broadcasts on, it carries allow_paid_broadcast
+	// and a 429 on it pauses the paid limiter. Ignored when they are off.
+	Bulk bool
 }
 
 // MediaKind is the kind of a file sent by its file_id.
@@ -77,6 +81,17 @@ func (m Message) method() string {
 // seek (a *bytes.Reader) is read from its start on every attempt, and
 // gets longer than SendTimeout by its size.
 func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Message, error) {
+	return g.post(ctx, chat, m, LaneBulk)
+}
+
+// post is Post, counted in lane's metrics (Reply posts in LaneReply).
+func (g *Gateway) post(ctx context.Context, chat int64, m Message, lane Lane) (*models.Message, error) {
+	sent, err := g.postOnce(ctx, chat, m)
+	g.metrics.sent(lane, m.method(), err)
+	return sent, err
+}
+
+func (g *Gateway) postOnce(ctx context.Context, chat int64, m Message) (*models.Message, error) {
 	timeout := g.cfg.SendTimeout
 	upload := m.Document
 	if upload == nil {
@@ -101,11 +116,13 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 		sent *models.Message
 		err  error
 	)
+	paid := m.Bulk && g.paid != nil
 	switch m.method() {
 	case "copyMessage":
 		var id *models.MessageID
 		params := &tg.CopyMessageParams{
 			ChatID: chat, FromChatID: m.CopyFromChat, MessageID: m.CopyMessageID, ReplyMarkup: m.Markup,
+			AllowPaidBroadcast: paid,
 		}
 		if m.Text != "" { // a new caption
 			params.Caption, params.ParseMode = m.Text, models.ParseModeHTML
@@ -121,6 +138,7 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 		}
 		sent, err = g.api.SendDocument(callCtx, &tg.SendDocumentParams{
 			ChatID: chat, Document: doc, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			AllowPaidBroadcast: paid,
 		})
 	case "sendPhoto":
 		photo, caption := m.Photo, m.Text
@@ -129,15 +147,16 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 		}
 		sent, err = g.api.SendPhoto(callCtx, &tg.SendPhotoParams{
 			ChatID: chat, Photo: photo, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			AllowPaidBroadcast: paid,
 		})
 	case "sendVideo":
 		sent, err = g.api.SendVideo(callCtx, &tg.SendVideoParams{
 			ChatID: chat, Video: &models.InputFileString{Data: m.Media[0].FileID}, Caption: m.Media[0].Caption,
-			ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup, AllowPaidBroadcast: paid,
 		})
 	case "sendMediaGroup":
 		var album []*models.Message
-		album, err = g.api.SendMediaGroup(callCtx, &tg.SendMediaGroupParams{ChatID: chat, Media: inputMedia(m.Media)})
+		album, err = g.api.SendMediaGroup(callCtx, &tg.SendMediaGroupParams{ChatID: chat, Media: inputMedia(m.Media), AllowPaidBroadcast: paid})
 		if err == nil && len(album) > 0 {
 			sent = album[0]
 		} else if err == nil {
@@ -146,7 +165,7 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 	default:
 		sent, err = g.api.SendMessage(callCtx, &tg.SendMessageParams{
 			ChatID: chat, Text: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.Markup,
-			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}, AllowPaidBroadcast: paid,
 		})
 	}
 	if err != nil {
@@ -156,7 +175,11 @@ func (g *Gateway) Post(ctx context.Context, chat int64, m Message) (*models.Mess
 			g.log.Warn("telegram: delivered, answer unreadable", "method", m.method(), "chat_id", chat, "error", g.redact(err))
 			return &models.Message{Chat: models.Chat{ID: chat}}, nil
 		}
-		return nil, g.fail(ctx, m.method(), chat, err)
+		limiter := g.limiter
+		if paid {
+			limiter = g.paid
+		}
+		return nil, g.failOn(ctx, limiter, m.method(), chat, err)
 	}
 	return sent, nil
 }
@@ -186,6 +209,18 @@ func inputMedia(list []Media) []models.InputMedia {
 // message msgID in chat (a nil Markup keeps none). "Message is not
 // modified" is not an error.
 func (g *Gateway) Revise(ctx context.Context, chat int64, msgID int, m Message) error {
+	return g.revise(ctx, chat, msgID, m, LaneBulk)
+}
+
+// revise is Revise, counted in lane's metrics (EditReply revises in
+// LaneReply).
+func (g *Gateway) revise(ctx context.Context, chat int64, msgID int, m Message, lane Lane) error {
+	err := g.reviseOnce(ctx, chat, msgID, m)
+	g.metrics.sent(lane, "editMessageText", err)
+	return err
+}
+
+func (g *Gateway) reviseOnce(ctx context.Context, chat int64, msgID int, m Message) error {
 	callCtx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
 	defer cancel()
 	_, err := g.api.EditMessageText(callCtx, &tg.EditMessageTextParams{
@@ -224,6 +259,12 @@ func (g *Gateway) Answer(ctx context.Context, queryID, text string, alert bool) 
 // that cancelled its call gets an unclassified error: a deadline is a
 // timeout, Telegram's or the network's.
 func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error) error {
+	return g.failOn(ctx, g.limiter, method, chat, err)
+}
+
+// failOn is fail of a call paced by limiter, which a 429 on the overall
+// limit pauses.
+func (g *Gateway) failOn(ctx context.Context, limiter *Limiter, method string, chat int64, err error) error {
 	err = g.redact(err)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("telegram: %s: %w", method, err)
@@ -232,6 +273,7 @@ func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error
 	now := time.Now()
 	switch e.Class {
 	case ClassRetryAfter:
+		g.metrics.floodWait(method)
 		switch {
 		case chat == 0:
 			// A call that is not a message (a callback's answer, the
@@ -243,8 +285,8 @@ func (g *Gateway) fail(ctx context.Context, method string, chat int64, err error
 		default:
 			// We keep the per-chat limits ourselves, so a 429 for a
 			// private chat, or for a quiet group, is the overall limit:
-			// every send waits.
-			g.limiter.Pause(now.Add(e.RetryAfter))
+			// every send of its limiter waits.
+			limiter.Pause(now.Add(e.RetryAfter))
 		}
 		g.log.Warn("telegram: flood control", "method", method, "chat_id", chat, "retry_after", e.RetryAfter)
 	case ClassTransient:

@@ -44,6 +44,9 @@ func (g *Gateway) Updates(ctx context.Context, offset int64, timeout time.Durati
 		return nil, 0, fmt.Errorf("telegram: getUpdates: decode (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if !r.OK {
+		if r.ErrorCode == http.StatusTooManyRequests {
+			g.metrics.floodWait("getUpdates")
+		}
 		// A 5xx or a refused token (401, 404) may be an outage: the probe
 		// says. A 409 (another instance polls, a webhook is set) and a 429
 		// are not.

@@ -96,6 +96,10 @@ type Message struct {
 	// (SendContact).
 	Contact *Contact
 
+	// PaidBroadcast is set on a bot's message whose request set
+	// allow_paid_broadcast (Telegram's paid broadcasts).
+	PaidBroadcast bool
+
 	plain string
 }
 

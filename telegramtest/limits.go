@@ -15,6 +15,10 @@ type Limits struct {
 	// messages in any n seconds (so a reply of two messages passes, a
 	// steady stream is still held to PerChat a second). 0 or 1: strict.
 	PerChatBurst int
+	// PaidGlobal is messages per second over all chats for requests with
+	// allow_paid_broadcast (Telegram's paid broadcasts: 1000); they are
+	// not counted in Global. 0: such requests count in Global like any.
+	PaidGlobal int
 }
 
 // A send that would exceed a limit is answered 429 with retry_after 1 (per
@@ -37,22 +41,30 @@ func (s *Server) RateViolations() int {
 
 func (s *Server) setLimitsLocked(l Limits) {
 	s.limits = l
-	s.global = nil
+	s.global, s.paidGlobal = nil, nil
 	if l.Global > 0 {
 		s.global = newWindow(l.Global, time.Second)
+	}
+	if l.PaidGlobal > 0 {
+		s.paidGlobal = newWindow(l.PaidGlobal, time.Second)
 	}
 	for _, cs := range s.chats {
 		cs.rate = nil
 	}
 }
 
-// rateLocked admits one message to cs or returns the 429 reply.
-func (s *Server) rateLocked(cs *chatState) reply {
+// rateLocked admits one message to cs (paid: with allow_paid_broadcast)
+// or returns the 429 reply.
+func (s *Server) rateLocked(cs *chatState, paid bool) reply {
 	if s.limits == (Limits{}) {
 		return reply{}
 	}
 	now := int64(time.Since(s.epoch))
-	if s.global != nil && s.global.wait(now) > 0 {
+	global := s.global
+	if paid && s.paidGlobal != nil {
+		global = s.paidGlobal
+	}
+	if global != nil && global.wait(now) > 0 {
 		s.rateViolations++
 		return tooMany(1)
 	}
@@ -76,8 +88,8 @@ func (s *Server) rateLocked(cs *chatState) reply {
 		}
 		cs.rate.add(now)
 	}
-	if s.global != nil {
-		s.global.add(now)
+	if global != nil {
+		global.add(now)
 	}
 	return reply{}
 }

@@ -155,7 +155,8 @@ func (s *Server) mSendMediaGroup(_ context.Context, p *params) reply {
 			merr = badRequest("wrong file identifier/HTTP URL specified")
 		}
 	}
-	cs, r := s.prepareSendLocked(chatID, merr)
+	paid := p.boolean("allow_paid_broadcast")
+	cs, r := s.prepareSendLocked(chatID, paid, merr)
 	if r.failed() {
 		return r
 	}
@@ -163,7 +164,7 @@ func (s *Server) mSendMediaGroup(_ context.Context, p *params) reply {
 	group := strconv.Itoa(1_300_000_000 + s.nextFile)
 	out := make([]*wireMessage, len(items))
 	for i, it := range items {
-		rec := s.botRecord(contents[i], markup{})
+		rec := s.botRecord(contents[i], markup{}, paid)
 		rec.msg.Caption = contents[i].raw
 		rec.msg.MediaGroupID = group
 		attachLocked(&rec.msg, it.Type, files[i])

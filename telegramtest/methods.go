@@ -24,8 +24,8 @@ func (s *Server) mGetMe(context.Context, *params) reply {
 // prepareSendLocked checks, in Telegram's order, that the bot may create a
 // message in chatID: the chat is known, the request is valid (errs), the
 // user has not blocked the bot / the bot is still in the group, and flood
-// control allows it.
-func (s *Server) prepareSendLocked(chatID int64, errs ...reply) (*chatState, reply) {
+// control allows it (paid: the request set allow_paid_broadcast).
+func (s *Server) prepareSendLocked(chatID int64, paid bool, errs ...reply) (*chatState, reply) {
 	cs := s.chats[chatID]
 	if cs == nil {
 		return nil, errChatNotFound
@@ -41,14 +41,17 @@ func (s *Server) prepareSendLocked(chatID int64, errs ...reply) (*chatState, rep
 	if cs.botLeft {
 		return nil, errKicked
 	}
-	if r := s.rateLocked(cs); r.failed() {
+	if r := s.rateLocked(cs, paid); r.failed() {
 		return nil, r
 	}
 	return cs, reply{}
 }
 
-func (s *Server) botRecord(c content, mk markup) *record {
+// botRecord is a new message of the bot; paid records that its request
+// set allow_paid_broadcast.
+func (s *Server) botRecord(c content, mk markup, paid bool) *record {
 	r := &record{content: c, inline: mk.inlineJSON}
+	r.msg.PaidBroadcast = paid
 	r.msg.FromBot = true
 	r.msg.From = s.bot
 	r.msg.Date = time.Now()
@@ -68,11 +71,12 @@ func (s *Server) mSendMessage(_ context.Context, p *params) reply {
 	mk, merr := parseMarkup(p.str("reply_markup"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, r := s.prepareSendLocked(chatID, cerr, merr)
+	paid := p.boolean("allow_paid_broadcast")
+	cs, r := s.prepareSendLocked(chatID, paid, cerr, merr)
 	if r.failed() {
 		return r
 	}
-	rec := s.botRecord(c, mk)
+	rec := s.botRecord(c, mk, paid)
 	rec.msg.Text = c.raw
 	s.addLocked(cs, rec)
 	return ok(s.messageWire(cs, rec))
@@ -254,14 +258,15 @@ func (s *Server) sendFile(p *params, field string) reply {
 			ferr = badRequest("wrong file identifier/HTTP URL specified")
 		}
 	}
-	cs, r := s.prepareSendLocked(chatID, ferr, cerr, merr)
+	paid := p.boolean("allow_paid_broadcast")
+	cs, r := s.prepareSendLocked(chatID, paid, ferr, cerr, merr)
 	if r.failed() {
 		return r
 	}
 	if f == nil {
 		f = s.storeUploadLocked(field, up)
 	}
-	rec := s.botRecord(c, mk)
+	rec := s.botRecord(c, mk, paid)
 	rec.msg.Caption = c.raw
 	attachLocked(&rec.msg, field, f)
 	s.addLocked(cs, rec)
@@ -309,11 +314,12 @@ func (s *Server) mCopyMessage(_ context.Context, p *params) reply {
 	if !media || !newCaption {
 		cerr = reply{}
 	}
-	cs, r := s.prepareSendLocked(chatID, serr, cerr, merr)
+	paid := p.boolean("allow_paid_broadcast")
+	cs, r := s.prepareSendLocked(chatID, paid, serr, cerr, merr)
 	if r.failed() {
 		return r
 	}
-	rec := s.botRecord(src.content, mk)
+	rec := s.botRecord(src.content, mk, paid)
 	m := &rec.msg
 	m.Text, m.Caption, m.ParseMode = src.msg.Text, src.msg.Caption, src.msg.ParseMode
 	m.Document, m.Photo, m.Video = src.msg.Document, src.msg.Photo, src.msg.Video

@@ -94,6 +94,7 @@ type Server struct {
 	// limits.go
 	limits         Limits
 	global         *window
+	paidGlobal     *window // Limits.PaidGlobal
 	rateViolations int
 }
 

@@ -144,9 +144,8 @@ func secured(next http.Handler) http.Handler {
 }
 
 // actor is the context a page's storage writes run with: the one place
-// where the audit trail (issue 14's storage.WithActor) learns who made a
-// change from the page. For now it returns ctx as it is.
+// where the audit trail learns who made a change from the page
+// (storage.WithActor, as the bot's middleware sets it for an update).
 func (a *App) actor(ctx context.Context, s *session) context.Context {
-	_ = s.User.ID // wire storage.WithActor(ctx, s.User.ID) here at merge
-	return ctx
+	return storage.WithActor(ctx, s.User.ID)
 }

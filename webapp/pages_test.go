@@ -240,3 +240,33 @@ func TestAdminEditTellsTheAuthor(t *testing.T) {
 		t.Errorf("the author was told %q", told)
 	}
 }
+
+// TestPageWritesAreAudited: what the page changes is in the audit trail
+// under the user who changed it, as the chat's changes are.
+func TestPageWritesAreAudited(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e := f.event(ctx, "Школа безопасности", storage.EventCompetition)
+	if _, err := f.store.Register(ctx, storage.SignUp{EventID: e.ID, UserID: f.teacher.ID}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"title": {e.Title}, "kind": {string(e.Kind)}, "org": {itoa(f.orgA)}, "place": {"Полигон МЧС"}, "unit": {"individual"},
+		"start": {e.Start.In(f.location).Format(localInput)}}
+	if code, _ := f.do(http.MethodPost, "/app/events/"+itoa(e.ID)+"/edit", f.as(f.coordA), form); code != http.StatusOK {
+		t.Fatalf("edit: %d", code)
+	}
+	if code, _ := f.do(http.MethodPost, "/app/events/"+itoa(e.ID)+"/mark", f.as(f.admin), url.Values{"user": {itoa(f.teacher.ID)}, "result": {"3"}}); code != http.StatusOK {
+		t.Fatalf("mark: %d", code)
+	}
+	entries, err := f.store.AuditEntries(ctx, storage.AuditFilter{Event: e.ID}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[storage.AuditAction]int64{}
+	for _, a := range entries {
+		by[a.Action] = a.Actor
+	}
+	if by[storage.AuditEventEdit] != f.coordA.ID || by[storage.AuditResult] != f.admin.ID {
+		t.Errorf("audited %v, want the coordinator's edit and the admin's result: %+v", by, entries)
+	}
+}
