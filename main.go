@@ -170,6 +170,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
 	}
 
+	// The coordinators' Mini App, on the HTTP port when it is reached
+	// over https; the bot renders its notices and files.
+	var app *webapp.App
+	if ln != nil && appURL(cfg) != "" {
+		if app, err = webapp.New(store, catalog, webapp.Config{Token: cfg.Token, Admins: cfg.Admins, Location: cfg.Location,
+			Now: cfg.now, Logger: logger, Notices: b, Exports: b}); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+
 	// Certificates in the outbox are printed when they are sent: the bot
 	// knows the layout, the scheduler imports neither it nor documents.
 	api := scheduler.Gateway{G: gw, Render: b.RenderCertificate}
@@ -221,12 +232,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
 				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
 		}
-		if appURL(cfg) != "" {
-			app, err := webapp.New(store, catalog, webapp.Config{Token: cfg.Token, Admins: cfg.Admins, Location: cfg.Location,
-				Now: cfg.now, Logger: logger, Notices: b, Exports: b})
-			if err != nil {
-				return err
-			}
+		if app != nil {
 			mux.Handle(webapp.Path, app.Handler())
 		}
 		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
