@@ -64,6 +64,11 @@ type config struct {
 	// http(s) URL without query, no trailing slash): the calendar feeds'
 	// links begin with it. "" offers no feed.
 	PublicURL string
+	// WebhookURL is the public URL Telegram POSTs updates to (webhook
+	// mode); "" polls. WebhookPath is its path, served on the HTTP port.
+	// WebhookSecret is the secret Telegram sends; "" means a random one
+	// kept in the database.
+	WebhookURL, WebhookPath, WebhookSecret string
 	// Metrics is where GET /metrics is served: "" on the HTTP port, "off"
 	// nowhere, or a host:port of its own (metrics.go).
 	Metrics string
@@ -89,6 +94,8 @@ var settings = []setting{
 	{"VMESTE_BACKUP_DIR", "backup-dir", "data/backups", "folder of the backups (the newest 14 are kept)"},
 	{"VMESTE_OPERATOR", "operator", "", "the operator of personal data named in the consent users give (the department's name); unset: «" + bot.DefaultOperator + "», with a warning in the log"},
 	{"VMESTE_PUBLIC_URL", "public-url", "", "how the -http port is reached from outside, an absolute http(s) URL such as https://vmeste.example.ru: the personal calendar feeds are served at <URL>/calendar/<token>.ics; unset: no feeds"},
+	{"VMESTE_WEBHOOK_URL", "webhook-url", "", "receive updates by webhook at this public https URL (TLS by a reverse proxy in front of the -http port, which must be on), such as https://vmeste.example.ru/telegram/update; http only with a self-hosted Bot API server; unset: long polling"},
+	{"VMESTE_WEBHOOK_SECRET", "webhook-secret", "", "the webhook's secret token, 1 to 256 characters of A-Z a-z 0-9 _ -; unset: a random one made once and kept in the database"},
 	{"VMESTE_METRICS", "metrics", "", "where Prometheus metrics are served (GET /metrics): empty = on the -http port, off = nowhere, host:port = a listener of their own"},
 	{"VMESTE_PAID_BROADCAST", "paid-broadcast", "", "opt-in: announcements, digests and reminders go as Telegram's paid broadcasts (allow_paid_broadcast, 0.1 Stars a message from the bot's balance) at this many messages a second, 31 to 1000, beside -rate for replies; unset: off"},
 	{"VMESTE_KEEP", "keep", "2160h", "how long sent messages and other finished records are kept, pruned nightly: a duration like 2160h or days like 90d (2 days to 10 years)"},
@@ -117,6 +124,10 @@ func settingErr(flagName, format string, args ...any) error {
 // errHelp is returned by parseConfig for -h.
 var errHelp = flag.ErrHelp
 
+// secretSettings are the flags whose values are secrets: -h does not
+// print their environment variables' values as defaults.
+var secretSettings = map[string]bool{"token": true, "webhook-secret": true}
+
 // parseConfig reads the configuration from args (without the program name)
 // and the environment lookupEnv (os.LookupEnv: a variable set to "" counts,
 // so VMESTE_HTTP= turns the health port off). It checks every value that
@@ -127,7 +138,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	values := map[string]*string{}
 	for _, s := range settings {
 		def := s.def
-		if v, ok := lookupEnv(s.env); ok {
+		if v, ok := lookupEnv(s.env); ok && !secretSettings[s.flag] {
 			def = v
 		}
 		values[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
@@ -143,6 +154,15 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	// A secret's variable is read only now, so that -h, which prints each
+	// flag's default, never shows it.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if v, ok := lookupEnv(s.env); ok && secretSettings[s.flag] && !given[s.flag] {
+			*values[s.flag] = v
+		}
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
@@ -223,6 +243,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), usageOut 
 	if c.PublicURL, err = parsePublicURL(*values["public-url"]); err != nil {
 		return config{}, settingErr("public-url", "%q is not an absolute http(s) URL without query (like https://vmeste.example.ru)", *values["public-url"])
 	}
+	if err := c.parseWebhook(*values["webhook-url"], *values["webhook-secret"]); err != nil {
+		return config{}, err
+	}
 	if c.Metrics, err = parseMetrics(*values["metrics"]); err != nil {
 		return config{}, settingErr("metrics", "%q is not empty, off, or a host:port (like 127.0.0.1:9100)", *values["metrics"])
 	}
@@ -290,6 +313,71 @@ func parsePublicURL(v string) (string, error) {
 		return "", errors.New("a query, fragment or user info")
 	}
 	return strings.TrimRight(v, "/"), nil
+}
+
+// telegramAPI is Telegram's own Bot API server, which accepts only https
+// webhooks on a few ports.
+const telegramAPI = "https://api.telegram.org"
+
+// webhookPorts are the ports Telegram's servers deliver webhooks to.
+var webhookPorts = map[string]bool{"": true, "443": true, "80": true, "88": true, "8443": true}
+
+// reservedPaths are served on the HTTP port beside the webhook, and must
+// not be its path.
+var reservedPaths = []string{"/healthz", "/metrics", "/calendar/"}
+
+// webhookSecretOK is a secret Telegram accepts: 1 to 256 of A-Z a-z 0-9 _ -.
+func webhookSecretOK(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseWebhook reads VMESTE_WEBHOOK_URL and VMESTE_WEBHOOK_SECRET into c
+// (after APIURL and HTTP). The URL must be absolute, https (http only
+// with a Bot API server other than Telegram's: a self-hosted one or an
+// emulator), without query, fragment or user info, on a port Telegram
+// delivers to, with a path of its own; and the HTTP port must be on.
+func (c *config) parseWebhook(rawURL, secret string) error {
+	c.WebhookSecret = strings.TrimSpace(secret)
+	if c.WebhookSecret != "" && !webhookSecretOK(c.WebhookSecret) {
+		return settingErr("webhook-secret", "not 1 to 256 characters of A-Z a-z 0-9 _ -")
+	}
+	rawURL = strings.TrimSpace(rawURL)
+	if rawURL == "" {
+		return nil
+	}
+	official := strings.TrimRight(c.APIURL, "/") == telegramAPI
+	u, err := url.Parse(rawURL)
+	switch {
+	case err != nil, u.Host == "", u.Opaque != "", u.Scheme != "https" && u.Scheme != "http":
+		return settingErr("webhook-url", "%q is not an absolute https URL (like https://vmeste.example.ru/telegram/update)", rawURL)
+	case u.Scheme == "http" && official:
+		return settingErr("webhook-url", "Telegram delivers only to https: put a reverse proxy with TLS in front of the -http port")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
+		return settingErr("webhook-url", "%q has a query, fragment or user info", rawURL)
+	case official && !webhookPorts[u.Port()]:
+		return settingErr("webhook-url", "Telegram delivers only to ports 443, 80, 88 and 8443, not %s", u.Port())
+	case u.Path == "" || u.Path == "/":
+		return settingErr("webhook-url", "%q has no path: give the webhook one of its own (like /telegram/update)", rawURL)
+	case strings.Trim(u.Path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_.~-") != "" || u.RawPath != "":
+		return settingErr("webhook-url", "the path %q has characters other than A-Z a-z 0-9 / _ . ~ -", u.Path)
+	case c.HTTP == "":
+		return settingErr("webhook-url", "webhook mode needs the HTTP port (VMESTE_HTTP, -http), which is off")
+	}
+	for _, p := range reservedPaths {
+		if u.Path == strings.TrimSuffix(p, "/") || strings.HasPrefix(u.Path, p) {
+			return settingErr("webhook-url", "the path %s is taken by %s", u.Path, p)
+		}
+	}
+	c.WebhookURL, c.WebhookPath = rawURL, u.Path
+	return nil
 }
 
 // isHelp reports whether err is the -h request.

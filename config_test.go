@@ -132,3 +132,41 @@ func TestPaidBroadcastSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpHidesSecrets: -h prints each flag's default, which is the
+// environment's value where one is set; never for the token or the
+// webhook's secret. The values still reach the configuration, and a flag
+// still wins.
+func TestHelpHidesSecrets(t *testing.T) {
+	const token, secret = "123456:AAsecret-token-value", "webhook_secret-value"
+	env := func(k string) (string, bool) {
+		switch k {
+		case "TELEGRAM_BOT_TOKEN":
+			return token, true
+		case "VMESTE_WEBHOOK_SECRET":
+			return secret, true
+		case "VMESTE_OPERATOR":
+			return "Управление образования района", true
+		}
+		return "", false
+	}
+	var out bytes.Buffer
+	if _, err := parseConfig([]string{"-h"}, env, &out); !isHelp(err) {
+		t.Fatalf("-h: %v, want the help", err)
+	}
+	help := out.String()
+	if strings.Contains(help, token) || strings.Contains(help, secret) {
+		t.Errorf("-h shows a secret:\n%s", help)
+	}
+	if !strings.Contains(help, "Управление образования района") {
+		t.Errorf("-h no longer shows the environment's other values:\n%s", help)
+	}
+	cfg, err := parseConfig([]string{"-demo"}, env, &bytes.Buffer{})
+	if err != nil || cfg.Token != token {
+		t.Errorf("token from the environment: %q, %v; want %q", cfg.Token, err, token)
+	}
+	cfg, err = parseConfig([]string{"-demo", "-token", "1:flag"}, env, &bytes.Buffer{})
+	if err != nil || cfg.Token != "1:flag" {
+		t.Errorf("token flag over the environment: %q, %v", cfg.Token, err)
+	}
+}

@@ -47,6 +47,7 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 
 	cfg.DB = filepath.Join(dir, "vmeste.db")
 	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
+	cfg.WebhookURL, cfg.WebhookPath = "", "" // the demo polls its own emulator
 	cfg.Admins = []int64{demoAdmin.ID}
 	cfg.unpaced = true // the emulator keeps no flood limits: answer at once
 	clock := &demoClock{}

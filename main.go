@@ -155,6 +155,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		// on and reached from outside.
 		CalendarFeedURL: calendarFeedURL(cfg),
 		AppURL:          appURL(cfg),
+		WebhookURL:      cfg.WebhookURL,
+		WebhookSecret:   cfg.WebhookSecret,
 		Metrics:         metrics.registerer(),
 	}, store, catalog)
 	switch {
@@ -235,6 +237,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		if app != nil {
 			mux.Handle(webapp.Path, app.Handler())
 		}
+		if cfg.WebhookPath != "" {
+			mux.Handle(cfg.WebhookPath, b.WebhookHandler())
+		}
 		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -263,7 +268,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	return runErr
 }
 
-// healthHandler serves GET /healthz: 200 "ok" while the bot is polling,
+// healthHandler serves GET /healthz: 200 "ok" while the bot receives
+// updates (polls, or its webhook is set),
 // Telegram answers and the database is open; otherwise 503 with the
 // reason ("degraded: telegram unreachable for 42s: …" while every send
 // waits for Telegram).
@@ -276,9 +282,9 @@ func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) *http
 			fmt.Fprintln(w, "degraded:", reason)
 			return
 		}
-		if !b.Polling() {
+		if !b.Receiving() {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "not polling")
+			fmt.Fprintln(w, "not receiving updates")
 			return
 		}
 		if err := store.Ping(r.Context()); err != nil {

@@ -49,6 +49,15 @@ type Config struct {
 	// to coordinators and admins as a web_app button and as their menu
 	// button; "" when the app is not served.
 	AppURL string
+	// WebhookURL, if set, is the public URL Telegram POSTs updates to
+	// (webhook mode, see WebhookHandler); "" polls.
+	WebhookURL string
+	// WebhookSecret is the webhook's secret token; "" means the one kept
+	// in the database (made once, storage.WebhookSecret).
+	WebhookSecret string
+	// WebhookMaxConnections is setWebhook's max_connections; 0 means
+	// DefaultWebhookConnections.
+	WebhookMaxConnections int
 	// Metrics, if set, gets the bot's collectors (metrics.go): updates by
 	// kind and outcome, handler latency by route. nil records nothing.
 	Metrics prometheus.Registerer
@@ -78,7 +87,13 @@ type Bot struct {
 	// a wizard (routes.go, wizard.go).
 	wizardStarts map[string]startsWizard
 
-	polling atomic.Bool
+	// receiving: the last getUpdates call succeeded, or the webhook is
+	// set; and Run has not stopped.
+	receiving atomic.Bool
+	// intake passes the webhook's updates to Run's dispatcher
+	// (webhook.go); webhookSecret is the secret Telegram must send.
+	intake        webhookIntake
+	webhookSecret string
 	// archives are the works' ZIPs being built beside the update intake
 	// (works_zip.go).
 	archives *archiver
@@ -122,6 +137,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.WebhookMaxConnections <= 0 {
+		cfg.WebhookMaxConnections = DefaultWebhookConnections
+	}
 	noOperator := strings.TrimSpace(cfg.Operator) == ""
 	if cfg.Operator = strings.TrimSpace(cfg.Operator); noOperator {
 		cfg.Operator = DefaultOperator
@@ -152,6 +170,12 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
 	}
+	b.intake.save = store.SaveWebhookUpdate
+	if b.webhookSecret = cfg.WebhookSecret; cfg.WebhookURL != "" && b.webhookSecret == "" {
+		if b.webhookSecret, err = store.WebhookSecret(ctx); err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+	}
 	b.consentVersion = ConsentVersion(catalog, cfg.Operator)
 	if noOperator { // said once the bot is up: a setting's error stays the one line on stderr
 		cfg.Logger.Warn("the operator of personal data is not configured: the consent names a placeholder; set VMESTE_OPERATOR to the department's name",
@@ -171,12 +195,15 @@ func (b *Bot) CurrentConsentVersion() string { return b.consentVersion }
 // Username is the bot's @username without the @.
 func (b *Bot) Username() string { return b.username }
 
-// Polling reports whether the last getUpdates call succeeded and Run is
-// still polling.
-func (b *Bot) Polling() bool { return b.polling.Load() }
+// Receiving reports whether Run is taking updates: in polling mode, the
+// last getUpdates call succeeded; in webhook mode, Telegram accepted the
+// webhook.
+func (b *Bot) Receiving() bool { return b.receiving.Load() }
 
 // Run registers the command menus, handles what the inbox kept from the
-// last run, then polls for updates until ctx ends. Then it stops taking
+// last run, then takes updates until ctx ends: with Config.WebhookURL it
+// sets the webhook and takes what WebhookHandler receives; without, it
+// deletes any webhook left set and polls. Then it stops taking
 // updates and waits (at most Config.ShutdownGrace) for the handlers in
 // flight and the works' archives being built; updates not handled by then
 // stay in the inbox for the next start, and an archive cut short tells its
@@ -195,7 +222,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		d:       d,
 		store:   b.store,
 		log:     b.log,
-		healthy: &b.polling,
+		healthy: &b.receiving,
 		metrics: b.metrics,
 	}
 	if err := p.replay(ctx); err != nil {
@@ -206,8 +233,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("bot: replay inbox: %w", err)
 	}
-	p.run(ctx)
-	b.polling.Store(false)
+	if b.cfg.WebhookURL != "" {
+		b.intake.open(d)
+		b.receiveWebhook(ctx)
+		b.intake.close() // after the requests in flight have queued theirs
+	} else {
+		b.deleteWebhook(ctx)
+		p.run(ctx)
+	}
+	b.receiving.Store(false)
 
 	done := make(chan struct{})
 	go func() { d.wait(); b.archives.wait(); close(done) }()

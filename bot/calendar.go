@@ -72,7 +72,11 @@ func (b *Bot) cmdCalendar(ctx context.Context, r *Request, _ string) error {
 		_, err := b.send(ctx, r.ChatID, r.P.T("cal_empty"), nil)
 		return err
 	}
-	return b.sendCalendar(ctx, r, calendarFileName, r.P.N("cal_calendar_caption", len(feed.Entries)), feed.Entries, feed.Orgs,
+	caption := r.P.N("cal_calendar_caption", len(feed.Entries))
+	if b.cfg.CalendarFeedURL != "" { // no promise of a feed this server does not serve
+		caption += " " + r.P.T("review13_cal_feed_hint")
+	}
+	return b.sendCalendar(ctx, r, calendarFileName, caption, feed.Entries, feed.Orgs,
 		plainText(r.P.T("cal_feed_name")))
 }
 

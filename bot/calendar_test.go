@@ -132,7 +132,7 @@ func TestCalendarFileFromCardAndCommand(t *testing.T) {
 		}
 	}
 
-	m := h.say(teacher, "/calendar", "1 мероприятие", "/settings")
+	m := h.say(teacher, "/calendar", "1 мероприятие") // no feed here: no /settings hint (TestReview13CalendarCaptionFeedHintOnlyWhenServed)
 	cal := icsOf(t, m)
 	if len(cal.Events()) != 1 || cal.Events()[0].Id() != calendar.UID(e.ID) {
 		t.Errorf("Мария's /calendar: %d events", len(cal.Events()))

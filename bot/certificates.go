@@ -51,12 +51,17 @@ func certEventMask(args []string) (id int64, mask int, ok bool) {
 }
 
 // certOffered is the mask of the kinds e's screen offers: an event
-// without places (a seminar, a campaign) has no diplomas.
+// without places (a seminar, a campaign) has no diplomas, and one of
+// individual participants has no leading teacher to thank.
 func certOffered(e storage.Event) int {
-	if e.Kind.Graded() {
-		return certAllKinds
+	mask := certAllKinds
+	if !e.Kind.Graded() {
+		mask &^= certBit(storage.CertDiploma) | certBit(storage.CertLaureate)
 	}
-	return certBit(storage.CertParticipation) | certBit(storage.CertThanks)
+	if e.Unit != storage.UnitTeam {
+		mask &^= certBit(storage.CertThanks)
+	}
+	return mask
 }
 
 // certEvent loads the event of a documents button for actMark: it must
@@ -103,28 +108,44 @@ func (b *Bot) showCerts(ctx context.Context, r *Request, e storage.Event, mask i
 	lines = append(lines, p.T("cert_screen_title", "Title", e.Title))
 	chosen := certKinds(mask)
 	var news []string
-	already, revoke := 0, 0
+	already, replace, annul := 0, 0, 0
 	for _, k := range chosen {
 		if n := all.New[k]; n > 0 {
 			news = append(news, p.T("cert_count_"+string(k), "N", n))
 		}
 		already += all.Already[k]
-		revoke += all.Revoked[k]
+		replace += all.Replaced[k]
+		annul += all.Revoked[k] - all.Replaced[k]
 	}
-	if len(news) > 0 {
+	switch {
+	case len(news) > 0:
 		lines = append(lines, p.T("cert_screen_new", "List", localesHTML(strings.Join(news, " · "))))
-	} else {
+	case already > 0:
 		lines = append(lines, p.T("cert_screen_nothing_new"))
+	default:
+		lines = append(lines, p.T("review13_cert_nothing_yet"))
+	}
+	if replace > 0 {
+		lines = append(lines, p.N("review13_cert_screen_replace", replace))
+	}
+	if annul > 0 {
+		lines = append(lines, p.N("cert_screen_revoke", annul))
+	}
+	participation := mask&certBit(storage.CertParticipation) != 0
+	switch {
+	case all.Unmarked && participation:
+		lines = append(lines, "", p.T("cert_screen_unmarked", "Button", p.T("btn_attendance")))
+	case all.Waiting > 0 && participation:
+		lines = append(lines, p.N("review13_cert_screen_waiting", all.Waiting, "Button", p.T("btn_attendance")))
 	}
 	if already > 0 {
-		lines = append(lines, p.N("cert_screen_already", already))
+		lines = append(lines, "", p.N("cert_screen_already", already))
 	}
-	if revoke > 0 {
-		lines = append(lines, p.N("cert_screen_revoke", revoke))
+	deliveries, err := b.store.CertificateDeliveries(ctx, e.ID, 0)
+	if err != nil {
+		return err
 	}
-	if all.Unmarked && mask&certBit(storage.CertParticipation) != 0 {
-		lines = append(lines, "", p.T("cert_screen_unmarked"))
-	}
+	lines = append(lines, certDeliveryLines(p, deliveries)...)
 	var kb keyboard
 	for i, k := range storage.CertificateKinds {
 		if certOffered(e)&(1<<i) == 0 {
@@ -185,6 +206,9 @@ func (b *Bot) cbCertsIssue(ctx context.Context, r *Request, args []string) error
 	note := p.T("cert_issued_nothing")
 	if n := plan.New.Total(); n > 0 {
 		note = p.N("cert_issued", n)
+		if plan.Notified < n { // no promise of a delivery the outbox will not make
+			note = p.N("review13_cert_issued_partly", n, "Sent", plan.Notified)
+		}
 		if m := plan.Revoked.Total(); m > 0 {
 			note += " " + p.N("cert_issued_revoked", m)
 		}
@@ -201,6 +225,9 @@ func (b *Bot) notifyCertificate(u storage.User, c storage.Certificate) storage.C
 	p := b.catalog.For(u.Lang)
 	text := p.T("cert_notice_"+string(c.Kind), "Title", c.Event, "Place", localesHTML(romanPlace(c.Place)))
 	text += "\n" + p.T("cert_notice_number", "Number", c.Number)
+	if c.Replaces != "" {
+		text += "\n" + p.T("review13_cert_replaces", "Number", c.Replaces)
+	}
 	return storage.Content{Text: text}
 }
 
@@ -239,36 +266,36 @@ func certArgs(args []string) (int64, bool) {
 	return id, ok && len(args) == 1
 }
 
-// myCertificates are the valid documents of the event issued to userID.
-func (b *Bot) myCertificates(ctx context.Context, eventID, userID int64) ([]storage.Certificate, error) {
-	all, err := b.store.UserCertificates(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	var mine []storage.Certificate
-	for _, c := range all {
-		if c.EventID == eventID && !c.Revoked() {
-			mine = append(mine, c)
-		}
-	}
-	return mine, nil
-}
-
 // cbCertsMine sends the teacher her documents of the event again, as
-// replies: cdm:<event id>.
+// replies: cdm:<event id>. One the outbox has yet to deliver is left to
+// it, so that no document comes twice; the answer says so.
 func (b *Bot) cbCertsMine(ctx context.Context, r *Request, args []string) error {
 	id, ok := certArgs(args)
 	if !ok {
 		return b.stale(ctx, r)
 	}
-	mine, err := b.myCertificates(ctx, id, r.User.ID)
+	deliveries, err := b.store.CertificateDeliveries(ctx, id, r.User.ID)
 	if err != nil {
 		return err
 	}
-	if len(mine) == 0 {
-		return b.answer(ctx, r, r.P.T("cert_mine_none"), true)
+	var mine []storage.Certificate
+	for _, d := range deliveries {
+		if d.State != storage.DeliveryPending {
+			mine = append(mine, d.Certificate)
+		}
 	}
-	if err := b.answer(ctx, r, r.P.T("cert_mine_sending"), false); err != nil {
+	onWay := len(deliveries) - len(mine)
+	switch {
+	case len(deliveries) == 0:
+		return b.answer(ctx, r, r.P.T("cert_mine_none"), true)
+	case len(mine) == 0:
+		return b.answer(ctx, r, r.P.T("review13_cert_mine_all_on_way"), true)
+	}
+	text := r.P.T("cert_mine_sending")
+	if onWay > 0 {
+		text += " " + r.P.N("review13_cert_mine_on_way", onWay)
+	}
+	if err := b.answer(ctx, r, truncateRunes(text, maxAnswer), onWay > 0); err != nil {
 		return err
 	}
 	for _, c := range mine {

@@ -459,25 +459,34 @@ func TestCertificatesRefused(t *testing.T) {
 	}
 }
 
+// attendedByIvanova stores the ГИБДД's event (changed by edit) with
+// Иванова (СОШ №1) signed up alone, moves the clock past it and marks
+// that she came.
+func (h *harness) attendedByIvanova(edit func(*storage.Event)) storage.Event {
+	h.t.Helper()
+	ids := h.seedOrgs(gibdd, school1)
+	h.makeCoordinator(coordinator, ids[0])
+	e := h.event(ids[0], edit)
+	h.applicant(ivanova, ids[1], "Иванова Мария Петровна", "Учитель ОБЖ")
+	if _, err := h.store.Register(h.ctx(), storage.SignUp{EventID: e.ID, UserID: ivanova.ID}, h.clock.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+	h.clock.advance(8 * 24 * time.Hour)
+	if err := h.store.SetAttendance(h.ctx(), e.ID, ivanova.ID, true); err != nil {
+		h.t.Fatal(err)
+	}
+	return e
+}
+
 // A seminar has no places: its screen offers certificates and letters
 // only; /mydata lists what was issued.
 func TestCertificatesOfASeminar(t *testing.T) {
 	h := newHarness(t, nil)
-	ids := h.seedOrgs(gibdd, school1)
-	h.makeCoordinator(coordinator, ids[0])
-	e := h.event(ids[0], func(e *storage.Event) { e.Title, e.Kind = "Школа безопасности", storage.EventSeminar })
-	h.applicant(ivanova, ids[1], "Иванова Мария Петровна", "Учитель ОБЖ")
-	if _, err := h.store.Register(h.ctx(), storage.SignUp{EventID: e.ID, UserID: ivanova.ID}, h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.clock.advance(8 * 24 * time.Hour)
-	if err := h.store.SetAttendance(h.ctx(), e.ID, ivanova.ID, true); err != nil {
-		t.Fatal(err)
-	}
+	e := h.attendedByIvanova(func(e *storage.Event) { e.Title, e.Kind = "Школа безопасности", storage.EventSeminar })
 	h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Школа безопасности")
 	_, m := h.press(coordinator, "🏅 Документы", "Будут выданы сейчас: Сертификаты участника: 1")
 	if got := buttonLabels(m); strings.Contains(got, "Дипломы") || strings.Contains(got, "Лауреаты") ||
-		!strings.Contains(got, "✅ Благодарственные письма: 0") {
+		strings.Contains(got, "Благодарственные письма") {
 		t.Errorf("a seminar's toggles: %s", got)
 	}
 	a, _ := h.press(coordinator, "✅ Выдать", "Выдан 1 документ")

@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -17,7 +15,7 @@ import (
 )
 
 // «🗜 Архивом (ZIP)» on the documents screen: every valid document of the
-// event, printed afresh from its record, in one ZIP — a folder per
+// event but those of people who used /forget, printed afresh from its record, in one ZIP — a folder per
 // organisation, each file named by its number, recipient and kind
 // («СОШ №1/2027-0042 Иванова М. П. — диплом I степени.pdf»). Printing
 // hundreds of pages takes a while, so it runs beside the update intake
@@ -41,7 +39,9 @@ func (b *Bot) cbCertsZip(ctx context.Context, r *Request, args []string) error {
 	}
 	var valid []storage.Certificate
 	for _, c := range all {
-		if !c.Revoked() {
+		// A forgotten person's (anonymous id, name erased) stays on record
+		// for its verification, but is nobody's paper to hand out.
+		if !c.Revoked() && c.UserID > 0 {
 			valid = append(valid, c)
 		}
 	}
@@ -170,15 +170,6 @@ func (b *Bot) tellCertZip(ctx context.Context, job certZipJob, text string) {
 // the archive was not finished and can be asked for again.
 func (b *Bot) certZipInterrupted(ctx context.Context, job certZipJob) {
 	p, e := job.p, job.event
-	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := b.store.Enqueue(c, []storage.OutboxEntry{{
-		ChatID: job.chatID, UserID: job.userID,
-		Content: storage.Content{Text: p.T("cert_zip_interrupted", "Title", e.Title),
-			Buttons: [][]storage.Button{{{Text: p.T("btn_cert_zip"), Data: cb(cbCertsZip, e.ID)}}}},
-		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "cert_zip:" + strconv.FormatInt(e.ID, 10) + ":" + strconv.FormatInt(job.userID, 10)},
-	}})
-	if err != nil {
-		b.log.Error("certificates zip: tell of the interruption", "event", e.ID, "error", err)
-	}
+	b.tellInterrupted(ctx, job.chatID, job.userID, p.T("cert_zip_interrupted", "Title", e.Title),
+		storage.Button{Text: p.T("btn_cert_zip"), Data: cb(cbCertsZip, e.ID)}, "cert_zip", e.ID)
 }

@@ -44,23 +44,11 @@ func (b *Bot) cbDaySheet(ctx context.Context, r *Request, args []string) error {
 		return b.stale(ctx, r)
 	}
 	kind := daySheetKind(args[1])
-	e, ok, err := b.buttonEventFor(ctx, r, args, actParticipants)
+	ex, ok, err := b.participantsExport(ctx, r, args)
 	if !ok {
 		return err
 	}
-	p := r.P
-	ex, err := b.store.ExportEvent(ctx, e.ID)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, p.T("event_gone"), true)
-	}
-	if err != nil {
-		return err
-	}
-	// Decided on the event as read with its sign-ups, as the export does.
-	if !b.may(r, actParticipants, ex.Event) {
-		return b.answer(ctx, r, p.T("refused_event_organisers"), true)
-	}
-	e = ex.Event
+	p, e := r.P, ex.Event
 	confirmed, marked := daySheetConfirmed(ex)
 	var refusal string
 	switch {

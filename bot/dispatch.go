@@ -163,8 +163,12 @@ func (d *dispatcher) flushLoop() {
 	}
 }
 
-// flush removes the handled updates from the inbox.
+// flush removes the handled updates from the inbox. A dispatcher without
+// a store (the intake benchmark's variant without the inbox) has none.
 func (d *dispatcher) flush() {
+	if d.store == nil {
+		return
+	}
 	d.mu.Lock()
 	ids := d.handled
 	d.handled = nil

@@ -1,4 +1,5 @@
-// Package bot is Vmeste's Telegram face: it polls for updates, hands each to
+// Package bot is Vmeste's Telegram face: it polls for updates (or receives
+// them by webhook, webhook.go), hands each to
 // a per-user queue, and routes it to the command, button or wizard step
 // that answers it.
 //
@@ -34,7 +35,10 @@
 //
 // The poller saves each batch of updates in bbolt's inbox before it
 // confirms them to Telegram, and an update leaves the inbox once handled;
-// at start the inbox is handled again. Nothing a user sent is lost, but an
+// at start the inbox is handled again. In webhook mode WebhookHandler
+// commits each update to the same inbox before it answers 200, and
+// remembers its id in bbolt for a day, so that Telegram's second delivery
+// is not handled again. Nothing a user sent is lost, but an
 // update handled in the last moment before a crash may be handled twice:
 // handlers must tolerate that (wizard steps check their state). Wizard state lives in bbolt (see
 // storage.Conversation), never only in memory, one wizard at a time: a

@@ -284,8 +284,8 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 	if link := b.appLink(r, e.ID); link != "" && b.may(r, actParticipants, e) {
 		kb = append(kb, []modelsButton{appButton(p.T("app_btn_open"), link)})
 	}
-	if e.Status != storage.EventDraft || b.may(r, actEdit, e) {
-		// Last but the way back, so that the buttons above keep their places.
+	if (e.Status != storage.EventDraft || b.may(r, actEdit, e)) && !eventPast(e, now) {
+		// Nothing to plan for what is over. Last but the way back, so that the buttons above keep their places.
 		kb = append(kb, []modelsButton{button(p.T("btn_cal_event"), cb(cbEventCalendar, e.ID))})
 	}
 	if back != "" {
@@ -334,7 +334,7 @@ func (b *Bot) showCardNoting(ctx context.Context, r *Request, id int64, back str
 	}
 	docs := 0
 	if reg != nil && !b.cfg.Now().Before(e.Start) {
-		mine, err := b.myCertificates(ctx, id, r.User.ID)
+		mine, err := b.store.CertificateDeliveries(ctx, id, r.User.ID)
 		if err != nil {
 			return err
 		}
@@ -387,3 +387,10 @@ func registrationState(letter string) storage.RegistrationState {
 }
 
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// eventPast reports whether e is behind us at now: it took place, or it
+// was cancelled and its start has passed. A phone's calendar has no use
+// for it then, so its card offers no «📅 В календарь».
+func eventPast(e storage.Event, now time.Time) bool {
+	return e.Over(now) || (e.Status == storage.EventCancelled && !now.Before(e.Start))
+}

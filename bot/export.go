@@ -265,29 +265,38 @@ func participantsCSV(p locales.Printer, loc *time.Location, ex storage.EventExpo
 	return c.Bytes()
 }
 
+// participantsExport reads the participants of a button's event (args[0])
+// for one who may see them: the access is decided again on the event as
+// read with its sign-ups, so that an organiser taken off the list in
+// between sees nothing. ok false: the user has been answered (or err).
+func (b *Bot) participantsExport(ctx context.Context, r *Request, args []string) (storage.EventExport, bool, error) {
+	e, ok, err := b.buttonEventFor(ctx, r, args, actParticipants)
+	if !ok {
+		return storage.EventExport{}, false, err
+	}
+	ex, err := b.store.ExportEvent(ctx, e.ID)
+	switch {
+	case storage.IsNotFound(err):
+		return ex, false, b.answer(ctx, r, r.P.T("event_gone"), true)
+	case err != nil:
+		return ex, false, err
+	case !b.may(r, actParticipants, ex.Event):
+		return ex, false, b.answer(ctx, r, r.P.T("refused_event_organisers"), true)
+	}
+	return ex, true, nil
+}
+
 // cbEventExport: xe:<event id>[:c]: the participants as XLSX, or as CSV.
 func (b *Bot) cbEventExport(ctx context.Context, r *Request, args []string) error {
 	asCSV := len(args) == 2 && args[1] == exportFormatCSV
 	if len(args) > 2 || len(args) == 2 && !asCSV {
 		return b.stale(ctx, r)
 	}
-	e, ok, err := b.buttonEventFor(ctx, r, args, actParticipants)
+	ex, ok, err := b.participantsExport(ctx, r, args)
 	if !ok {
 		return err
 	}
-	p := r.P
-	ex, err := b.store.ExportEvent(ctx, e.ID)
-	if storage.IsNotFound(err) {
-		return b.answer(ctx, r, p.T("event_gone"), true)
-	}
-	if err != nil {
-		return err
-	}
-	// Decided again on the event as read with its sign-ups: an organiser
-	// taken off the list in between sees nothing.
-	if !b.may(r, actParticipants, ex.Event) {
-		return b.answer(ctx, r, p.T("refused_event_organisers"), true)
-	}
+	p, e := r.P, ex.Event
 	if len(ex.Rows) == 0 {
 		return b.answer(ctx, r, p.T("export_empty"), true)
 	}

@@ -42,6 +42,8 @@ type harness struct {
 	// logTo receives the bot's log; nil means logs.
 	logTo io.Writer
 	clock *testClock
+	// configure, if set, changes each new Bot's Config (webhook mode).
+	configure func(*Config)
 }
 
 // testClock is an injected clock: real time, shifted by an offset the test
@@ -90,14 +92,22 @@ func newHarness(t testing.TB, setup func(*Bot)) *harness {
 // newHarnessLogging is newHarness with the log sent to logTo.
 func newHarnessLogging(t testing.TB, setup func(*Bot), logTo io.Writer) *harness {
 	t.Helper()
+	return newHarnessConfigured(t, setup, logTo, nil)
+}
+
+// newHarnessConfigured is newHarnessLogging with each Bot's Config
+// changed by configure.
+func newHarnessConfigured(t testing.TB, setup func(*Bot), logTo io.Writer, configure func(*Config)) *harness {
+	t.Helper()
 	h := &harness{
-		clock:  &testClock{},
-		logTo:  logTo,
-		t:      t,
-		tg:     telegramtest.New(),
-		dbPath: filepath.Join(t.TempDir(), "vmeste.db"),
-		logs:   &lockedBuffer{},
-		setup:  setup,
+		configure: configure,
+		clock:     &testClock{},
+		logTo:     logTo,
+		t:         t,
+		tg:        telegramtest.New(),
+		dbPath:    filepath.Join(t.TempDir(), "vmeste.db"),
+		logs:      &lockedBuffer{},
+		setup:     setup,
 	}
 	h.start()
 	t.Cleanup(func() {
@@ -130,7 +140,7 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	b, err := New(context.Background(), Config{
+	cfg := Config{
 		Token:       telegramtest.Token,
 		APIURL:      h.tg.URL(),
 		Admins:      []int64{admin.ID},
@@ -139,7 +149,11 @@ func (h *harness) start() {
 		Now:         h.clock.Now,
 		Logger:      logger,
 		Gateway:     gw,
-	}, store, catalog)
+	}
+	if h.configure != nil {
+		h.configure(&cfg)
+	}
+	b, err := New(context.Background(), cfg, store, catalog)
 	if err != nil {
 		h.t.Fatalf("bot.New: %v", err)
 	}

@@ -59,6 +59,9 @@ func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ string) error {
 		}
 		sb.WriteString(r.P.T(helpKeys[rl]))
 		for _, key := range helpMore[rl] {
+			if key == "help_teacher_calendar" && b.cfg.CalendarFeedURL == "" {
+				key = "review13_help_calendar_no_feed" // no promise of a feed not served
+			}
 			sb.WriteString("\n" + r.P.T(key))
 		}
 	}

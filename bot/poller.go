@@ -66,7 +66,7 @@ func (p *poller) run(ctx context.Context) {
 		if telegram.Sleep(ctx, backoff) != nil {
 			return
 		}
-		raw, retryAfter, err := p.tg.Updates(ctx, p.offset, timeout, 100)
+		raw, retryAfter, err := p.tg.Updates(ctx, p.offset, timeout, 100, allowedUpdates)
 		if err == nil {
 			err = p.accept(ctx, raw)
 		}

@@ -463,15 +463,23 @@ func (b *Bot) tellArchive(ctx context.Context, job archiveJob, text string, kb k
 // the archive was not finished and can be asked for again.
 func (b *Bot) archiveInterrupted(ctx context.Context, job archiveJob) {
 	p, e := job.p, job.event
+	b.tellInterrupted(ctx, job.chatID, job.userID, p.T("zip_interrupted", "Title", e.Title),
+		storage.Button{Text: p.T("btn_event_works_zip"), Data: cb(cbEventWorksZip, e.ID)}, "works_zip", e.ID)
+}
+
+// tellInterrupted says through the outbox, as the bot stops (ctx is being
+// cancelled, so it gives the store 5 s of its own), that what userID
+// asked for in chatID was cut short: text, with the button again that
+// asks for it anew. The notice's origin is kind:<event id>:<user id>.
+func (b *Bot) tellInterrupted(ctx context.Context, chatID, userID int64, text string, again storage.Button, kind string, eventID int64) {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	err := b.store.Enqueue(c, []storage.OutboxEntry{{
-		ChatID: job.chatID, UserID: job.userID,
-		Content: storage.Content{Text: p.T("zip_interrupted", "Title", e.Title),
-			Buttons: [][]storage.Button{{{Text: p.T("btn_event_works_zip"), Data: cb(cbEventWorksZip, e.ID)}}}},
-		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "works_zip:" + strconv.FormatInt(e.ID, 10) + ":" + strconv.FormatInt(job.userID, 10)},
+		ChatID: chatID, UserID: userID,
+		Content: storage.Content{Text: text, Buttons: [][]storage.Button{{again}}},
+		Origin:  storage.Origin{Kind: storage.OriginNotice, Key: kind + ":" + strconv.FormatInt(eventID, 10) + ":" + strconv.FormatInt(userID, 10)},
 	}})
 	if err != nil {
-		b.log.Error("works zip: tell of the interruption", "event", e.ID, "error", err)
+		b.log.Error("tell of an interruption", "what", kind, "event", eventID, "error", err)
 	}
 }

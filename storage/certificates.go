@@ -76,9 +76,12 @@ type Certificate struct {
 
 	// RevokedAt is set when the certificate no longer holds; ReplacedBy
 	// (and its number) names the one issued in its place, 0 for none.
-	RevokedAt        time.Time `json:"revoked_at,omitzero"`
-	ReplacedBy       int64     `json:"replaced_by,omitempty"`
-	ReplacedByNumber string    `json:"replaced_by_number,omitempty"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// Replaces is the number of the certificate this one was issued in
+	// place of ("" for none): the teacher is told which paper it replaces.
+	Replaces         string `json:"replaces,omitempty"`
+	ReplacedBy       int64  `json:"replaced_by,omitempty"`
+	ReplacedByNumber string `json:"replaced_by_number,omitempty"`
 }
 
 // Revoked reports whether the certificate has been revoked.
@@ -132,6 +135,14 @@ type CertificatePlan struct {
 	// Unmarked is set when nobody's attendance is marked: participation
 	// certificates cannot be issued yet.
 	Unmarked bool
+	// Replaced are those of Revoked that one of New replaces (a place or
+	// a printed fact changed), per kind of the revoked one; the others are
+	// annulled with nothing in their place (the reason is gone).
+	Replaced CertificateCounts
+	// Waiting is how many confirmed participants (not forgotten) have no
+	// attendance mark: none of them gets a participation certificate
+	// until someone marks them.
+	Waiting int
 }
 
 // Errors of certificates.

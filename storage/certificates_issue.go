@@ -82,7 +82,8 @@ type certDecision struct {
 // changed, a result or the attendance taken away, the sign-up cancelled)
 // is revoked, if its kind is among kinds.
 func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.Location) (certDecision, error) {
-	d := certDecision{plan: CertificatePlan{New: CertificateCounts{}, Already: CertificateCounts{}, Revoked: CertificateCounts{}}}
+	d := certDecision{plan: CertificatePlan{New: CertificateCounts{}, Already: CertificateCounts{}, Revoked: CertificateCounts{},
+		Replaced: CertificateCounts{}}}
 	asked := func(k CertificateKind) bool { return slices.Contains(kinds, k) }
 	// The valid certificates by user and slot.
 	held := map[int64]map[string]Certificate{}
@@ -109,6 +110,9 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 		}
 		if r.UserID > 0 {
 			regs = append(regs, r)
+			if r.Attended == nil {
+				d.plan.Waiting++
+			}
 		}
 		return nil
 	}); err != nil {
@@ -124,20 +128,27 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 		for _, slot := range []string{"award", "participation", "thanks"} {
 			w, ok := want[slot]
 			old, had := have[slot]
-			match := ok && had && old.Kind == w.kind && old.Place == w.place
+			var c Certificate
+			if ok && asked(w.kind) {
+				var err error
+				if c, err = snap.certificate(r, w); err != nil {
+					return d, err
+				}
+			}
+			match := ok && had && old.Kind == w.kind && old.Place == w.place && samePrint(old, c)
 			switch {
 			case match && asked(w.kind):
 				d.plan.Already[w.kind]++
 			case ok && asked(w.kind):
-				c, err := snap.certificate(r, w)
-				if err != nil {
-					return d, err
+				if had {
+					c.Replaces = old.Number
 				}
 				d.issue = append(d.issue, c)
 				d.plan.New[w.kind]++
 				if had {
 					d.revoke, d.repl = append(d.revoke, old.ID), append(d.repl, len(d.issue)-1)
 					d.plan.Revoked[old.Kind]++
+					d.plan.Replaced[old.Kind]++
 				}
 			case had && !match && asked(old.Kind):
 				// The reason is gone (or is now a kind not asked for):
@@ -162,6 +173,15 @@ func planCertificates(tx *bolt.Tx, e Event, kinds []CertificateKind, loc *time.L
 		}
 	}
 	return d, nil
+}
+
+// samePrint reports whether a held certificate still prints what one
+// issued now would (c, taken now): the participant's name, team and
+// school and the event's title. When one of them changed (a name
+// corrected, a school renamed, the title edited), the paper is no longer
+// true and is reissued under a new number.
+func samePrint(held, c Certificate) bool {
+	return held.Recipient == c.Recipient && held.Team == c.Team && held.School == c.School && held.Event == c.Event
 }
 
 // snapshotter takes the printed snapshot of certificates of one event.
@@ -276,8 +296,9 @@ func (s *Store) PlanCertificates(ctx context.Context, eventID int64, kinds []Cer
 // twice issues nothing new, and two coordinators pressing at once issue
 // each one once (write transactions are serial). A held certificate that
 // no longer holds is revoked: by the new one when the result changed
-// (a diploma for 2nd place becomes one for 1st), by none when the reason
-// is gone. The revoked one's delivery, if still pending, is withdrawn.
+// (a diploma for 2nd place becomes one for 1st) or what it prints changed
+// (the participant's name, team or school, the event's title: samePrint),
+// by none when the reason is gone. The revoked one's delivery, if still pending, is withdrawn.
 //
 // Each new certificate gets the next district-wide id, its Number from
 // the event's year and the id, a random Code and the snapshot of what it

@@ -60,6 +60,10 @@ var (
 	bucketCertificatesByEvent = []byte("certificates_by_event")
 	bucketCertificatesByUser  = []byte("certificates_by_user")
 
+	// Update ids received through the webhook (webhook.go).
+	bucketSeen   = []byte("updates_seen")
+	bucketSeenAt = []byte("updates_seen_at")
+
 	allBuckets = [][]byte{bucketMeta, bucketOrgs, bucketUsers, bucketOrgUser, bucketConvs, bucketInvites,
 		bucketOutbox, bucketOutboxPending, bucketOutboxOrigin, bucketBroadcasts, bucketBroadcastsActive, bucketGroups, bucketInbox,
 		bucketEvents, bucketEventsByStart, bucketRegs, bucketRegsByUser, bucketWaitlist, bucketRegsByTime, bucketRegsChanged, bucketOrgActive,
@@ -67,6 +71,7 @@ var (
 		bucketOrgRequests, bucketPlanKeys, bucketReportEvents, bucketReportRegs,
 		bucketCalTokens, bucketCalFeeds,
 		bucketCertificates, bucketCertificatesByEvent, bucketCertificatesByUser,
+		bucketSeen, bucketSeenAt,
 		bucketAudit, bucketAuditByEvent, bucketAuditByUser, bucketAuditByOrg}
 
 	keySchema = []byte("schema")
@@ -76,6 +81,7 @@ var (
 //
 //	meta           "schema" → uint64 BE: the schema version (see migrations);
 //	               "anon_seq" → uint64 BE: the last anonymous id given by ForgetUser (its negative)
+//	               "webhook_secret" → ASCII: the webhook's secret token, made once (webhook.go)
 //	orgs           org id (uint64 BE) → Organisation (JSON)
 //	users          Telegram user id (uint64 BE) → User (JSON)
 //	org_users      org id (8 bytes BE) + user id (8 bytes BE) → empty: who belongs where
@@ -120,6 +126,9 @@ var (
 //	certificates_by_event event id (8) + certificate id (8) → empty
 //	certificates_by_user  user id (8) + certificate id (8) → empty; a forgotten person's move to the
 //	                      anonymous id, as their registrations do
+//	updates_seen          update id (uint64 BE) → UnixNano (8) when the webhook received it: a second
+//	                      delivery is not handled again; kept SeenKeep, pruned as updates arrive
+//	updates_seen_at       UnixNano (8) + update id (8) → empty: updates_seen in the order received
 //	audit, audit_by_event, audit_by_user, audit_by_org: the audit trail (audit.go)
 //
 // Prune (retention.go) deletes what is no longer needed once it is older

@@ -12,11 +12,16 @@ import (
 // Updates calls getUpdates and returns the updates as Telegram sent them,
 // undecoded, so that the caller can save each one before it decodes it.
 // retryAfter is Telegram's wait after a 429 (0 otherwise). timeout is the
-// long poll's, limit the most updates to take. A failure that may be an
+// long poll's, limit the most updates to take, allowed the kinds of
+// update wanted (nil: Telegram's default, or the last list given). A failure that may be an
 // outage (the network, a 5xx, a refused token) is checked with a probe, so
 // that Health and every sender know at once, even while the bot is idle.
-func (g *Gateway) Updates(ctx context.Context, offset int64, timeout time.Duration, limit int) (raw []json.RawMessage, retryAfter time.Duration, err error) {
-	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(timeout / time.Second), "limit": limit})
+func (g *Gateway) Updates(ctx context.Context, offset int64, timeout time.Duration, limit int, allowed []string) (raw []json.RawMessage, retryAfter time.Duration, err error) {
+	params := map[string]any{"offset": offset, "timeout": int(timeout / time.Second), "limit": limit}
+	if allowed != nil {
+		params["allowed_updates"] = allowed
+	}
+	body, _ := json.Marshal(params)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.cfg.APIURL+"/bot"+g.cfg.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
 		return nil, 0, fmt.Errorf("telegram: getUpdates: %w", g.redact(err))

@@ -20,7 +20,10 @@
 // Simulated users act through SendText, SendGroupText, SendDocument,
 // SendPhoto, PressButton, Callback, AddBotToGroup, BlockBot, ...; each
 // queues an update for getUpdates (long polling, offset confirmation,
-// allowed_updates). The bot's calls are validated like Telegram does
+// allowed_updates), or, once setWebhook is called, POSTed to the webhook
+// with its secret header, one at a time, retried until a 2xx (getUpdates
+// answers 409 meanwhile; WebhookDeliveries records each try,
+// RedeliverWebhook sends one again). The bot's calls are validated like Telegram does
 // (known chat, text and caption limits in UTF-16 units after entity
 // parsing, Telegram's HTML dialect, inline keyboard rules, "message is not
 // modified", blocked users) and answered with Telegram's JSON shapes and

@@ -388,33 +388,6 @@ func (s *Server) mGetChat(_ context.Context, p *params) reply {
 	return ok(chatWire(cs))
 }
 
-func (s *Server) mSetWebhook(_ context.Context, p *params) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhook = p.str("url")
-	return ok(true)
-}
-
-func (s *Server) mDeleteWebhook(_ context.Context, p *params) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhook = ""
-	if p.boolean("drop_pending_updates") {
-		s.confirmLocked(s.nextUpdateID)
-	}
-	return ok(true)
-}
-
-func (s *Server) mGetWebhookInfo(context.Context, *params) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return ok(struct {
-		URL                  string `json:"url"`
-		HasCustomCertificate bool   `json:"has_custom_certificate"`
-		PendingUpdateCount   int    `json:"pending_update_count"`
-	}{s.webhook, false, len(s.pending)})
-}
-
 // BotCommand is a command set with setMyCommands.
 type BotCommand struct {
 	Command     string `json:"command"`

@@ -82,8 +82,15 @@ type Server struct {
 
 	commands map[commandKey][]BotCommand
 	menus    map[int64]MenuButton // setChatMenuButton, by chat (0: the default)
-	webhook  string
 	calls    map[string]int
+
+	// webhook.go
+	webhook        string
+	webhookSecret  string
+	webhookMaxConn int
+	webhookRunning bool
+	webhookSets    int
+	deliveries     []WebhookDelivery
 
 	// faults.go
 	faults        []*faultRule
@@ -155,13 +162,6 @@ func (s *Server) Calls(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[strings.ToLower(method)]
-}
-
-// WebhookURL is the URL stored by the last setWebhook ("" after deleteWebhook).
-func (s *Server) WebhookURL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.webhook
 }
 
 // signal is a broadcast wake-up: waiters take the channel under s.mu and

@@ -87,6 +87,27 @@ func (s *Server) confirmLocked(offset int64) {
 
 var emptyArray = []byte("[]")
 
+// allowedUpdates reads allowed_updates (getUpdates, setWebhook): set is
+// false when the parameter is absent (the last setting stays); an empty
+// list is Telegram's default set (allowed nil).
+func allowedUpdates(p *params) (allowed map[string]bool, set bool, r reply) {
+	raw := p.str("allowed_updates")
+	if raw == "" {
+		return nil, false, reply{}
+	}
+	var kinds []string
+	if err := json.Unmarshal([]byte(raw), &kinds); err != nil {
+		return nil, false, badRequest("can't parse allowed_updates JSON array")
+	}
+	if len(kinds) > 0 {
+		allowed = make(map[string]bool, len(kinds))
+		for _, k := range kinds {
+			allowed[k] = true
+		}
+	}
+	return allowed, true, reply{}
+}
+
 func (s *Server) mGetUpdates(ctx context.Context, p *params) reply {
 	offset, ok1 := p.int("offset")
 	limit, ok2 := p.int("limit")
@@ -97,20 +118,9 @@ func (s *Server) mGetUpdates(ctx context.Context, p *params) reply {
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	var allowed map[string]bool
-	setAllowed := false
-	if raw := p.str("allowed_updates"); raw != "" {
-		var kinds []string
-		if err := json.Unmarshal([]byte(raw), &kinds); err != nil {
-			return badRequest("can't parse allowed_updates JSON array")
-		}
-		setAllowed = true
-		if len(kinds) > 0 {
-			allowed = make(map[string]bool, len(kinds))
-			for _, k := range kinds {
-				allowed[k] = true
-			}
-		}
+	allowed, setAllowed, r := allowedUpdates(p)
+	if r.failed() {
+		return r
 	}
 	wait := time.Duration(max(timeout, 0)) * time.Second
 	if s.longPollCap > 0 && wait > s.longPollCap {
