@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"vmeste/scheduler"
 	"vmeste/storage"
 	"vmeste/telegram"
+	"vmeste/webapp"
 )
 
 func main() {
@@ -152,6 +154,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		// The feed's links are offered only when the port serving it is
 		// on and reached from outside.
 		CalendarFeedURL: calendarFeedURL(cfg),
+		AppURL:          appURL(cfg),
 		WebhookURL:      cfg.WebhookURL,
 		WebhookSecret:   cfg.WebhookSecret,
 		Metrics:         metrics.registerer(),
@@ -167,6 +170,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 			ln.Close()
 		}
 		return settingErr("api-url", "cannot reach the Bot API: %v", unwrapAll(err))
+	}
+
+	// The coordinators' Mini App, on the HTTP port when it is reached
+	// over https; the bot renders its notices and files.
+	var app *webapp.App
+	if ln != nil && appURL(cfg) != "" {
+		if app, err = webapp.New(store, catalog, webapp.Config{Token: cfg.Token, Admins: cfg.Admins, Location: cfg.Location,
+			Now: cfg.now, Logger: logger, Notices: b, Exports: b}); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 
 	// Certificates in the outbox are printed when they are sent: the bot
@@ -219,6 +233,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		if calendarFeedURL(cfg) != "" {
 			mux.Handle(calendar.FeedPath, &calendar.Handler{Store: store, Catalog: catalog, Location: cfg.Location,
 				Bot: b.Username(), ConsentVersion: b.CurrentConsentVersion(), Now: cfg.now, Log: logger})
+		}
+		if app != nil {
+			mux.Handle(webapp.Path, app.Handler())
 		}
 		if cfg.WebhookPath != "" {
 			mux.Handle(cfg.WebhookPath, b.WebhookHandler())
@@ -288,6 +305,18 @@ func calendarFeedURL(cfg config) string {
 		return ""
 	}
 	return cfg.PublicURL + calendar.FeedPath
+}
+
+// appURL is the Mini App's address (<VMESTE_PUBLIC_URL>/app/), "" when
+// VMESTE_PUBLIC_URL is not https (Telegram opens Mini Apps over HTTPS
+// only, and refuses a web_app button to anything else) or the HTTP port
+// is not configured: then it is not served and the bot offers no button
+// to it.
+func appURL(cfg config) string {
+	if !strings.HasPrefix(cfg.PublicURL, "https://") || cfg.HTTP == "" {
+		return ""
+	}
+	return cfg.PublicURL + webapp.Path
 }
 
 // unwrapAll returns the innermost error, whose text is the plain reason

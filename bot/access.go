@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"slices"
 
 	"vmeste/storage"
 )
@@ -14,73 +13,45 @@ import (
 // shows only the buttons may allows, so the rules below are enforced here
 // and nowhere else. README.md, "Who may do what", renders the same table.
 
+// The table itself is storage.AccessRules (storage/access.go), shared
+// with the Mini App; the names below are the bot's short ones for it.
+
 // action is something a user does to an event.
-type action int
+type action = storage.Action
 
 const (
-	actSee          action = iota // open the card, its regulations; share its link
-	actEdit                       // change any field
-	actParticipants               // see who signed up, with their personal data
-	actPublish                    // publish a draft
-	actCancel                     // cancel the event, or delete a draft
-	actAnnounce                   // broadcast to its participants
-	actMark                       // mark attendance and results
+	actSee          = storage.ActSee
+	actEdit         = storage.ActEdit
+	actParticipants = storage.ActParticipants
+	actPublish      = storage.ActPublish
+	actCancel       = storage.ActCancel
+	actAnnounce     = storage.ActAnnounce
+	actMark         = storage.ActMark
 )
 
 // standing is who a user is to one event; standingOf decides it.
-type standing int
+type standing = storage.Standing
 
 const (
-	standAdmin       standing = iota // named in the configuration
-	standOwner                       // a coordinator of the owning organisation, or the author of a published event
-	standCoorganiser                 // a coordinator of a co-organising organisation (one of Organisers)
-	standAuthor                      // the author of a draft
-	standOther                       // anyone else: teachers, coordinators of other organisations
-	standNone                        // anyone else, for a draft: a draft is seen by its author and admins only
+	standAdmin       = storage.StandAdmin
+	standOwner       = storage.StandOwner
+	standCoorganiser = storage.StandCoorganiser
+	standAuthor      = storage.StandAuthor
+	standOther       = storage.StandOther
+	standNone        = storage.StandNone
 )
 
-// accessRules is the table: for each action, which standings may take it.
-// standNone has no column: it may do nothing.
-var accessRules = map[action][standNone]bool{
-	//               admin  owner  co-org author other
-	actSee:          {true, true, true, true, true},
-	actEdit:         {true, true, true, true, false},
-	actParticipants: {true, true, true, true, false},
-	actPublish:      {true, true, false, true, false},
-	actCancel:       {true, true, false, true, false},
-	actAnnounce:     {true, true, false, true, false},
-	actMark:         {true, true, false, true, false},
-}
+// accessRules is storage.AccessRules.
+var accessRules = storage.AccessRules
 
-// standingOf is r's user's standing to e. Only admins and coordinators
-// (the role, as now stored) have more than standOther: a coordinator whose
-// role was revoked keeps nothing. The author of a published event counts
-// as its owner even after moving to another organisation.
+// standingOf is r's user's standing to e (storage.StandingOf).
 func standingOf(r *Request, e storage.Event) standing {
-	if r.Admin {
-		return standAdmin
-	}
-	coordinator := r.Role() >= roleCoordinator
-	author := coordinator && e.CreatedBy != 0 && e.CreatedBy == r.User.ID
-	if e.Status == storage.EventDraft {
-		if author {
-			return standAuthor
-		}
-		return standNone
-	}
-	switch {
-	case author, coordinator && r.User.OrgID != 0 && r.User.OrgID == e.OwnerOrg:
-		return standOwner
-	case coordinator && r.User.OrgID != 0 && slices.Contains(e.Organisers, r.User.OrgID):
-		return standCoorganiser
-	}
-	return standOther
+	return storage.StandingOf(r.User, r.Admin, e)
 }
 
 // may reports whether r's user may take act on e.
 func (b *Bot) may(r *Request, act action, e storage.Event) bool {
-	s := standingOf(r, e)
-	return s < standNone && accessRules[act][s]
+	return storage.May(r.User, r.Admin, act, e)
 }
 
 // eventFor loads event id for act by r's user. When ok is false the event

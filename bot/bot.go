@@ -45,6 +45,10 @@ type Config struct {
 	// (<VMESTE_PUBLIC_URL>/calendar/; a token and .ics follow); "" when
 	// no feed is served, and /settings says so.
 	CalendarFeedURL string
+	// AppURL is the Mini App's address (<VMESTE_PUBLIC_URL>/app/), offered
+	// to coordinators and admins as a web_app button and as their menu
+	// button; "" when the app is not served.
+	AppURL string
 	// WebhookURL, if set, is the public URL Telegram POSTs updates to
 	// (webhook mode, see WebhookHandler); "" polls.
 	WebhookURL string

@@ -52,6 +52,7 @@ func (b *Bot) syncAllCommands(ctx context.Context) {
 // commands in their chosen language, whatever their Telegram client's.
 func (b *Bot) syncUserCommands(ctx context.Context, userID int64, rl role, lang string) {
 	b.setCommands(ctx, &models.BotCommandScopeChat{ChatID: userID}, "", b.botCommands(max(rl, roleTeacher), lang))
+	b.syncMenuButton(ctx, userID, rl, lang, false)
 }
 
 func (b *Bot) setCommands(ctx context.Context, scope models.BotCommandScope, lang string, list []models.BotCommand) {

@@ -10,8 +10,11 @@
 // handled to Telegram. Every command and button is registered in routes.go,
 // so the whole command surface is in one file. What a user may do to one
 // event (its organisation's coordinators, co-organisers, a draft's author,
-// admins) is the one table in access.go, applied by the one loader of an
-// event, eventFor. Consent to the processing of personal data gates
+// admins) is the one table in storage/access.go (access.go gives it the
+// bot's names), applied by the one loader of an event, eventFor. The
+// coordinators' Mini App (package webapp) is offered from here
+// (miniapp.go: the web_app buttons, the menu button) and renders its
+// notices through the Notice* methods, so that both faces say the same. Consent to the processing of personal data gates
 // everything but public event information and the person's rights
 // (consent.go, routes.go's consentFree); /mydata and /forget are in
 // privacy.go, handing an event to another author in handover.go. An

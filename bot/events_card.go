@@ -281,6 +281,9 @@ func (b *Bot) cardKeyboardWorks(r *Request, e storage.Event, reg *storage.Regist
 			kb = append(kb, []modelsButton{button(p.T("btn_draft_delete"), cb(cbEventCancel, e.ID))})
 		}
 	}
+	if link := b.appLink(r, e.ID); link != "" && b.may(r, actParticipants, e) {
+		kb = append(kb, []modelsButton{appButton(p.T("app_btn_open"), link)})
+	}
 	if (e.Status != storage.EventDraft || b.may(r, actEdit, e)) && !eventPast(e, now) {
 		// Nothing to plan for what is over. Last but the way back, so that the buttons above keep their places.
 		kb = append(kb, []modelsButton{button(p.T("btn_cal_event"), cb(cbEventCalendar, e.ID))})

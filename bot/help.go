@@ -69,7 +69,11 @@ func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ string) error {
 	for _, name := range menuFor(r.Role()) {
 		sb.WriteString("\n/" + name + " — " + r.P.T("cmd_"+name))
 	}
-	_, err := b.send(ctx, r.ChatID, sb.String(), b.menuKeyboard(r))
+	kb := b.menuKeyboard(r)
+	if link := b.appLink(r, 0); link != "" {
+		kb = append(kb, []modelsButton{appButton(r.P.T("app_btn_open"), link)})
+	}
+	_, err := b.send(ctx, r.ChatID, sb.String(), kb)
 	return err
 }
 

@@ -153,6 +153,7 @@ func (b *Bot) cbCoordRevokeConfirm(ctx context.Context, r *Request, args []strin
 	}
 	b.log.Info("coordinator revoked", "by", r.User.ID, "user_id", id)
 	b.syncUserCommands(ctx, id, b.roleOf(storage.User{ID: id, Role: storage.RoleTeacher, Registered: u.Registered}), u.Lang)
+	b.syncMenuButton(ctx, id, b.roleOf(storage.User{ID: id, Role: storage.RoleTeacher, Registered: u.Registered}), u.Lang, true)
 	if err := b.answer(ctx, r, r.P.T("coordinator_revoked", "Name", u.FullName), false); err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"vmeste/locales"
 	"vmeste/storage"
@@ -38,12 +37,14 @@ const (
 	stepRegulations = "regulations"
 	stepPreview     = "preview"
 
-	maxTitleLen       = 200
-	maxPlaceLen       = 300
-	maxAudienceLen    = 300
-	maxDescriptionLen = 2000
-	maxTeamSize       = 50
-	maxCapacity       = 100000
+	// The fields' limits are storage's (event_fields.go), shared with
+	// the Mini App's editor.
+	maxTitleLen       = storage.MaxTitleLen
+	maxPlaceLen       = storage.MaxPlaceLen
+	maxAudienceLen    = storage.MaxAudienceLen
+	maxDescriptionLen = storage.MaxDescriptionLen
+	maxTeamSize       = storage.MaxTeamSize
+	maxCapacity       = storage.MaxCapacity
 )
 
 // eventSteps is the wizard's order. Each field's step is also how the
@@ -317,12 +318,11 @@ func (b *Bot) eventMessage(ctx context.Context, r *Request, c storage.Conversati
 func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, step, text string) (note, complaint string) {
 	p := r.P
 	e := &d.Event
-	n := utf8.RuneCountInString(text)
 	now := b.cfg.Now()
 	switch step {
 	case stepTitle:
-		if n < 3 || n > maxTitleLen {
-			return "", p.T("ne_bad_title", "Max", maxTitleLen)
+		if bad := storage.CheckEventText(storage.FieldTitle, text); bad != nil {
+			return "", p.T(bad.Key, bad.Args...)
 		}
 		e.Title = text
 	case stepStart, stepEnd, stepDeadline:
@@ -364,18 +364,18 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 			note = p.T("ne_read_deadline", "When", when)
 		}
 	case stepPlace:
-		if n < 2 || n > maxPlaceLen {
-			return "", p.T("ne_bad_place", "Max", maxPlaceLen)
+		if bad := storage.CheckEventText(storage.FieldPlace, text); bad != nil {
+			return "", p.T(bad.Key, bad.Args...)
 		}
 		e.Place = text
 	case stepAudience:
-		if n > maxAudienceLen {
-			return "", p.T("ne_too_long", "Max", maxAudienceLen)
+		if bad := storage.CheckEventText(storage.FieldAudience, text); bad != nil {
+			return "", p.T(bad.Key, bad.Args...)
 		}
 		e.Audience = text
 	case stepMaxTeam:
 		v, err := strconv.Atoi(text)
-		if err != nil || v < 1 || v > maxTeamSize {
+		if bad := storage.CheckEventNumber(storage.FieldMaxTeam, v); err != nil || bad != nil {
 			return "", p.T("ne_bad_number", "Min", 1, "Max", maxTeamSize)
 		}
 		if d.EditingID != 0 {
@@ -387,7 +387,7 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		e.MaxTeam = v
 	case stepCapacity:
 		v, err := strconv.Atoi(text)
-		if err != nil || v < 1 || v > maxCapacity {
+		if bad := storage.CheckEventNumber(storage.FieldCapacity, v); err != nil || bad != nil {
 			return "", p.T("ne_bad_number", "Min", 1, "Max", maxCapacity)
 		}
 		if d.EditingID != 0 {
@@ -412,8 +412,8 @@ func (b *Bot) applyEventText(ctx context.Context, r *Request, d *eventDraft, ste
 		e.Reminders = offsets
 		note = p.T("ne_preview_reminders", "Offsets", localesHTML(formatOffsets(p, offsets)))
 	case stepDescription:
-		if n > maxDescriptionLen {
-			return "", p.T("ne_too_long", "Max", maxDescriptionLen)
+		if bad := storage.CheckEventText(storage.FieldDescription, text); bad != nil {
+			return "", p.T(bad.Key, bad.Args...)
 		}
 		e.Description = text
 	default:

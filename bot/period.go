@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vmeste/locales"
+	"vmeste/storage"
 )
 
 // Periods of /report and /export: the school year (1 September – 31
@@ -37,12 +38,11 @@ func schoolYearPeriod(year int, loc *time.Location) period {
 		From: time.Date(year, time.September, 1, 0, 0, 0, 0, loc), To: time.Date(year+1, time.September, 1, 0, 0, 0, 0, loc)}
 }
 
-// schoolYearOf is the school year that now falls in.
+// schoolYearOf is the school year that now falls in (storage.SchoolYear,
+// read in now's own zone).
 func schoolYearOf(now time.Time) int {
-	if now.Month() >= time.September {
-		return now.Year()
-	}
-	return now.Year() - 1
+	_, _, year := storage.SchoolYear(now, now.Location())
+	return year
 }
 
 // quarterPeriod is quarter q (1…4) of year.

@@ -7,7 +7,7 @@ import "time"
 // sends a coordinator's command or forges a coordinator's button data is
 // refused here, before any handler runs. Which events a coordinator's
 // buttons may act on (their organisation's, a co-organised one's, their
-// own drafts) is the table beside this one, accessRules in access.go.
+// own drafts) is the table beside this one, storage.AccessRules (storage/access.go), which access.go reads.
 func (b *Bot) registerRoutes() {
 	b.commands = map[string]command{
 		"start":        {role: roleNone, fn: b.cmdStart},

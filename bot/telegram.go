@@ -104,6 +104,13 @@ func (b *Bot) download(ctx context.Context, fileID string, size int64) ([]byte, 
 // modelsButton is an inline keyboard button.
 type modelsButton = models.InlineKeyboardButton
 
+// modelsWebApp and modelsUser are Telegram's types for web_app buttons and
+// users, under the bot's short names.
+type (
+	modelsWebApp = models.WebAppInfo
+	modelsUser   = models.User
+)
+
 // pager is the Previous/Next row for page of pages (none for one page).
 func pager(p locales.Printer, prefix string, page, pages int) keyboard {
 	if pages <= 1 {

@@ -424,3 +424,15 @@ func (t *tally) finish(out *Coverage, cuts bool) {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 }
+
+// SchoolYear is the school year now falls in (1 September to 1 September,
+// in loc): [from, to), and the year it starts in. Reports and dashboards
+// default to it.
+func SchoolYear(now time.Time, loc *time.Location) (from, to time.Time, year int) {
+	now = now.In(loc)
+	year = now.Year()
+	if now.Month() < time.September {
+		year--
+	}
+	return time.Date(year, time.September, 1, 0, 0, 0, 0, loc), time.Date(year+1, time.September, 1, 0, 0, 0, 0, loc), year
+}

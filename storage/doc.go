@@ -17,6 +17,12 @@
 // A lookup that finds nothing returns ErrNotFound (wrapped; test it with
 // errors.Is), never a zero value and a nil error.
 //
+// The rules the bot's two faces share (the chat, package bot, and the
+// Mini App, package webapp) live here too, so that neither keeps its own
+// copy: who may do what to an event (access.go: AccessRules, StandingOf,
+// May), the limits of an event's fields and the words for a bad value
+// (event_fields.go), the school year (SchoolYear).
+//
 // # Sign-up rules
 //
 // Each is decided in one transaction, against the registrations as they

@@ -212,6 +212,20 @@ func (g *Gateway) SetCommands(ctx context.Context, scope models.BotCommandScope,
 	return nil
 }
 
+// SetMenuButton calls setChatMenuButton once for a private chat: a
+// web_app button opening url with text, or, when url is "", the default
+// button (the commands).
+func (g *Gateway) SetMenuButton(ctx context.Context, chatID int64, text, url string) error {
+	var button models.InputMenuButton = models.MenuButtonDefault{Type: models.MenuButtonTypeDefault}
+	if url != "" {
+		button = models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: text, WebApp: models.WebAppInfo{URL: url}}
+	}
+	if _, err := g.api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID, MenuButton: button}); err != nil {
+		return g.fail(ctx, "setChatMenuButton", chatID, err)
+	}
+	return nil
+}
+
 // Redact removes token from err's text, keeping the chain for errors.Is.
 // The URL of a *url.Error in the chain is redacted in place, so that
 // errors.As finds no token either.

@@ -35,6 +35,8 @@ type Chat struct {
 // Button is an inline keyboard button as the user sees it.
 type Button struct {
 	Text, CallbackData, URL string
+	// WebApp is the URL of a web_app button (a Mini App), "" otherwise.
+	WebApp string
 }
 
 // File is a stored document, photo or video. Content must not be modified.

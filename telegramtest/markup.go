@@ -24,6 +24,7 @@ var (
 	errButtonData   = badRequest("BUTTON_DATA_INVALID")
 	errButtonURL    = badRequest("BUTTON_URL_INVALID")
 	errMarkupTooBig = badRequest("reply markup is too long")
+	errWebAppURL    = badRequest("BUTTON_URL_INVALID: a Web App URL must be https")
 )
 
 // inline button fields that give a button its action.
@@ -145,6 +146,14 @@ func parseInlineButton(fields map[string]json.RawMessage) (Button, reply) {
 			if json.Unmarshal(v, &b.URL) != nil || !validButtonURL(b.URL) {
 				return b, errButtonURL
 			}
+		case "web_app":
+			var wa struct {
+				URL string `json:"url"`
+			}
+			if json.Unmarshal(v, &wa) != nil || !validWebAppURL(wa.URL) {
+				return b, errWebAppURL
+			}
+			b.WebApp = wa.URL
 		}
 		actions++
 	}
@@ -166,4 +175,10 @@ func validButtonURL(s string) bool {
 		return true
 	}
 	return false
+}
+
+// validWebAppURL: Telegram opens a Mini App only over HTTPS.
+func validWebAppURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && strings.EqualFold(u.Scheme, "https") && u.Host != ""
 }

@@ -81,6 +81,7 @@ type Server struct {
 	nextQuery int64
 
 	commands map[commandKey][]BotCommand
+	menus    map[int64]MenuButton // setChatMenuButton, by chat (0: the default)
 	calls    map[string]int
 
 	// webhook.go
@@ -131,6 +132,7 @@ func New(opts ...Option) *Server {
 		filePaths:    make(map[string]*File),
 		queries:      make(map[string]*queryState),
 		commands:     make(map[commandKey][]BotCommand),
+		menus:        make(map[int64]MenuButton),
 		calls:        make(map[string]int),
 	}
 	s.confirmedUpTo = cfg.firstUpdateID - 1
@@ -262,6 +264,8 @@ func init() {
 		"answercallbackquery":    (*Server).mAnswerCallbackQuery,
 		"deletemessage":          (*Server).mDeleteMessage,
 		"setmycommands":          (*Server).mSetMyCommands,
+		"setchatmenubutton":      (*Server).mSetChatMenuButton,
+		"getchatmenubutton":      (*Server).mGetChatMenuButton,
 		"deletemycommands":       (*Server).mDeleteMyCommands,
 		"getmycommands":          (*Server).mGetMyCommands,
 		"senddocument":           (*Server).mSendDocument,
@@ -279,7 +283,6 @@ func init() {
 		"setmydescription":      mTrue,
 		"setmyshortdescription": mTrue,
 		"setmyname":             mTrue,
-		"setchatmenubutton":     mTrue,
 	}
 }
 

@@ -1,0 +1,169 @@
+// Vmeste Mini App: signs every request with Telegram's initData (sent in
+// the X-Telegram-Init-Data header, never in a URL or a cookie), applies
+// Telegram's theme, and swaps in the server-rendered pages: links, forms
+// and the participants table's selects go through fetch.
+(function () {
+  "use strict";
+  var HEADER = "X-Telegram-Init-Data";
+  var tg = window.Telegram && window.Telegram.WebApp;
+
+  // Telegram passes initData and the theme in the URL's fragment when it
+  // opens the page (and through telegram-web-app.js when it is loaded).
+  function fromHash(name) {
+    var h = location.hash.replace(/^#/, "");
+    var v = new URLSearchParams(h).get(name);
+    return v === null ? "" : v;
+  }
+  // sessionStorage may be refused (an embedded frame with storage off):
+  // then a reload needs Telegram to open the page again.
+  function stored(key, value) {
+    try {
+      if (value === undefined) return sessionStorage.getItem(key);
+      sessionStorage.setItem(key, value);
+    } catch (e) { /* not kept */ }
+    return null;
+  }
+  var initData = (tg && tg.initData) || fromHash("tgWebAppData") || stored("vmeste.initData") || "";
+  if (initData) stored("vmeste.initData", initData);
+
+  function applyTheme() {
+    var params = (tg && tg.themeParams) || null;
+    if (!params) {
+      var raw = fromHash("tgWebAppThemeParams") || stored("vmeste.theme");
+      if (raw) {
+        try { params = JSON.parse(raw); stored("vmeste.theme", raw); } catch (e) { params = null; }
+      }
+    }
+    var root = document.documentElement;
+    if (params) {
+      Object.keys(params).forEach(function (k) {
+        if (/^[a-z_]+$/.test(k) && /^#[0-9a-fA-F]{3,8}$/.test(params[k])) {
+          root.style.setProperty("--tg-theme-" + k.replace(/_/g, "-"), params[k]);
+        }
+      });
+      if (params.bg_color) root.setAttribute("data-theme", isDark(params.bg_color) ? "dark" : "light");
+    }
+    if (tg && tg.colorScheme) root.setAttribute("data-theme", tg.colorScheme);
+  }
+  function isDark(hex) {
+    var h = hex.replace("#", "");
+    if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
+    var r = parseInt(h.substr(0, 2), 16), g = parseInt(h.substr(2, 2), 16), b = parseInt(h.substr(4, 2), 16);
+    return 0.299 * r + 0.587 * g + 0.114 * b < 128;
+  }
+
+  function swap(html, url, push) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    document.title = doc.title;
+    document.documentElement.lang = doc.documentElement.lang;
+    document.body.innerHTML = doc.body.innerHTML;
+    document.body.className = doc.body.className;
+    if (push && url) history.pushState(null, "", url);
+    syncBack();
+    var focus = document.querySelector("[data-focus]") || document.querySelector("h1");
+    if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
+    document.documentElement.setAttribute("data-ready", "1");
+  }
+
+  function request(method, url, body, push) {
+    var headers = {};
+    headers[HEADER] = initData;
+    var opts = { method: method, headers: headers, credentials: "omit" };
+    if (body) {
+      opts.body = body;
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
+    document.documentElement.removeAttribute("data-ready");
+    return fetch(url, opts).then(function (resp) {
+      var next = resp.headers.get("X-App-URL") || url;
+      return resp.text().then(function (html) { swap(html, next, push || next !== url); });
+    }).catch(function () {
+      document.documentElement.setAttribute("data-ready", "1");
+    });
+  }
+
+  // The participants' files: their links are signed for this user and
+  // work without the header, so Telegram downloads them itself where it
+  // can (downloadFile, Bot API 8.0), and a browser just follows them.
+  function download(a, ev) {
+    if (tg && tg.downloadFile) {
+      ev.preventDefault();
+      tg.downloadFile({ url: new URL(a.getAttribute("href"), location.href).href, file_name: a.getAttribute("data-download") });
+    }
+  }
+
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[href]");
+    if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey) return;
+    var href = a.getAttribute("href");
+    if (href.indexOf("/app/") !== 0) return;
+    if (a.hasAttribute("data-download")) { download(a, ev); return; }
+    ev.preventDefault();
+    request("GET", href, null, true);
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    ev.preventDefault();
+    var data = new FormData(form);
+    if (ev.submitter && ev.submitter.name) data.append(ev.submitter.name, ev.submitter.value);
+    var params = new URLSearchParams();
+    data.forEach(function (v, k) { params.append(k, v); });
+    var action = form.getAttribute("action") || location.pathname;
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post") {
+      request("POST", action, params.toString(), false);
+    } else {
+      request("GET", action + "?" + params.toString(), null, true);
+    }
+  });
+
+  // A list's filter: typing in an input with data-filter hides the rows
+  // (the selector) that do not contain what was typed.
+  document.addEventListener("input", function (ev) {
+    var sel = ev.target.getAttribute && ev.target.getAttribute("data-filter");
+    if (!sel) return;
+    var q = ev.target.value.trim().toLowerCase();
+    document.querySelectorAll(sel).forEach(function (row) {
+      row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+    });
+  });
+
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.form || !el.form.hasAttribute("data-autosubmit")) return;
+    el.form.requestSubmit();
+  });
+
+  window.addEventListener("popstate", function () {
+    request("GET", location.pathname + location.search, null, false);
+  });
+
+  // Telegram's own Back button, away from My events: back in the page's
+  // history, or to My events when the panel was opened on another page.
+  var depth = 0;
+  function syncBack() {
+    if (!tg || !tg.BackButton) return;
+    if (location.pathname === "/app/" && location.search === "") tg.BackButton.hide();
+    else tg.BackButton.show();
+  }
+  if (tg && tg.BackButton) {
+    tg.BackButton.onClick(function () {
+      if (depth > 0) history.back();
+      else request("GET", "/app/", null, true);
+    });
+  }
+  var push0 = history.pushState.bind(history);
+  history.pushState = function (a, b, c) { depth++; return push0(a, b, c); };
+  window.addEventListener("popstate", function () { depth = Math.max(0, depth - 1); syncBack(); });
+
+  applyTheme();
+  if (tg && tg.ready) tg.ready();
+  else if (window.TelegramWebviewProxy) window.TelegramWebviewProxy.postEvent("web_app_ready", "");
+  if (document.body && document.body.hasAttribute("data-shell")) {
+    if (!initData) {
+      document.documentElement.setAttribute("data-ready", "1");
+      return;
+    }
+    request("GET", location.pathname + location.search, null, false);
+  }
+})();
