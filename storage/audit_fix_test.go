@@ -93,3 +93,32 @@ func TestAuditHandoverNamesThePreviousAuthor(t *testing.T) {
 		t.Errorf("the new author's entries: %d, want the hand-over", len(list))
 	}
 }
+
+// TestAuditEditNothingChanged: an edit saved without a change records
+// nothing; a regulations file replaced by another of the same name is a
+// change, recorded by its name.
+func TestAuditEditNothingChanged(t *testing.T) {
+	ctx := WithActor(context.Background(), 7)
+	f := newAuditFixture(t)
+	e := f.event
+	e.Regulations = &Document{FileID: "file-1", FileName: "Положение.pdf"}
+	if _, err := f.s.UpdateEvent(ctx, e, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := countKeys(t, f.s, bucketAudit)
+	if _, err := f.s.UpdateEvent(ctx, e, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := countKeys(t, f.s, bucketAudit); got != before {
+		t.Errorf("an edit without a change: %d entries, want %d", got, before)
+	}
+	e.Regulations = &Document{FileID: "file-2", FileName: "Положение.pdf"}
+	if _, err := f.s.UpdateEvent(ctx, e, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := newestAudit(t, f.s)
+	want := fmt.Sprint([]AuditChange{{Field: "regulations", Before: "Положение.pdf", After: "Положение.pdf"}})
+	if got.Action != AuditEventEdit || fmt.Sprint(got.Details) != want {
+		t.Errorf("another file of the same name: %s %v, want event_edit %s", got.Action, got.Details, want)
+	}
+}
