@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -120,5 +121,62 @@ func TestAuditEditNothingChanged(t *testing.T) {
 	want := fmt.Sprint([]AuditChange{{Field: "regulations", Before: "Положение.pdf", After: "Положение.pdf"}})
 	if got.Action != AuditEventEdit || fmt.Sprint(got.Details) != want {
 		t.Errorf("another file of the same name: %s %v, want event_edit %s", got.Action, got.Details, want)
+	}
+}
+
+// TestAuditImportsIndexedByWhatTheyCreated: one entry per import, listed
+// under every draft and organisation it created (and the drafts' owner),
+// and pruned with all those index rows.
+func TestAuditImportsIndexedByWhatTheyCreated(t *testing.T) {
+	ctx := WithActor(context.Background(), auditAdmin)
+	s, clk := newTestStore(t)
+	orgs := []Organisation{{Name: "МКОУ «СОШ №5» с.п. Былым", Kind: KindSchool}, {Name: "МКДОУ «Детский сад №2»", Kind: KindPreschool}}
+	if err := s.ImportOrganisations(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	row := func(title string, start time.Time) PlanRow {
+		e := testEvent(title)
+		e.Organisers = []int64{orgs[0].ID}
+		return PlanRow{Key: PlanKey(title, start, "ЦРТДиЮ"), Event: e}
+	}
+	got, err := s.ImportPlan(ctx, []PlanRow{row("Безопасное колесо", week), row("Война глазами детей", week.Add(24*time.Hour))})
+	if err != nil || len(got.Created) != 2 {
+		t.Fatalf("ImportPlan: %+v, %v", got, err)
+	}
+	actions := func(f AuditFilter) string {
+		t.Helper()
+		list, total, err := s.AuditPage(context.Background(), f, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a []AuditAction
+		for _, e := range list {
+			a = append(a, e.Action)
+		}
+		return fmt.Sprint(total, a)
+	}
+	for _, c := range []struct {
+		name   string
+		filter AuditFilter
+		want   string
+	}{
+		{"the first draft", AuditFilter{Event: got.Created[0].ID}, "1 [plan_import]"},
+		{"the second draft", AuditFilter{Event: got.Created[1].ID}, "1 [plan_import]"},
+		{"the drafts' owner", AuditFilter{Org: orgs[0].ID}, "2 [plan_import org_import]"},
+		{"the second school", AuditFilter{Org: orgs[1].ID}, "1 [org_import]"},
+		{"the admin", AuditFilter{User: auditAdmin}, "2 [plan_import org_import]"},
+	} {
+		if g := actions(c.filter); g != c.want {
+			t.Errorf("%s: %s, want %s", c.name, g, c.want)
+		}
+	}
+	clk.Advance(400 * 24 * time.Hour)
+	if n, err := s.PruneAudit(context.Background(), clk.Now().Add(-365*24*time.Hour)); err != nil || n != 2 {
+		t.Fatalf("PruneAudit: %d, %v; want 2", n, err)
+	}
+	for _, b := range [][]byte{bucketAuditByEvent, bucketAuditByUser, bucketAuditByOrg} {
+		if n := countKeys(t, s, b); n != 0 {
+			t.Errorf("%s: %d rows left after the prune", b, n)
+		}
 	}
 }

@@ -23,11 +23,12 @@ import (
 //	CreateOrganisation, DecideOrgRequest (added)  org_create  org
 //	UpdateOrganisation         org_edit        org, Details: each changed field
 //	RemoveOrganisation         org_remove      org, Details: its name (it is gone)
-//	ImportOrganisations        org_import      import, Details: how many
+//	ImportOrganisations        org_import      import, Details: how many; Orgs: each created
 //	SetRole                    role_grant, role_revoke  user (Subject), Details: the role
 //	CreateInvite, RevokeInvite invite_create, invite_revoke  invite (Note: the code)
 //	RedeemInvite               invite_use      invite (Subject: who became coordinator)
-//	ImportPlan                 plan_import     import, Details: how many drafts, first and last id
+//	ImportPlan                 plan_import     import, Details: how many drafts, first and last id;
+//	                                           Events: each draft, Orgs: their owners
 //	ForgetUser                 forget          user (the anonymous id)
 
 // eventAudit is the entry of action on event e.
