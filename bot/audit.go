@@ -185,8 +185,9 @@ func (b *Bot) cbAuditEntry(ctx context.Context, r *Request, args []string) error
 		if c.Before == "" && c.After == "" {
 			continue
 		}
+		before, after := n.change(c)
 		text += "\n" + p.T("audit_entry_change", "Field", locales.HTML(n.field(c.Field)),
-			"Before", n.value(c.Field, c.Before), "After", n.value(c.Field, c.After))
+			"Before", before, "After", after)
 	}
 	var kb keyboard
 	if e.Event != 0 {

@@ -74,8 +74,9 @@ func (b *Bot) auditXLSX(ctx context.Context, r *Request, list []storage.AuditEnt
 			if c.Before == "" && c.After == "" {
 				continue
 			}
+			before, after := n.change(c)
 			changes = append(changes, p.T("audit_entry_change_plain", "Field", n.field(c.Field),
-				"Before", n.value(c.Field, c.Before), "After", n.value(c.Field, c.After)))
+				"Before", before, "After", after))
 		}
 		if err := sh.Row(e.At, html.UnescapeString(string(n.person(e.Actor))), strconv.FormatInt(e.Actor, 10),
 			html.UnescapeString(n.what(e)), html.UnescapeString(strings.Join(changes, "\n"))); err != nil {

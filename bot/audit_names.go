@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"vmeste/locales"
 	"vmeste/storage"
@@ -160,7 +161,7 @@ func (n *auditNames) what(e storage.AuditEntry) string {
 
 // line is the entry in one line: when, who, what.
 func (n *auditNames) line(e storage.AuditEntry) string {
-	return n.p.T("audit_line_text", "When", locales.HTML(n.p.Date(e.At.In(n.b.cfg.Location))),
+	return n.p.T("audit_line_text", "When", locales.HTML(n.p.DateYear(e.At.In(n.b.cfg.Location))),
 		"Who", n.person(e.Actor), "What", locales.HTML(n.what(e)))
 }
 
@@ -182,11 +183,15 @@ var auditFields = []string{"title", "kind", "description", "start", "end", "plac
 	"role", "result", "author", "attended", "count", "first", "last", "copy_of", "recipients", "skipped",
 	"issued", "revoked"}
 
-// value renders a Details value of field: kinds, roles, results and
-// people by name; the rest as stored, escaped; "—" for none.
+// value renders a Details value of field: kinds, roles, results, people,
+// reminder offsets, the form of participation and an unlimited capacity
+// in the bot's words; the rest as stored, escaped; "—" for none.
 func (n *auditNames) value(field, v string) locales.HTML {
 	p := n.p
-	if v == "" && field != "result" {
+	switch {
+	case v == "" && field == "reminders":
+		return locales.HTML(p.T("offsets_none"))
+	case v == "" && field != "result":
 		return locales.HTML(p.T("audit_none"))
 	}
 	switch field {
@@ -210,6 +215,19 @@ func (n *auditNames) value(field, v string) locales.HTML {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n.person(id)
 		}
+	case "reminders":
+		if offsets, ok := parseStoredOffsets(v); ok {
+			return locales.HTML(formatOffsets(p, offsets))
+		}
+	case "unit":
+		switch v {
+		case storage.UnitIndividual, storage.UnitTeam:
+			return locales.HTML(p.T("auditfix_unit_" + v))
+		}
+	case "capacity":
+		if v == "0" {
+			return locales.HTML(p.T("auditfix_capacity_none"))
+		}
 	case "organisers":
 		var names []string
 		for _, s := range strings.Split(v, ",") {
@@ -220,6 +238,31 @@ func (n *auditNames) value(field, v string) locales.HTML {
 		return locales.HTML(strings.Join(names, ", "))
 	}
 	return locales.HTML(p.T("audit_value", "Value", truncateRunes(v, 200)))
+}
+
+// change renders one Details row's values, before and after: a
+// regulations file replaced by another of the same name says so.
+func (n *auditNames) change(c storage.AuditChange) (before, after locales.HTML) {
+	before, after = n.value(c.Field, c.Before), n.value(c.Field, c.After)
+	if c.Field == "regulations" && c.Before == c.After && c.After != "" {
+		after = locales.HTML(n.p.T("auditfix_same_name_file", "Name", truncateRunes(c.After, 200)))
+	}
+	return before, after
+}
+
+// parseStoredOffsets reads reminder offsets as the audit stores them
+// (Go durations joined by commas, storage/audit_write.go); false for
+// anything else.
+func parseStoredOffsets(v string) ([]time.Duration, bool) {
+	var out []time.Duration
+	for _, s := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, false
+		}
+		out = append(out, d)
+	}
+	return out, true
 }
 
 func atoi(s string) int {

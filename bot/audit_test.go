@@ -226,5 +226,6 @@ func auditKeys() []string {
 	for _, f := range auditFields {
 		keys = append(keys, "audit_field_"+f)
 	}
-	return append(keys, "audit_attended_true", "audit_attended_false")
+	return append(keys, "audit_attended_true", "audit_attended_false",
+		"auditfix_unit_"+storage.UnitIndividual, "auditfix_unit_"+storage.UnitTeam)
 }

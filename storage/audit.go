@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,9 +17,9 @@ import (
 // lists the actions). Its buckets:
 //
 //	audit           At.UnixNano (8 BE) + seq (8 BE, the bucket's NextSequence) → AuditEntry (JSON)
-//	audit_by_event  event id (8) + audit key (16) → empty
-//	audit_by_user   user id (8) + audit key (16) → empty: the actor and the person acted on
-//	audit_by_org    org id (8) + audit key (16) → empty
+//	audit_by_event  event id (8) + audit key (16) → empty: Event and Events (what an import created)
+//	audit_by_user   user id (8) + audit key (16) → empty: every person the entry names (AuditEntry.people)
+//	audit_by_org    org id (8) + audit key (16) → empty: Org and Orgs (what an import created)
 //
 // PruneAudit deletes entries older than the audit's retention with their
 // index rows; ForgetUser moves a forgotten person's entries to their
@@ -106,6 +108,10 @@ type AuditEntry struct {
 	Event   int64 `json:"event,omitempty"`
 	Org     int64 `json:"org,omitempty"`
 	Subject int64 `json:"subject,omitempty"`
+	// Events and Orgs are further events and organisations the entry
+	// concerns, indexed like Event and Org: what an import created.
+	Events []int64 `json:"events,omitempty"`
+	Orgs   []int64 `json:"orgs,omitempty"`
 	// Details are the fields an edit changed, or a few facts of the action
 	// (a count, a result) as Field/After pairs.
 	Details []AuditChange `json:"details,omitempty"`
@@ -169,26 +175,52 @@ type auditIndexRow struct {
 	key    []byte
 }
 
-// auditIndexRows are the index keys of entry e stored at k: by event, by
-// the actor and the person acted on (once if they are the same), by
-// organisation.
+// auditPersonFields are the Details fields whose values are user ids
+// (a hand-over's previous and new author): they are indexed by person and
+// rewritten by /forget like Actor and Subject.
+var auditPersonFields = map[string]bool{"author": true}
+
+// people are the users entry e names, each once, none 0: the actor, the
+// person acted on, and every user id in a person field of its Details.
+func (e AuditEntry) people() []int64 {
+	ids := []int64{e.Actor, e.Subject}
+	for _, c := range e.Details {
+		if !auditPersonFields[c.Field] {
+			continue
+		}
+		for _, v := range []string{c.Before, c.After} {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return uniqueIDs(ids)
+}
+
+// uniqueIDs returns ids without zeros and repeats, in their first order.
+func uniqueIDs(ids []int64) []int64 {
+	var out []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// auditIndexRows are the index keys of entry e stored at k: by each event
+// it concerns, each person it names (people), each organisation it
+// concerns; one row per id.
 func auditIndexRows(e AuditEntry, k []byte) []auditIndexRow {
-	row := func(b []byte, id int64) auditIndexRow {
-		return auditIndexRow{b, append(itob(id), k...)}
-	}
 	var rows []auditIndexRow
-	if e.Event != 0 {
-		rows = append(rows, row(bucketAuditByEvent, e.Event))
+	add := func(b []byte, ids []int64) {
+		for _, id := range uniqueIDs(ids) {
+			rows = append(rows, auditIndexRow{b, append(itob(id), k...)})
+		}
 	}
-	if e.Actor != 0 {
-		rows = append(rows, row(bucketAuditByUser, e.Actor))
-	}
-	if e.Subject != 0 && e.Subject != e.Actor {
-		rows = append(rows, row(bucketAuditByUser, e.Subject))
-	}
-	if e.Org != 0 {
-		rows = append(rows, row(bucketAuditByOrg, e.Org))
-	}
+	add(bucketAuditByEvent, append([]int64{e.Event}, e.Events...))
+	add(bucketAuditByUser, e.people())
+	add(bucketAuditByOrg, append([]int64{e.Org}, e.Orgs...))
 	return rows
 }
 

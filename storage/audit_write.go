@@ -12,7 +12,7 @@ import (
 // change's own transaction; a call that changes nothing records nothing):
 //
 //	CreateEvent, CopyEvent     event_create    event (Org: its owner)
-//	UpdateEvent                event_edit      event, Details: each changed field before/after
+//	UpdateEvent                event_edit      event, Details: each changed field before/after (none changed: no entry)
 //	PublishEvent               event_publish   event
 //	CancelEvent                event_cancel    event
 //	HandOverEvent              event_handover  event, Subject: the new author
@@ -23,11 +23,12 @@ import (
 //	CreateOrganisation, DecideOrgRequest (added)  org_create  org
 //	UpdateOrganisation         org_edit        org, Details: each changed field
 //	RemoveOrganisation         org_remove      org, Details: its name (it is gone)
-//	ImportOrganisations        org_import      import, Details: how many
+//	ImportOrganisations        org_import      import, Details: how many; Orgs: each created
 //	SetRole                    role_grant, role_revoke  user (Subject), Details: the role
 //	CreateInvite, RevokeInvite invite_create, invite_revoke  invite (Note: the code)
 //	RedeemInvite               invite_use      invite (Subject: who became coordinator)
-//	ImportPlan                 plan_import     import, Details: how many drafts, first and last id
+//	ImportPlan                 plan_import     import, Details: how many drafts, first and last id;
+//	                                           Events: each draft, Orgs: their owners
 //	ForgetUser                 forget          user (the anonymous id)
 
 // eventAudit is the entry of action on event e.
@@ -69,6 +70,23 @@ func (d *differ) time(field string, before, after time.Time) {
 	d.str(field, f(before), f(after))
 }
 
+// doc records a document replaced, added or removed, by its file name: a
+// different file (FileID) under the same name is a change too, recorded
+// with the same name before and after.
+func (d *differ) doc(field string, before, after *Document) {
+	var b, a Document
+	if before != nil {
+		b = *before
+	}
+	if after != nil {
+		a = *after
+	}
+	if b.FileID == a.FileID && b.FileName == a.FileName {
+		return
+	}
+	d.changes = append(d.changes, AuditChange{Field: field, Before: b.FileName, After: a.FileName})
+}
+
 func joinIDs(ids []int64) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
@@ -103,13 +121,7 @@ func eventChanges(before, after Event, loc *time.Location) []AuditChange {
 	d.num("capacity", before.Capacity, after.Capacity)
 	d.time("deadline", before.Deadline, after.Deadline)
 	d.str("reminders", joinDurations(before.Reminders), joinDurations(after.Reminders))
-	docName := func(doc *Document) string {
-		if doc == nil {
-			return ""
-		}
-		return doc.FileName
-	}
-	d.str("regulations", docName(before.Regulations), docName(after.Regulations))
+	d.doc("regulations", before.Regulations, after.Regulations)
 	bf, af := before.Form, after.Form
 	bf.LastQuestionID, af.LastQuestionID = 0, 0
 	if !formEqual(bf, af) {

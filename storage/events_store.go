@@ -192,10 +192,14 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 			return err
 		}
 		out.Before, out.Event = old, e
-		edit := eventAudit(AuditEventEdit, e)
-		edit.Details = eventChanges(old, e, s.loc)
-		if err := s.appendAudit(ctx, tx, edit); err != nil {
-			return err
+		// Saved unchanged (the form opened and saved as it was): the
+		// event is stored, but the audit records nothing.
+		if changes := eventChanges(old, e, s.loc); len(changes) > 0 {
+			edit := eventAudit(AuditEventEdit, e)
+			edit.Details = changes
+			if err := s.appendAudit(ctx, tx, edit); err != nil {
+				return err
+			}
 		}
 		if len(also) > 0 {
 			if err := enqueue(tx, also, now); err != nil {

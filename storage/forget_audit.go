@@ -11,7 +11,8 @@ import (
 // department must still answer "who cancelled that event?" (with "a
 // person who has since asked to be forgotten"), but no longer name them.
 // Entries store ids, not names, so the id is all there is to replace
-// (also where Details carry it, as a hand-over's authors do).
+// (also in Details' person fields, as a hand-over's previous author: every
+// entry naming the person is indexed under them, auditIndexRows).
 func (fg *forgetting) auditEntries() error {
 	byUser := fg.tx.Bucket(bucketAuditByUser)
 	entries := fg.tx.Bucket(bucketAudit)
@@ -42,11 +43,15 @@ func (fg *forgetting) auditEntries() error {
 			e.Subject = anon
 		}
 		for i := range e.Details {
-			if e.Details[i].Before == was {
-				e.Details[i].Before = now
+			c := &e.Details[i]
+			if !auditPersonFields[c.Field] {
+				continue // a count or a capacity that happens to equal the id is no person
 			}
-			if e.Details[i].After == was {
-				e.Details[i].After = now
+			if c.Before == was {
+				c.Before = now
+			}
+			if c.After == was {
+				c.After = now
 			}
 		}
 		if err := putJSON(entries, ek, e); err != nil {

@@ -126,8 +126,12 @@ func (s *Store) ImportOrganisations(ctx context.Context, list []Organisation) er
 		if len(list) == 0 {
 			return nil
 		}
-		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditOrgImport, Kind: AuditObjImport,
-			Details: []AuditChange{auditFact("count", strconv.Itoa(len(list)))}})
+		imported := AuditEntry{Action: AuditOrgImport, Kind: AuditObjImport,
+			Details: []AuditChange{auditFact("count", strconv.Itoa(len(list)))}}
+		for _, o := range list { // each listed under the one entry: /audit o<id>
+			imported.Orgs = append(imported.Orgs, o.ID)
+		}
+		return s.appendAudit(ctx, tx, imported)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: import organisations: %w", err)

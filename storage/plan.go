@@ -118,9 +118,17 @@ func (s *Store) ImportPlan(ctx context.Context, rows []PlanRow) (PlanImport, err
 			return nil
 		}
 		first, last := out.Created[0], out.Created[len(out.Created)-1]
-		return s.appendAudit(ctx, tx, AuditEntry{Action: AuditPlanImport, Kind: AuditObjImport, Org: first.OwnerOrg,
+		imported := AuditEntry{Action: AuditPlanImport, Kind: AuditObjImport, Org: first.OwnerOrg,
 			Details: []AuditChange{auditFact("count", strconv.Itoa(len(out.Created))),
-				auditFact("first", strconv.FormatInt(first.ID, 10)), auditFact("last", strconv.FormatInt(last.ID, 10))}})
+				auditFact("first", strconv.FormatInt(first.ID, 10)), auditFact("last", strconv.FormatInt(last.ID, 10))}}
+		// Each draft and its owner listed under the one entry, so that
+		// /audit e<draft> and /audit o<owner> show the import.
+		for _, e := range out.Created {
+			imported.Events = append(imported.Events, e.ID)
+			imported.Orgs = append(imported.Orgs, e.OwnerOrg)
+		}
+		imported.Orgs = uniqueIDs(imported.Orgs)
+		return s.appendAudit(ctx, tx, imported)
 	})
 	if err != nil {
 		return PlanImport{}, fmt.Errorf("storage: import plan: %w", err)
