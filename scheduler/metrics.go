@@ -61,12 +61,12 @@ func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir strin
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_scheduler_jobs_total",
 			Help: "Scheduled jobs run (tick, digest, summary, prune, backup), by result (ok, error).",
-		}, []string{"job", "result"}),
+		}, []string{"task", "result"}),
 		jobTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vmeste_scheduler_job_duration_seconds",
-			Help:    "How long a scheduled job took, by job.",
+			Help:    "How long a scheduled job took, by task.",
 			Buckets: []float64{.0001, .001, .01, .1, .5, 1, 5, 15, 60, 300, 1800},
-		}, []string{"job"}),
+		}, []string{"task"}),
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_outbox_results_total",
 			Help: "Outbox sends recorded, by origin (broadcast, reminder, notice) and state (sent, failed, skipped, retry).",

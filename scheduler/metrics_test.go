@@ -96,7 +96,7 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 	if v, ok := gathered(t, badReg, "vmeste_backup_last_success", nil); !ok || v != 0 {
 		t.Errorf("after a failed backup: last_success %v, %v; want 0", v, ok)
 	}
-	if v, _ := gathered(t, badReg, "vmeste_scheduler_jobs_total", map[string]string{"job": "backup", "result": "error"}); v != 1 {
+	if v, _ := gathered(t, badReg, "vmeste_scheduler_jobs_total", map[string]string{"task": "backup", "result": "error"}); v != 1 {
 		t.Errorf("failed backups counted: %v, want 1", v)
 	}
 	if _, ok := gathered(t, badReg, "vmeste_backup_age_seconds", nil); ok {
@@ -114,10 +114,10 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 	}
 	good.Tick(ctx)
 	good.Tick(ctx)
-	if v, _ := gathered(t, reg, "vmeste_scheduler_jobs_total", map[string]string{"job": "tick", "result": "ok"}); v != 2 {
+	if v, _ := gathered(t, reg, "vmeste_scheduler_jobs_total", map[string]string{"task": "tick", "result": "ok"}); v != 2 {
 		t.Errorf("ticks counted: %v, want 2", v)
 	}
-	if v, _ := gathered(t, reg, "vmeste_scheduler_job_duration_seconds", map[string]string{"job": "tick"}); v != 2 {
+	if v, _ := gathered(t, reg, "vmeste_scheduler_job_duration_seconds", map[string]string{"task": "tick"}); v != 2 {
 		t.Errorf("ticks timed: %v, want 2", v)
 	}
 
