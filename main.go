@@ -176,14 +176,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	// Bulk sends wait for the gateway's bulk limiter: the shared one's
-	// bulk lane, or with paid broadcasts on a limiter of their own.
+	// Outbox sends take the shared limiter's bulk lane; with paid
+	// broadcasts on, the mass sends (scheduler.Paid) wait for a limiter of
+	// their own instead and the rest stay on the shared one. The
+	// reporter's status messages and reports go to one chat each: shared,
+	// unpaid.
 	bulkRate := cfg.Rate
 	if cfg.PaidBroadcast > 0 {
 		bulkRate = cfg.PaidBroadcast
 	}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.Limiter(), PaidLimiter: gw.PaidLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,

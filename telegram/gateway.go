@@ -176,6 +176,10 @@ func (g *Gateway) BulkLimiter() *Limiter {
 	return g.limiter
 }
 
+// PaidLimiter is the paid broadcasts' own limiter, nil when
+// Config.PaidBroadcast is off.
+func (g *Gateway) PaidLimiter() *Limiter { return g.paid }
+
 // limiters are the overall limiters, the paid broadcasts' too if on.
 func (g *Gateway) limiters() []*Limiter {
 	if g.paid != nil {
