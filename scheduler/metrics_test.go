@@ -134,3 +134,32 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 		t.Errorf("oldest pending entry's age %v, want 90", v)
 	}
 }
+
+// TestMetricsBackupSeededAtStart: a process that finds a backup in the
+// folder at start serves vmeste_backup_last_success 1 before its own first
+// backup; one that finds none serves nothing, as before.
+func TestMetricsBackupSeededAtStart(t *testing.T) {
+	s := newStore(t)
+	empty, full := t.TempDir(), t.TempDir()
+	name := "vmeste-" + time.Date(2026, 12, 2, 23, 0, 0, 0, time.UTC).Format("20060102-150405.000") + ".db"
+	if err := os.WriteFile(filepath.Join(full, name), []byte("backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A backup cut short leaves only its .tmp: it seeds nothing.
+	if err := os.WriteFile(filepath.Join(empty, name+".tmp"), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir    string
+		served bool
+	}{{empty, false}, {full, true}} {
+		reg := prometheus.NewRegistry()
+		if _, err := scheduler.NewMetrics(reg, s, c.dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := gathered(t, reg, "vmeste_backup_last_success", nil)
+		if ok != c.served || (ok && v != 1) {
+			t.Errorf("backup folder with a backup %v: vmeste_backup_last_success %v (served %v)", c.served, v, ok)
+		}
+	}
+}

@@ -132,7 +132,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.PaidBroadcast > 0 {
 		g.paid = NewLimiter(min(cfg.PaidBroadcast, MaxPaidBroadcast) * rateMargin)
-		m.observePaid(g.paid)
+		if err := m.observePaid(g.paid); err != nil {
+			return nil, fmt.Errorf("telegram: metrics: %w", err)
+		}
 	}
 	return g, nil
 }
