@@ -154,6 +154,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		CalendarFeedURL: calendarFeedURL(cfg),
 		WebhookURL:      cfg.WebhookURL,
 		WebhookSecret:   cfg.WebhookSecret,
+		WebhookCheck:    cfg.webhookCheck,
 		Metrics:         metrics.registerer(),
 	}, store, catalog)
 	switch {
@@ -251,6 +252,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		}
 	}
 	metrics.shutdown(shutdownCtx, logger)
+	if errors.Is(runErr, bot.ErrWebhookRefused) {
+		var api *telegram.APIError
+		reason := runErr
+		if errors.As(runErr, &api) {
+			reason = api
+		}
+		return settingErr("webhook-url", "Telegram refused the webhook %s: %v", cfg.WebhookURL, reason)
+	}
 	return runErr
 }
 
@@ -258,12 +267,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 // updates (polls, or its webhook is set),
 // Telegram answers and the database is open; otherwise 503 with the
 // reason ("degraded: telegram unreachable for 42s: …" while every send
-// waits for Telegram).
+// waits for Telegram; "degraded: Telegram cannot deliver to the webhook:
+// …" while its last failure to is under 5 minutes old and updates wait).
 func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if reason := gw.Health(); reason != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "degraded:", reason)
+			return
+		}
+		if reason := b.WebhookHealth(); reason != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "degraded:", reason)
 			return
