@@ -28,11 +28,11 @@ var ErrWebhookRefused = errors.New("bot: Telegram refused the webhook")
 
 // webhookHealth is what the last getWebhookInfo said (webhook mode).
 type webhookHealth struct {
-	mu        sync.Mutex
-	pending   int
-	errorAt   time.Time // Telegram's last_error_date; zero: none
-	message   string    // its last_error_message
-	loggedAt  time.Time // the last error date already logged
+	mu       sync.Mutex
+	pending  int
+	errorAt  time.Time // Telegram's last_error_date; zero: none
+	message  string    // its last_error_message
+	loggedAt time.Time // the last error date already logged
 }
 
 // webhookGauges are the webhook's Prometheus gauges, registered only in
