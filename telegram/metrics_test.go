@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // TestResultOf: each class of error is counted under the result a
@@ -54,19 +55,7 @@ func TestLimiterWaitObserved(t *testing.T) {
 	if err := g.Limiter().Wait(ctx, LaneReply); err != nil {
 		t.Fatal(err)
 	}
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts := map[string]uint64{}
-	for _, f := range families {
-		if f.GetName() != "vmeste_telegram_limiter_wait_seconds" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			counts[m.GetLabel()[0].GetValue()] = m.GetHistogram().GetSampleCount()
-		}
-	}
+	counts := byLane(t, reg, "vmeste_telegram_limiter_wait_seconds", func(m *dto.Metric) float64 { return float64(m.GetHistogram().GetSampleCount()) })
 	if counts["bulk"] != 3 || counts["reply"] != 1 || len(counts) != 2 {
 		t.Errorf("limiter waits observed by lane: %v; want bulk 3, reply 1", counts)
 	}
@@ -78,20 +67,7 @@ func TestLimiterWaitObserved(t *testing.T) {
 func TestLimiterWaitingPaidLane(t *testing.T) {
 	waiting := func(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 		t.Helper()
-		families, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]float64{}
-		for _, f := range families {
-			if f.GetName() != "vmeste_telegram_limiter_waiting" {
-				continue
-			}
-			for _, m := range f.GetMetric() {
-				out[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
-			}
-		}
-		return out
+		return byLane(t, reg, "vmeste_telegram_limiter_waiting", func(m *dto.Metric) float64 { return m.GetGauge().GetValue() })
 	}
 
 	offReg := prometheus.NewRegistry()
@@ -129,4 +105,24 @@ func TestLimiterWaitingPaidLane(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Error("the held wait returned nil after its context was cancelled")
 	}
+}
+
+// byLane is value of each series of the metric name in reg, by its one
+// label (the lane).
+func byLane(t *testing.T, reg *prometheus.Registry, name string, value func(*dto.Metric) float64) map[string]float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			out[m.GetLabel()[0].GetValue()] = value(m)
+		}
+	}
+	return out
 }
