@@ -54,6 +54,9 @@ type config struct {
 	// now is the clock of the bot, the store and the scheduler; nil means
 	// time.Now. The demo's /later moves its own.
 	now func() time.Time
+	// webhookCheck is how often getWebhookInfo is asked in webhook mode;
+	// 0: the bot's default (a minute). Tests shorten it.
+	webhookCheck time.Duration
 	// HealthCheck asks a running instance's /healthz and exits (for the
 	// Docker HEALTHCHECK: the runtime image has no curl).
 	HealthCheck bool

@@ -157,6 +157,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		AppURL:          appURL(cfg),
 		WebhookURL:      cfg.WebhookURL,
 		WebhookSecret:   cfg.WebhookSecret,
+		WebhookCheck:    cfg.webhookCheck,
 		Metrics:         metrics.registerer(),
 	}, store, catalog)
 	switch {
@@ -190,14 +191,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	// Bulk sends wait for the gateway's bulk limiter: the shared one's
-	// bulk lane, or with paid broadcasts on a limiter of their own.
+	// Outbox sends take the shared limiter's bulk lane; with paid
+	// broadcasts on, the mass sends (scheduler.Paid) wait for a limiter of
+	// their own instead and the rest stay on the shared one. The
+	// reporter's status messages and reports go to one chat each: shared,
+	// unpaid.
 	bulkRate := cfg.Rate
 	if cfg.PaidBroadcast > 0 {
 		bulkRate = cfg.PaidBroadcast
 	}
-	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
-	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.BulkLimiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
+	sender := scheduler.NewSender(store, api, scheduler.SenderConfig{Rate: bulkRate, Limiter: gw.Limiter(), PaidLimiter: gw.PaidLimiter(), Pacer: gw.Pacer(), Logger: logger, Metrics: schedMetrics})
+	reporter := scheduler.NewReporter(store, api, b, scheduler.ReporterConfig{Limiter: gw.Limiter(), Pacer: gw.Pacer(), Logger: logger, Now: cfg.now})
 	sched, err := scheduler.New(store, b, scheduler.Config{
 		Location: cfg.Location, Tick: cfg.Tick, Digest: cfg.Digest, Summary: cfg.Summary,
 		Backup: cfg.Backup, BackupDir: cfg.BackupDir, Retention: cfg.Keep, AuditRetention: cfg.AuditKeep, Logger: logger, Now: cfg.now,
@@ -265,6 +269,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 		}
 	}
 	metrics.shutdown(shutdownCtx, logger)
+	if errors.Is(runErr, bot.ErrWebhookRefused) {
+		var api *telegram.APIError
+		reason := runErr
+		if errors.As(runErr, &api) {
+			reason = api
+		}
+		return settingErr("webhook-url", "Telegram refused the webhook %s: %v", cfg.WebhookURL, reason)
+	}
 	return runErr
 }
 
@@ -272,12 +284,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready func(*bot
 // updates (polls, or its webhook is set),
 // Telegram answers and the database is open; otherwise 503 with the
 // reason ("degraded: telegram unreachable for 42s: …" while every send
-// waits for Telegram).
+// waits for Telegram; "degraded: Telegram cannot deliver to the webhook:
+// …" while its last failure to is under 5 minutes old and updates wait).
 func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if reason := gw.Health(); reason != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "degraded:", reason)
+			return
+		}
+		if reason := b.WebhookHealth(); reason != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "degraded:", reason)
 			return

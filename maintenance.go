@@ -33,6 +33,9 @@ func compactDB(cfg config, stdout, stderr io.Writer) int {
 		return offlineFailure("compact", cfg.DB, cfg, err, stderr)
 	}
 	fmt.Fprintf(stdout, "vmeste: compacted %s from %d to %d bytes in %s\n", cfg.DB, got.Before, got.After, time.Since(start).Round(time.Millisecond))
+	if got.SyncWarning != nil {
+		fmt.Fprintf(stderr, "vmeste: compact: warning: the compacted file is in place, but the folder's fsync failed (%v): a power cut now could bring the old file back\n", unwrapAll(got.SyncWarning))
+	}
 	return 0
 }
 

@@ -202,7 +202,7 @@ func TestMetricsAfterScriptedSession(t *testing.T) {
 	if h := series(families, "vmeste_reminder_lateness_seconds").GetHistogram(); h.GetSampleSum() < m*60 || h.GetSampleSum() > m*90 {
 		t.Errorf("reminder lateness sums to %.1fs over %d reminders, want about a minute each", h.GetSampleSum(), m)
 	}
-	if v := value(families, "vmeste_scheduler_jobs_total", "job=tick", "result=ok"); v < 1 {
+	if v := value(families, "vmeste_scheduler_jobs_total", "task=tick", "result=ok"); v < 1 {
 		t.Errorf("no tick counted: %v", v)
 	}
 	if v := value(families, "vmeste_database_size_bytes"); v <= 0 {

@@ -43,10 +43,21 @@ func TestPaidBroadcast(t *testing.T) {
 			// own reply («идёт: доставлено 0») must not land over the
 			// reporter's final edit.
 			d.Expect(appCoord.ID, v, "Рассылка №1 завершена", "доставлено 41 из 41")
+			reports := 0
 			for _, m := range emu.BotMessages(appCoord.ID) {
 				if strings.Contains(m.PlainText(), "идёт") {
 					t.Errorf("a status still reads %q after the report", m.PlainText())
 				}
+				// The reporter's own messages go to one chat: never paid.
+				if text := m.PlainText(); strings.Contains(text, "Отчёт о рассылке") || strings.Contains(text, "Рассылка №1") {
+					reports++
+					if m.PaidBroadcast {
+						t.Errorf("the reporter's message carries allow_paid_broadcast: %q", text)
+					}
+				}
+			}
+			if reports == 0 {
+				t.Error("found neither the report nor the status in the coordinator's chat")
 			}
 
 			for _, u := range school {

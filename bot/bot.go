@@ -58,6 +58,9 @@ type Config struct {
 	// WebhookMaxConnections is setWebhook's max_connections; 0 means
 	// DefaultWebhookConnections.
 	WebhookMaxConnections int
+	// WebhookCheck is how often getWebhookInfo is asked in webhook mode
+	// (webhook_health.go); 0 means DefaultWebhookCheck.
+	WebhookCheck time.Duration
 	// Metrics, if set, gets the bot's collectors (metrics.go): updates by
 	// kind and outcome, handler latency by route. nil records nothing.
 	Metrics prometheus.Registerer
@@ -94,6 +97,10 @@ type Bot struct {
 	// (webhook.go); webhookSecret is the secret Telegram must send.
 	intake        webhookIntake
 	webhookSecret string
+	// webhookHealth and webhookGauges: what getWebhookInfo said last
+	// (webhook_health.go); the gauges only in webhook mode with metrics.
+	webhookHealth webhookHealth
+	webhookGauges *webhookGauges
 	// archives are the works' ZIPs being built beside the update intake
 	// (works_zip.go).
 	archives *archiver
@@ -140,6 +147,9 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if cfg.WebhookMaxConnections <= 0 {
 		cfg.WebhookMaxConnections = DefaultWebhookConnections
 	}
+	if cfg.WebhookCheck <= 0 {
+		cfg.WebhookCheck = DefaultWebhookCheck
+	}
 	noOperator := strings.TrimSpace(cfg.Operator) == ""
 	if cfg.Operator = strings.TrimSpace(cfg.Operator); noOperator {
 		cfg.Operator = DefaultOperator
@@ -184,6 +194,11 @@ func New(ctx context.Context, cfg Config, store *storage.Store, catalog *locales
 	if b.metrics, err = newMetrics(cfg.Metrics); err != nil {
 		return nil, fmt.Errorf("bot: metrics: %w", err)
 	}
+	if cfg.WebhookURL != "" {
+		if b.webhookGauges, err = newWebhookGauges(cfg.Metrics); err != nil {
+			return nil, fmt.Errorf("bot: metrics: %w", err)
+		}
+	}
 	b.registerRoutes()
 	return b, nil
 }
@@ -202,7 +217,8 @@ func (b *Bot) Receiving() bool { return b.receiving.Load() }
 
 // Run registers the command menus, handles what the inbox kept from the
 // last run, then takes updates until ctx ends: with Config.WebhookURL it
-// sets the webhook and takes what WebhookHandler receives; without, it
+// sets the webhook and takes what WebhookHandler receives (a 400 from
+// setWebhook ends Run with ErrWebhookRefused); without, it
 // deletes any webhook left set and polls. Then it stops taking
 // updates and waits (at most Config.ShutdownGrace) for the handlers in
 // flight and the works' archives being built; updates not handled by then
@@ -233,9 +249,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("bot: replay inbox: %w", err)
 	}
+	var runErr error
 	if b.cfg.WebhookURL != "" {
 		b.intake.open(d)
-		b.receiveWebhook(ctx)
+		runErr = b.receiveWebhook(ctx)
 		b.intake.close() // after the requests in flight have queued theirs
 	} else {
 		b.deleteWebhook(ctx)
@@ -252,5 +269,5 @@ func (b *Bot) Run(ctx context.Context) error {
 		cancelHandlers()
 		<-done
 	}
-	return nil
+	return runErr
 }

@@ -126,17 +126,28 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 // receiveWebhook sets the webhook (retrying until Telegram accepts it or
-// ctx ends), reports the bot receiving, and waits for ctx to end. The
-// updates arrive through WebhookHandler meanwhile.
-func (b *Bot) receiveWebhook(ctx context.Context) {
+// ctx ends; a 400 is returned at once as ErrWebhookRefused), reports the
+// bot receiving, and watches the webhook's health (watchWebhook) until ctx
+// ends. The updates arrive through WebhookHandler meanwhile.
+func (b *Bot) receiveWebhook(ctx context.Context) error {
+	var refused error
 	if !b.retry(ctx, "setWebhook", func() error {
-		return b.tg.SetWebhook(ctx, b.cfg.WebhookURL, b.webhookSecret, allowedUpdates, b.cfg.WebhookMaxConnections)
+		err := b.tg.SetWebhook(ctx, b.cfg.WebhookURL, b.webhookSecret, allowedUpdates, b.cfg.WebhookMaxConnections)
+		if refused = webhookRefused(err); refused != nil {
+			return nil // no use trying again
+		}
+		return err
 	}) {
-		return
+		return nil
+	}
+	if refused != nil {
+		b.log.Error("webhook refused by Telegram", "url", b.cfg.WebhookURL, "error", refused)
+		return refused
 	}
 	b.log.Info("webhook set", "url", b.cfg.WebhookURL, "max_connections", b.cfg.WebhookMaxConnections)
 	b.receiving.Store(true)
-	<-ctx.Done()
+	b.watchWebhook(ctx)
+	return nil
 }
 
 // deleteWebhook removes a webhook left from a run in webhook mode, so

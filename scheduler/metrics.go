@@ -38,7 +38,7 @@ type Metrics struct {
 	backupDir string
 
 	mu         sync.Mutex
-	backupSeen bool // a backup was attempted by this process
+	backupSeen bool // a backup was attempted by this process, or one was found at start
 	backupOK   bool
 }
 
@@ -47,7 +47,10 @@ type Metrics struct {
 // at each scrape (storage.Store.OutboxBacklog: a walk over the pending
 // index's pages, no entry but the oldest); backupDir is listed at each
 // scrape for the newest backup. now is the scheduler's clock (nil:
-// time.Now): reminders' due times and backups' names are on it.
+// time.Now): reminders' due times and backups' names are on it. A backup
+// already in backupDir at start (one is named only once written and
+// verified) seeds vmeste_backup_last_success at 1, so that the gauge is
+// not absent after every restart until the night's backup.
 func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir string, now func() time.Time) (*Metrics, error) {
 	if reg == nil {
 		return nil, nil
@@ -61,12 +64,12 @@ func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir strin
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_scheduler_jobs_total",
 			Help: "Scheduled jobs run (tick, digest, summary, prune, backup), by result (ok, error).",
-		}, []string{"job", "result"}),
+		}, []string{"task", "result"}),
 		jobTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vmeste_scheduler_job_duration_seconds",
-			Help:    "How long a scheduled job took, by job.",
+			Help:    "How long a scheduled job took, by task.",
 			Buckets: []float64{.0001, .001, .01, .1, .5, 1, 5, 15, 60, 300, 1800},
-		}, []string{"job"}),
+		}, []string{"task"}),
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_outbox_results_total",
 			Help: "Outbox sends recorded, by origin (broadcast, reminder, notice) and state (sent, failed, skipped, retry).",
@@ -82,6 +85,9 @@ func NewMetrics(reg prometheus.Registerer, store *storage.Store, backupDir strin
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
+	}
+	if _, ok := newestBackup(backupDir); ok {
+		m.backupSeen, m.backupOK = true, true
 	}
 	for _, j := range []string{jobTick, jobDigest, jobSummary, jobPrune, jobBackup} {
 		m.jobs.WithLabelValues(j, "ok")
@@ -184,7 +190,7 @@ var (
 	backupAgeDesc = prometheus.NewDesc("vmeste_backup_age_seconds",
 		"Age of the newest backup in the backup folder (absent when there is none).", nil, nil)
 	backupOKDesc = prometheus.NewDesc("vmeste_backup_last_success",
-		"1 if the last backup attempt by this process succeeded, 0 if it failed (absent before the first).", nil, nil)
+		"1 if the last backup attempt by this process succeeded, 0 if it failed; 1 at start when a backup is in the folder (absent when there is none and none was attempted).", nil, nil)
 )
 
 func (c *backupCollector) Describe(ch chan<- *prometheus.Desc) {

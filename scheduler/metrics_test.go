@@ -96,7 +96,7 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 	if v, ok := gathered(t, badReg, "vmeste_backup_last_success", nil); !ok || v != 0 {
 		t.Errorf("after a failed backup: last_success %v, %v; want 0", v, ok)
 	}
-	if v, _ := gathered(t, badReg, "vmeste_scheduler_jobs_total", map[string]string{"job": "backup", "result": "error"}); v != 1 {
+	if v, _ := gathered(t, badReg, "vmeste_scheduler_jobs_total", map[string]string{"task": "backup", "result": "error"}); v != 1 {
 		t.Errorf("failed backups counted: %v, want 1", v)
 	}
 	if _, ok := gathered(t, badReg, "vmeste_backup_age_seconds", nil); ok {
@@ -114,10 +114,10 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 	}
 	good.Tick(ctx)
 	good.Tick(ctx)
-	if v, _ := gathered(t, reg, "vmeste_scheduler_jobs_total", map[string]string{"job": "tick", "result": "ok"}); v != 2 {
+	if v, _ := gathered(t, reg, "vmeste_scheduler_jobs_total", map[string]string{"task": "tick", "result": "ok"}); v != 2 {
 		t.Errorf("ticks counted: %v, want 2", v)
 	}
-	if v, _ := gathered(t, reg, "vmeste_scheduler_job_duration_seconds", map[string]string{"job": "tick"}); v != 2 {
+	if v, _ := gathered(t, reg, "vmeste_scheduler_job_duration_seconds", map[string]string{"task": "tick"}); v != 2 {
 		t.Errorf("ticks timed: %v, want 2", v)
 	}
 
@@ -132,5 +132,34 @@ func TestMetricsJobsBackupsAndOutbox(t *testing.T) {
 	}
 	if v, _ := gathered(t, reg, "vmeste_outbox_oldest_pending_age_seconds", nil); v != 90 {
 		t.Errorf("oldest pending entry's age %v, want 90", v)
+	}
+}
+
+// TestMetricsBackupSeededAtStart: a process that finds a backup in the
+// folder at start serves vmeste_backup_last_success 1 before its own first
+// backup; one that finds none serves nothing, as before.
+func TestMetricsBackupSeededAtStart(t *testing.T) {
+	s := newStore(t)
+	empty, full := t.TempDir(), t.TempDir()
+	name := "vmeste-" + time.Date(2026, 12, 2, 23, 0, 0, 0, time.UTC).Format("20060102-150405.000") + ".db"
+	if err := os.WriteFile(filepath.Join(full, name), []byte("backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A backup cut short leaves only its .tmp: it seeds nothing.
+	if err := os.WriteFile(filepath.Join(empty, name+".tmp"), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir    string
+		served bool
+	}{{empty, false}, {full, true}} {
+		reg := prometheus.NewRegistry()
+		if _, err := scheduler.NewMetrics(reg, s, c.dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := gathered(t, reg, "vmeste_backup_last_success", nil)
+		if ok != c.served || (ok && v != 1) {
+			t.Errorf("backup folder with a backup %v: vmeste_backup_last_success %v (served %v)", c.served, v, ok)
+		}
 	}
 }

@@ -12,11 +12,15 @@ import (
 
 // SenderConfig tunes the outbox sender. Zero values take the defaults.
 type SenderConfig struct {
-	// Limiter is the gateway's bulk limiter (telegram.Gateway.BulkLimiter):
-	// the overall one shared with the bot's replies, whose bulk lane the
-	// sender takes, or with paid broadcasts on a limiter of their own. nil
+	// Limiter is the gateway's overall limiter (telegram.Gateway.Limiter),
+	// shared with the bot's replies, whose bulk lane the sender takes. nil
 	// means one of its own at Rate.
 	Limiter *telegram.Limiter
+	// PaidLimiter, when paid broadcasts are on, is their own limiter
+	// (telegram.Gateway.BulkLimiter): mass sends (Paid) wait for it and go
+	// as paid broadcasts; every other entry still waits for Limiter and
+	// goes unpaid. nil: everything takes Limiter, unpaid.
+	PaidLimiter *telegram.Limiter
 	// Rate is the most messages per second of a limiter of the sender's
 	// own (default 25), 1% under it as the gateway's.
 	Rate int
@@ -53,6 +57,7 @@ type Sender struct {
 	cfg    SenderConfig
 	log    *slog.Logger
 	rate   *telegram.Limiter
+	paid   *telegram.Limiter // nil: paid broadcasts off
 	limits *telegram.Pacer
 
 	mu       sync.Mutex
@@ -95,6 +100,7 @@ func NewSender(store *storage.Store, tg Telegram, cfg SenderConfig) *Sender {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		rate:     cfg.Limiter,
+		paid:     cfg.PaidLimiter,
 		limits:   cfg.Pacer,
 		inflight: map[int64]bool{},
 		progress: make(chan struct{}, 1),
@@ -174,8 +180,9 @@ func (s *Sender) Run(ctx context.Context) error {
 				// An album is as many messages as it has files, to the
 				// overall limit and to the chat's.
 				n := e.Content.Messages()
+				lim, _ := s.limiterFor(e)
 				for range n {
-					if err := s.rate.Wait(ctx, telegram.LaneBulk); err != nil {
+					if err := lim.Wait(ctx, telegram.LaneBulk); err != nil {
 						return nil
 					}
 				}
@@ -206,10 +213,21 @@ func (s *Sender) readyAt(e storage.OutboxEntry) time.Time {
 	if e.NotBefore.After(at) {
 		at = e.NotBefore
 	}
-	if p := s.rate.PausedUntil(); p.After(at) {
+	lim, _ := s.limiterFor(e)
+	if p := lim.PausedUntil(); p.After(at) {
 		at = p
 	}
 	return at
+}
+
+// limiterFor is the limiter e waits for and whether it goes as a paid
+// broadcast: the paid one for a mass send (Paid) while paid broadcasts
+// are on, else the shared one.
+func (s *Sender) limiterFor(e storage.OutboxEntry) (*telegram.Limiter, bool) {
+	if s.paid != nil && Paid(e.Origin) {
+		return s.paid, true
+	}
+	return s.rate, false
 }
 
 // idle waits for an enqueue, a finished send, until (if set; at most a
@@ -249,6 +267,7 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		return
 	}
 	e = fresh
+	lim, paid := s.limiterFor(e)
 	var outcome storage.Outcome
 	switch now := time.Now(); {
 	case !active:
@@ -259,13 +278,13 @@ func (s *Sender) deliver(ctx context.Context, e storage.OutboxEntry) {
 		outcome = storage.Outcome{State: storage.OutboxSkipped, Reason: storage.ReasonExpired}
 		s.log.Warn("outbox: skipped, too late to send", "entry", e.ID, "origin", e.Origin.Kind, "key", e.Origin.Key,
 			"expired", e.ExpiresAt, "late", now.Sub(e.ExpiresAt))
-	case s.rate.PausedUntil().After(now):
+	case lim.PausedUntil().After(now):
 		// A 429 paused every send after this one was dispatched: it waits
 		// too, untried.
-		outcome = storage.Outcome{State: storage.OutboxPending, RetryAt: s.rate.PausedUntil(), Reason: storage.ReasonRetryAfter, Uncounted: true}
+		outcome = storage.Outcome{State: storage.OutboxPending, RetryAt: lim.PausedUntil(), Reason: storage.ReasonRetryAfter, Uncounted: true}
 	default:
 		sendCtx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
-		msgID, err := s.tg.Send(sendCtx, e.ChatID, e.Content)
+		msgID, err := s.tg.Send(sendCtx, e.ChatID, e.Content, paid)
 		cancel()
 		outcome = s.classify(e, msgID, err, time.Now())
 		if err != nil {

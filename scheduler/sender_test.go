@@ -35,6 +35,7 @@ type sendCall struct {
 	MsgID   int       // 0 when Err is set
 	Err     error
 	CtxErr  error // the send's context error as Send returned
+	Paid    bool  // sent as a paid broadcast
 }
 
 type editCall struct {
@@ -90,7 +91,7 @@ func (f *fakeTelegram) signalLocked() {
 	f.changed = make(chan struct{})
 }
 
-func (f *fakeTelegram) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
+func (f *fakeTelegram) Send(ctx context.Context, chatID int64, c storage.Content, paid bool) (int, error) {
 	start := time.Now()
 	f.mu.Lock()
 	f.started++
@@ -122,7 +123,7 @@ func (f *fakeTelegram) Send(ctx context.Context, chatID int64, c storage.Content
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	call := sendCall{Chat: chatID, Content: c, Start: start, Err: err, CtxErr: ctx.Err()}
+	call := sendCall{Chat: chatID, Content: c, Start: start, Err: err, CtxErr: ctx.Err(), Paid: paid}
 	if err == nil {
 		f.nextID[chatID]++
 		call.MsgID = 1000 + f.nextID[chatID]
@@ -502,9 +503,9 @@ func newTimedTelegram(tg scheduler.Telegram) *timedTelegram {
 	return &timedTelegram{Telegram: tg, changed: make(chan struct{})}
 }
 
-func (r *timedTelegram) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
+func (r *timedTelegram) Send(ctx context.Context, chatID int64, c storage.Content, paid bool) (int, error) {
 	start := time.Now()
-	id, err := r.Telegram.Send(ctx, chatID, c)
+	id, err := r.Telegram.Send(ctx, chatID, c, paid)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, sendCall{Chat: chatID, Content: c, Start: start, End: time.Now(), MsgID: id, Err: err})

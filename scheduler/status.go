@@ -26,7 +26,9 @@ type ReporterConfig struct {
 	// each is edited at most once per Every.
 	Every time.Duration
 	// Limiter and Pacer are the limits shared with every sender (the
-	// gateway's); nil means limits of the reporter's own.
+	// gateway's Limiter, not its paid BulkLimiter: the reporter's messages
+	// and edits go to one chat each, unpaid, on the bulk lane); nil means
+	// limits of the reporter's own.
 	Limiter *telegram.Limiter
 	Pacer   *telegram.Pacer
 	Logger  *slog.Logger
@@ -165,7 +167,7 @@ func (r *Reporter) send(ctx context.Context, chatID int64, text string) (int, er
 		}
 		return 0, err
 	}
-	return r.tg.Send(ctx, chatID, storage.Content{Text: text})
+	return r.tg.Send(ctx, chatID, storage.Content{Text: text}, false) // one chat's: never paid
 }
 
 // errBusy: the author's chat had messages just now; the next tick tries

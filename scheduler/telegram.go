@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-telegram/bot/models"
 
@@ -18,8 +19,10 @@ import (
 // error of the server); the caller has waited for the limits.
 type Telegram interface {
 	// Send makes one attempt to deliver content to chat and returns the
-	// new message's id.
-	Send(ctx context.Context, chatID int64, c storage.Content) (int, error)
+	// new message's id. paid marks a mass send (Paid), which goes as a
+	// paid broadcast when the gateway's are on; the caller has waited for
+	// the matching limiter (SenderConfig).
+	Send(ctx context.Context, chatID int64, c storage.Content, paid bool) (int, error)
 	// Edit makes one attempt to replace the text of one of the bot's
 	// messages (HTML). "Not modified" is not an error.
 	Edit(ctx context.Context, chatID int64, messageID int, text string) error
@@ -39,18 +42,18 @@ type Gateway struct {
 // errNoRenderer: an entry holds a certificate and no Render is set.
 var errNoRenderer = errors.New("no certificate renderer")
 
-// Send implements Telegram with one telegram.Gateway.Post of a bulk
-// message (telegram.Message.Bulk: a paid broadcast when the gateway's are
-// on; everything the scheduler sends is the bot's own): an album of
+// Send implements Telegram with one telegram.Gateway.Post; paid sets
+// telegram.Message.Bulk (a paid broadcast when the gateway's are on). An
+// album of
 // Media is one sendMediaGroup; a certificate is printed by Render and
 // uploaded as a document with Text as its caption. A certificate revoked
 // since is returned as an error wrapping storage.ErrCertificateRevoked,
 // and one that cannot be printed as a *telegram.Error of ClassBadRequest
 // (printing it again would fail again): classify skips or fails the entry
 // without retrying.
-func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content) (int, error) {
+func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content, paid bool) (int, error) {
 	m := telegram.Message{Text: c.Text, Markup: inlineKeyboard(c.Buttons), CopyFromChat: c.CopyFromChat, CopyMessageID: c.CopyMessageID,
-		Bulk: true}
+		Bulk: paid}
 	if c.Certificate != 0 {
 		render := g.Render
 		if render == nil {
@@ -82,6 +85,22 @@ func (g Gateway) Send(ctx context.Context, chatID int64, c storage.Content) (int
 // Edit implements Telegram with one telegram.Gateway.Revise.
 func (g Gateway) Edit(ctx context.Context, chatID int64, messageID int, text string) error {
 	return g.G.Revise(ctx, chatID, messageID, telegram.Message{Text: text})
+}
+
+// Paid reports whether an outbox entry of origin is a mass send, worth a
+// paid broadcast: a broadcast's copies, reminders and digests, each of
+// which goes to many chats at once. Every other notice (a deadline, a
+// promotion, a result, a weekly summary to an event's authors) goes to
+// one chat or a few, gains nothing from the higher rate and would cost
+// Stars: it takes the shared limiter's bulk lane.
+func Paid(o storage.Origin) bool {
+	switch o.Kind {
+	case storage.OriginBroadcast, storage.OriginReminder:
+		return true
+	case storage.OriginNotice:
+		return strings.HasPrefix(o.Key, storage.DigestKeyPrefix)
+	}
+	return false
 }
 
 func inlineKeyboard(rows [][]storage.Button) models.ReplyMarkup {

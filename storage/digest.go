@@ -22,6 +22,10 @@ func claimPeriod(tx *bolt.Tx, key string, now time.Time) (bool, error) {
 	return true, periods.Put([]byte(key), itob(now.UnixNano()))
 }
 
+// DigestKeyPrefix begins the origin key of every digest entry (a notice):
+// the scheduler sends those as mass sends.
+const DigestKeyPrefix = "digest:"
+
 // EnqueueDigest enqueues the digest for period (any non-empty name, such as
 // a date) once: if "digest:"+period was recorded before it does nothing and
 // returns 0. Otherwise, in one transaction, it collects the published
@@ -35,7 +39,7 @@ func (s *Store) EnqueueDigest(ctx context.Context, period string, from, to time.
 	if period == "" || render == nil {
 		return 0, errors.New("storage: enqueue digest: empty period or nil render")
 	}
-	key := "digest:" + period
+	key := DigestKeyPrefix + period
 	return s.oncePerPeriod(ctx, key, func(tx *bolt.Tx) ([]OutboxEntry, error) {
 		events, err := publishedBetween(tx, from, to)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -89,7 +90,14 @@ func knownSchema(tx *bolt.Tx) error {
 // Compacted is what Compact did.
 type Compacted struct {
 	Before, After int64 // file sizes in bytes
+	// SyncWarning, when not nil, is the folder's fsync failing after the
+	// compacted file was renamed into place: it is in use now, but a power
+	// cut could bring the old file back. Compact still succeeded.
+	SyncWarning error
 }
+
+// compactSyncDir syncs the folder after Compact's rename; tests replace it.
+var compactSyncDir = syncDir
 
 // Compact rewrites the database at path into a new file with bbolt.Compact
 // (full pages, no free ones: the file shrinks by what deleted records and
@@ -97,8 +105,9 @@ type Compacted struct {
 // while a running instance holds it longer than lockTimeout; 0 or less:
 // one second), refuses a damaged database (the full check, as Check;
 // nothing is written), copies into path+".compact", fsyncs it, checks the
-// copy the same way, removes the clean-shutdown stamp, renames the copy
-// over path and syncs the folder. A crash before the rename leaves the
+// copy the same way, gives it the original's mode (and owner, as root),
+// removes the clean-shutdown stamp, renames the copy over path and syncs
+// the folder (a failure of that last sync is Compacted.SyncWarning). A crash before the rename leaves the
 // database as it was (and a .compact file that the next Compact
 // replaces); after it, the compacted one. The next Open checks it in full.
 func Compact(path string, lockTimeout time.Duration) (Compacted, error) {
@@ -106,11 +115,9 @@ func Compact(path string, lockTimeout time.Duration) (Compacted, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
 	}
-	info, err := os.Stat(path)
-	if err != nil {
+	if _, err := os.Stat(path); err != nil {
 		return out, fmt.Errorf("storage: compact: %w", err)
 	}
-	out.Before = info.Size()
 	lock, err := acquireLock(path, lockTimeout)
 	if err != nil {
 		return out, err
@@ -128,6 +135,12 @@ func Compact(path string, lockTimeout time.Duration) (Compacted, error) {
 		}
 		return out, fmt.Errorf("storage: compact %s: %w", path, err)
 	}
+	// The size before is read under the lock: no instance writes now.
+	info, err := os.Stat(path)
+	if err != nil {
+		return out, fmt.Errorf("storage: compact: %w", err)
+	}
+	out.Before = info.Size()
 	tmp := path + ".compact"
 	if err := compactInto(path, tmp, lockTimeout); err != nil {
 		_ = os.Remove(tmp)
@@ -137,6 +150,10 @@ func Compact(path string, lockTimeout time.Duration) (Compacted, error) {
 		_ = os.Remove(tmp)
 		return out, fmt.Errorf("storage: compact %s: the copy fails the check: %w", path, err)
 	}
+	if err := sameOwnerAndMode(tmp, info); err != nil {
+		_ = os.Remove(tmp)
+		return out, fmt.Errorf("storage: compact %s: %w", path, err)
+	}
 	if err := removeCleanStamp(path); err != nil {
 		_ = os.Remove(tmp)
 		return out, fmt.Errorf("storage: compact: %w", err)
@@ -145,13 +162,32 @@ func Compact(path string, lockTimeout time.Duration) (Compacted, error) {
 		_ = os.Remove(tmp)
 		return out, fmt.Errorf("storage: compact: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return out, fmt.Errorf("storage: compact: %w", err)
+	if err := compactSyncDir(filepath.Dir(path)); err != nil {
+		// The rename is done: the compacted file is the database now.
+		out.SyncWarning = fmt.Errorf("storage: compact: sync the folder after the rename: %w", err)
 	}
 	if info, err := os.Stat(path); err == nil {
 		out.After = info.Size()
 	}
 	return out, nil
+}
+
+// sameOwnerAndMode gives the file at path the permission bits of orig
+// and, when running as root, its owner and group: `sudo vmeste -compact`
+// must not leave a root-owned 0600 database the service's user cannot
+// open. Another user can give a file only its own owner, which it has.
+func sameOwnerAndMode(path string, orig os.FileInfo) error {
+	if err := os.Chmod(path, orig.Mode().Perm()); err != nil {
+		return fmt.Errorf("keep the mode: %w", err)
+	}
+	st, ok := orig.Sys().(*syscall.Stat_t)
+	if !ok || os.Geteuid() != 0 {
+		return nil
+	}
+	if err := os.Chown(path, int(st.Uid), int(st.Gid)); err != nil {
+		return fmt.Errorf("keep the owner: %w", err)
+	}
+	return nil
 }
 
 // compactInto copies the database src into a new file dst with

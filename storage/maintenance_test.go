@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,5 +120,60 @@ func TestCompact(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(bad); !bytes.Equal(before, after) {
 		t.Error("Compact changed a damaged file")
+	}
+}
+
+// TestCompactKeepsModeAndOwner: the compacted file has the original's
+// permission bits and, when Compact runs as root, its owner and group, so
+// that `sudo vmeste -compact` leaves a file the service's user can open. A
+// failed fsync of the folder after the rename is a warning: the compacted
+// file is in place and Compact succeeds.
+func TestCompactKeepsModeAndOwner(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	const uid, gid = 65534, 65534 // nobody
+	asRoot := os.Geteuid() == 0
+	if asRoot {
+		if err := os.Chown(path, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errSync := errors.New("injected folder fsync failure")
+	compactSyncDir = func(string) error { return errSync }
+	defer func() { compactSyncDir = syncDir }()
+
+	got, err := Compact(path, time.Second)
+	if err != nil {
+		t.Fatalf("Compact = %v; a failed folder sync after the rename is a warning", err)
+	}
+	if !errors.Is(got.SyncWarning, errSync) {
+		t.Errorf("SyncWarning = %v, want the folder's fsync failure", got.SyncWarning)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o640 {
+		t.Errorf("compacted file's mode %v, want the original's 0640", info.Mode().Perm())
+	}
+	st := info.Sys().(*syscall.Stat_t)
+	wantUID, wantGID := uint32(os.Geteuid()), uint32(os.Getegid())
+	if asRoot {
+		wantUID, wantGID = uid, gid
+	}
+	if st.Uid != wantUID || st.Gid != wantGID {
+		t.Errorf("compacted file owned by %d:%d, want %d:%d", st.Uid, st.Gid, wantUID, wantGID)
+	}
+	if got.Before <= 0 {
+		t.Errorf("Before = %d", got.Before)
 	}
 }

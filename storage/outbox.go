@@ -224,7 +224,7 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, o Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Batch(func(tx *bolt.Tx) error { return completeOutbox(tx, id, o, s.now()) })
+	err := s.batch(func(tx *bolt.Tx) error { return completeOutbox(tx, id, o, s.now()) })
 	if err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", id, err)
 	}

@@ -63,7 +63,7 @@ func (s *Store) Register(ctx context.Context, su SignUp, now time.Time) (Registr
 	// Batch may run this more than once (when another function in the same
 	// batch fails, all are retried): it sets reg and refused afresh on every
 	// run and touches nothing outside tx.
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		reg, refused = Registration{}, nil
 		r, err := register(tx, su, now)
 		switch {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -151,6 +152,9 @@ type Store struct {
 	// every update's function; an error it returns rolls the transaction
 	// back, as a failure after the change's last write would.
 	beforeCommit func() error
+	// tainted: this run had a panic in a transaction or a failed commit
+	// (taint.go); Close then writes no clean-shutdown stamp.
+	tainted atomic.Bool
 }
 
 // Options tune Open. The zero value is usable.
@@ -270,11 +274,12 @@ func Open(path string, opts Options) (*Store, error) {
 
 // Close closes the database. It waits for open transactions to finish.
 // A store open for writing then writes its clean-shutdown stamp
-// (cleanstamp.go), so that the next Open may skip the full check.
+// (cleanstamp.go), so that the next Open may skip the full check —
+// unless this run was tainted (taint.go): then the next Open checks.
 func (s *Store) Close() error {
 	path := s.db.Path()
 	err := s.db.Close()
-	if err == nil && s.lock != nil && path != "" { // "": closed before
+	if err == nil && s.lock != nil && path != "" && !s.tainted.Load() { // "": closed before
 		err = writeCleanStamp(path)
 	}
 	if lerr := s.lock.release(); err == nil {
@@ -300,6 +305,7 @@ func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer s.taintOnPanic()
 	return s.db.View(fn)
 }
 
@@ -307,15 +313,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		if s.beforeCommit != nil {
-			return s.beforeCommit()
-		}
-		return nil
-	})
+	return s.commit(s.db.Update, fn, s.beforeCommit)
 }
 
 // itob encodes an id as a sortable 8-byte big-endian key.

@@ -65,7 +65,7 @@ func (s *Store) SaveWebhookUpdate(ctx context.Context, u InboxUpdate) (fresh boo
 		return false, err
 	}
 	now := s.now()
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.batch(func(tx *bolt.Tx) error {
 		fresh = false
 		seen, seenAt := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenAt)
 		if err := pruneSeen(seen, seenAt, now.Add(-SeenKeep)); err != nil {

@@ -132,7 +132,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.PaidBroadcast > 0 {
 		g.paid = NewLimiter(min(cfg.PaidBroadcast, MaxPaidBroadcast) * rateMargin)
-		m.observePaid(g.paid)
+		if err := m.observePaid(g.paid); err != nil {
+			return nil, fmt.Errorf("telegram: metrics: %w", err)
+		}
 	}
 	return g, nil
 }
@@ -175,6 +177,10 @@ func (g *Gateway) BulkLimiter() *Limiter {
 	}
 	return g.limiter
 }
+
+// PaidLimiter is the paid broadcasts' own limiter, nil when
+// Config.PaidBroadcast is off.
+func (g *Gateway) PaidLimiter() *Limiter { return g.paid }
 
 // limiters are the overall limiters, the paid broadcasts' too if on.
 func (g *Gateway) limiters() []*Limiter {

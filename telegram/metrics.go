@@ -11,6 +11,7 @@ import (
 // nothing, so a gateway built without Config.Metrics costs no more than a
 // nil check per call.
 type metrics struct {
+	reg        prometheus.Registerer
 	sends      *prometheus.CounterVec
 	floodWaits *prometheus.CounterVec
 	wait       *prometheus.HistogramVec
@@ -23,6 +24,7 @@ func newMetrics(reg prometheus.Registerer, l *Limiter) (*metrics, error) {
 		return nil, nil
 	}
 	m := &metrics{
+		reg: reg,
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vmeste_telegram_sends_total",
 			Help: "Attempts to send or edit a message, by lane (reply, bulk), Bot API method and result (ok, 429, 403, 400, 5xx, other).",
@@ -61,19 +63,29 @@ func newMetrics(reg prometheus.Registerer, l *Limiter) (*metrics, error) {
 }
 
 // observePaid records the waits for the paid broadcasts' own limiter
-// (Config.PaidBroadcast) as the lane "paid". A nil m records nothing.
-func (m *metrics) observePaid(l *Limiter) {
+// (Config.PaidBroadcast) as the lane "paid", and registers the sends
+// waiting for it as vmeste_telegram_limiter_waiting{lane="paid"}. A nil m
+// records nothing.
+func (m *metrics) observePaid(l *Limiter) error {
 	if m == nil {
-		return
+		return nil
+	}
+	waiting := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "vmeste_telegram_limiter_waiting", Help: waitingHelp,
+		ConstLabels: prometheus.Labels{"lane": lanePaid},
+	}, func() float64 { return float64(l.Waiting(LaneBulk) + l.Waiting(LaneReply)) })
+	if err := m.reg.Register(waiting); err != nil {
+		return err
 	}
 	m.wait.WithLabelValues(lanePaid)
 	l.observe = func(_ Lane, d time.Duration) { m.wait.WithLabelValues(lanePaid).Observe(d.Seconds()) }
+	return nil
 }
 
 // lanePaid labels the waits for the paid broadcasts' limiter.
 const lanePaid = "paid"
 
-const waitingHelp = "Sends waiting for the overall limiter now, by lane."
+const waitingHelp = "Sends waiting for the overall limiter now, by lane (paid: the paid broadcasts' own limiter)."
 
 // Results of a send, as vmeste_telegram_sends_total labels them.
 const (

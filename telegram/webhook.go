@@ -12,9 +12,22 @@ import (
 type WebhookInfo struct {
 	URL                string `json:"url"`
 	PendingUpdateCount int    `json:"pending_update_count"`
-	LastErrorMessage   string `json:"last_error_message"`
-	MaxConnections     int    `json:"max_connections"`
+	// LastErrorDate (Unix seconds) and LastErrorMessage are the latest
+	// failure to deliver an update to the webhook; 0 and "" if none.
+	LastErrorDate    int64  `json:"last_error_date"`
+	LastErrorMessage string `json:"last_error_message"`
+	MaxConnections   int    `json:"max_connections"`
 }
+
+// APIError is an answer of the Bot API with ok false to a call that sends
+// nothing to a user (setWebhook, getWebhookInfo, …): its error_code and
+// description. Such calls return it wrapped.
+type APIError struct {
+	Code        int
+	Description string
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Description) }
 
 // SetWebhook calls setWebhook: from now on Telegram POSTs every update of
 // the kinds in allowedUpdates to url, with secret in the
@@ -53,7 +66,7 @@ func (g *Gateway) WebhookInfo(ctx context.Context) (WebhookInfo, error) {
 
 // callRaw makes one call of a method that sends nothing to a user (no
 // limiter, no pacer) and returns its undecoded result. No error it
-// returns contains the token.
+// returns contains the token; Telegram's refusal is an *APIError.
 func (g *Gateway) callRaw(ctx context.Context, method string, params map[string]any) (json.RawMessage, error) {
 	body, err := json.Marshal(params)
 	if err != nil {
@@ -79,7 +92,7 @@ func (g *Gateway) callRaw(ctx context.Context, method string, params map[string]
 		return nil, fmt.Errorf("telegram: %s: decode (HTTP %d): %w", method, resp.StatusCode, err)
 	}
 	if !r.OK {
-		return nil, fmt.Errorf("telegram: %s: %d %s", method, r.ErrorCode, r.Description)
+		return nil, fmt.Errorf("telegram: %s: %w", method, &APIError{Code: r.ErrorCode, Description: r.Description})
 	}
 	return r.Result, nil
 }

@@ -91,6 +91,8 @@ type Server struct {
 	webhookRunning bool
 	webhookSets    int
 	deliveries     []WebhookDelivery
+	webhookErrAt   time.Time    // the last failed delivery
+	webhookFake    *webhookFake // FakeWebhookError
 
 	// faults.go
 	faults        []*faultRule

@@ -96,6 +96,28 @@ func (s *Server) mDeleteWebhook(_ context.Context, p *params) reply {
 	return ok(true)
 }
 
+// webhookFake is what FakeWebhookError makes getWebhookInfo report.
+type webhookFake struct {
+	message string
+	at      time.Time
+	pending int
+}
+
+// FakeWebhookError makes getWebhookInfo report, while a webhook is set,
+// last_error_message message, last_error_date at and
+// pending_update_count pending instead of what the emulator's own
+// deliveries give: Telegram failing to reach the bot (a certificate
+// expired, the proxy down) without the test having to break its
+// listener. An empty message ends it.
+func (s *Server) FakeWebhookError(message string, at time.Time, pending int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookFake = nil
+	if message != "" {
+		s.webhookFake = &webhookFake{message: message, at: at, pending: pending}
+	}
+}
+
 func (s *Server) mGetWebhookInfo(context.Context, *params) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -104,12 +126,20 @@ func (s *Server) mGetWebhookInfo(context.Context, *params) reply {
 		HasCustomCertificate bool   `json:"has_custom_certificate"`
 		PendingUpdateCount   int    `json:"pending_update_count"`
 		MaxConnections       int    `json:"max_connections,omitempty"`
+		LastErrorDate        int64  `json:"last_error_date,omitempty"`
 		LastErrorMessage     string `json:"last_error_message,omitempty"`
 	}{URL: s.webhook, PendingUpdateCount: len(s.pending)}
 	if s.webhook != "" {
 		info.MaxConnections = s.webhookMaxConn
 		if n := len(s.deliveries); n > 0 && s.deliveries[n-1].Status/100 != 2 {
 			info.LastErrorMessage = s.deliveries[n-1].Err
+			if info.LastErrorMessage == "" {
+				info.LastErrorMessage = fmt.Sprintf("Wrong response from the webhook: %d", s.deliveries[n-1].Status)
+			}
+			info.LastErrorDate = s.webhookErrAt.Unix()
+		}
+		if f := s.webhookFake; f != nil {
+			info.LastErrorMessage, info.LastErrorDate, info.PendingUpdateCount = f.message, f.at.Unix(), f.pending
 		}
 	}
 	return ok(info)
@@ -174,6 +204,9 @@ func (s *Server) deliverNext(client *http.Client) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deliveries = append(s.deliveries, d)
+	if d.Status/100 != 2 {
+		s.webhookErrAt = time.Now()
+	}
 	if d.Status/100 == 2 {
 		s.confirmLocked(u.id + 1)
 		if u.id > s.deliveredUpTo {
