@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 	"vmeste/locales"
 	"vmeste/storage"
 	"vmeste/telegramtest"
+	"vmeste/webapp"
 )
 
 // The demo's people: the admin and a coordinator are set up; the teacher is
@@ -47,6 +50,13 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 
 	cfg.DB = filepath.Join(dir, "vmeste.db")
 	cfg.Token, cfg.APIURL, cfg.HTTP = telegramtest.Token, emu.URL(), ""
+	// The coordinators' Mini App on a port of this computer only: /panel
+	// prints a link signed for whoever is typing. Telegram opens Mini
+	// Apps over https only, so the bot's buttons name https; the demo
+	// serves plain http on the loopback.
+	if addr, err := freeLoopback(); err == nil {
+		cfg.HTTP, cfg.PublicURL = addr, "https://"+addr
+	}
 	cfg.WebhookURL, cfg.WebhookPath = "", "" // the demo polls its own emulator
 	cfg.Admins = []int64{demoAdmin.ID}
 	cfg.unpaced = true // the emulator keeps no flood limits: answer at once
@@ -99,6 +109,12 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 		Commands: map[string]func(string) string{
 			"later": func(args string) string { return clock.later(args, cfg.Location) },
 		},
+	}
+	if cfg.HTTP != "" {
+		console.Commands["panel"] = func(string) string {
+			u := console.Users[console.Current]
+			return "http://" + cfg.HTTP + webapp.Path + "#tgWebAppData=" + url.QueryEscape(telegramtest.InitData(cfg.Token, u, clock.Now()))
+		}
 	}
 	consoleErr := console.Run(ctx)
 	stopBot()
@@ -213,4 +229,14 @@ func (c *demoClock) later(args string, loc *time.Location) string {
 	c.offset += d
 	c.mu.Unlock()
 	return "— The clock is now " + c.Now().In(loc).Format("02.01.2006 15:04") + " —"
+}
+
+// freeLoopback returns an address on the loopback with a port free now.
+func freeLoopback() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }
