@@ -263,6 +263,9 @@ func TestMiniAppInBrowser(t *testing.T) {
 		if got := eval("read "+mark.sel, fmt.Sprintf(`document.querySelector(%q).value`, mark.sel)); got != mark.value {
 			t.Errorf("%s after saving: %q, want %q", mark.sel, got, mark.value)
 		}
+		if got := eval("the focus after "+mark.sel, `"#" + document.activeElement.id`); got != mark.sel {
+			t.Errorf("after marking %s the focus is on %q: the row's place is lost", mark.sel, got)
+		}
 	}
 	check("participants-marked")
 	run("scroll to the table", chromedp.ScrollIntoView(chromedp.CSS("#participants")))

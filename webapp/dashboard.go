@@ -102,7 +102,7 @@ func (a *App) dashboardPage(w http.ResponseWriter, r *http.Request, s *session) 
 	if d.Org != 0 && d.OrgName == "" {
 		d.Org = 0 // an unknown organisation: the district
 	}
-	cov, err := a.store.Coverage(ctx, storage.CoverageQuery{From: from, To: to, Org: d.Org})
+	cov, err := a.store.Coverage(ctx, storage.CoverageQuery{From: from, To: to, Org: d.Org, Now: a.cfg.Now()})
 	if err != nil {
 		a.serverError(w, r, s.P, err)
 		return

@@ -60,7 +60,12 @@ type participantsData struct {
 	Saved   template.HTML
 	Results []string
 	Counts  map[string]int
+	// MarkURL is where a row's marks are posted: the page's own filters
+	// and sort in its query, so that the page comes back as it was.
 	MarkURL string
+	// Marked is the participant just marked: their row's select takes
+	// the focus, so that a long list keeps its place.
+	Marked int64
 	// XLSXURL and CSVURL are the signed links to the participants' files.
 	XLSXURL, CSVURL string
 	CameLabel       template.HTML
@@ -94,6 +99,9 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		Results: resultCodes[1:]}
 	d.Org, _ = strconv.ParseInt(q.Get("org"), 10, 64)
 	d.MarkURL = "/app/events/" + strconv.FormatInt(ex.Event.ID, 10) + "/mark"
+	if view := viewQuery(q); view != "" {
+		d.MarkURL += "?" + view
+	}
 	if d.Exports {
 		d.XLSXURL, d.CSVURL = a.downloadURL(s, ex.Event.ID, "xlsx"), a.downloadURL(s, ex.Event.ID, "csv")
 	}
@@ -181,7 +189,20 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 		return cmp.Compare(x.N, y.N)
 	})
 	d.Shown = len(d.Rows)
+	d.Marked, _ = strconv.ParseInt(r.PostForm.Get("user"), 10, 64) // none on a GET
 	a.render(w, http.StatusOK, "participants", s.P, s, d, s.P.T("app_participants_of", "Title", ex.Event.Title))
+}
+
+// viewQuery is the participants page's view (org, state, sort) from q,
+// encoded for a URL; "" when q sets none.
+func viewQuery(q url.Values) string {
+	view := url.Values{}
+	for _, k := range []string{"org", "state", "sort"} {
+		if v := q.Get(k); v != "" {
+			view.Set(k, v)
+		}
+	}
+	return view.Encode()
 }
 
 // stateOrder sorts confirmed, then waitlisted, then cancelled.

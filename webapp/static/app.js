@@ -52,6 +52,7 @@
     return 0.299 * r + 0.587 * g + 0.114 * b < 128;
   }
 
+  var refocus = "";
   function swap(html, url, push) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.title = doc.title;
@@ -60,8 +61,14 @@
     document.body.className = doc.body.className;
     if (push && url) history.pushState(null, "", url);
     syncBack();
-    var focus = document.querySelector("[data-focus]") || document.querySelector("h1");
-    if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus({ preventScroll: false }); }
+    // The focus goes back to the control that was just changed (a row's
+    // select in a long list), else to the page's [data-focus], else <h1>.
+    var focus = (refocus && document.getElementById(refocus)) || document.querySelector("[data-focus]") || document.querySelector("h1");
+    refocus = "";
+    if (focus) {
+      if (focus.tabIndex < 0) focus.setAttribute("tabindex", "-1");
+      focus.focus({ preventScroll: false });
+    }
     document.documentElement.setAttribute("data-ready", "1");
   }
 
@@ -131,6 +138,7 @@
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (!el.form || !el.form.hasAttribute("data-autosubmit")) return;
+    refocus = el.id || "";
     el.form.requestSubmit();
   });
 

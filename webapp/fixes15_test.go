@@ -1,0 +1,57 @@
+package webapp
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"vmeste/storage"
+)
+
+// signUp registers a new teacher of org for e and returns her.
+func (f *fixture) signUp(ctx context.Context, e storage.Event, id, org int64) storage.User {
+	f.t.Helper()
+	u := f.user(ctx, id, org, storage.RoleTeacher)
+	if _, err := f.store.Register(ctx, storage.SignUp{EventID: e.ID, UserID: id}, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// TestMarkKeepsTheView: the mark form posts to an address that carries
+// the page's filters and sort, and the page that comes back after a mark
+// keeps them and puts the focus on the marked row's select.
+func TestMarkKeepsTheView(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e := f.event(ctx, "Весёлые старты", storage.EventCompetition)
+	a1 := f.signUp(ctx, e, 201, f.orgA)
+	f.signUp(ctx, e, 202, f.orgB)
+	a2 := f.signUp(ctx, e, 203, f.orgA)
+	view := "/app/events/" + itoa(e.ID) + "/participants?org=" + itoa(f.orgA) + "&sort=name&state=confirmed"
+	code, body := f.do(http.MethodGet, view, f.as(f.coordA), nil)
+	markURL := "/app/events/" + itoa(e.ID) + "/mark?org=" + itoa(f.orgA) + "&amp;sort=name&amp;state=confirmed"
+	if code != http.StatusOK || !strings.Contains(body, `action="`+markURL+`"`) {
+		t.Fatalf("participants: %d, want the mark form posting to %s:\n%s", code, markURL, body)
+	}
+	code, body = f.do(http.MethodPost, strings.ReplaceAll(markURL, "&amp;", "&"), f.as(f.coordA),
+		url.Values{"user": {itoa(a2.ID)}, "attended": {"yes"}})
+	if code != http.StatusOK {
+		t.Fatalf("mark: %d\n%s", code, body)
+	}
+	if strings.Contains(body, `data-user="202"`) || !strings.Contains(body, `data-user="201"`) {
+		t.Errorf("after the mark the organisation filter is lost:\n%s", body)
+	}
+	if !strings.Contains(body, `<option value="name" selected>`) || !strings.Contains(body, `<option value="confirmed" selected>`) {
+		t.Errorf("after the mark the sort or state is lost")
+	}
+	if !strings.Contains(body, `id="came-`+itoa(a2.ID)+`" name="attended" form="mark-`+itoa(a2.ID)+`" data-focus`) ||
+		strings.Contains(body, `id="came-`+itoa(a1.ID)+`" name="attended" form="mark-`+itoa(a1.ID)+`" data-focus`) {
+		t.Errorf("the marked row's select does not take the focus")
+	}
+	if r, err := f.store.Registration(ctx, e.ID, a2.ID); err != nil || r.Attended == nil || !*r.Attended {
+		t.Errorf("the mark is not stored: %+v %v", r, err)
+	}
+}
