@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"vmeste/storage"
 )
@@ -53,5 +54,19 @@ func TestMarkKeepsTheView(t *testing.T) {
 	}
 	if r, err := f.store.Registration(ctx, e.ID, a2.ID); err != nil || r.Attended == nil || !*r.Attended {
 		t.Errorf("the mark is not stored: %+v %v", r, err)
+	}
+}
+
+// TestDashboardUsesTheAppsClock: the dashboard decides which events were
+// held by the app's clock (Config.Now), as /report does by the bot's.
+func TestDashboardUsesTheAppsClock(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.event(ctx, "Урок безопасности", storage.EventSeminar) // starts in 10 days
+	later := f.now.Add(11 * 24 * time.Hour)
+	f.app.cfg.Now = func() time.Time { return later }
+	code, body := f.do(http.MethodGet, "/app/dashboard", signInitData(testToken, f.admin.ID, "ru", later), nil)
+	if code != http.StatusOK || !strings.Contains(body, `data-figure="events">1<`) {
+		t.Errorf("dashboard 11 days on: %d, want the event held:\n%s", code, body)
 	}
 }
