@@ -36,7 +36,8 @@ var (
 	// ErrNoInitData is returned for a request without initData.
 	ErrNoInitData = errors.New("webapp: no initData")
 	// ErrBadInitData is returned for initData that is not Telegram's
-	// (unparseable, no hash, a hash that does not match, no user).
+	// (unparseable, a field given twice, no hash, a hash that does not
+	// match, no user).
 	ErrBadInitData = errors.New("webapp: initData not signed by Telegram")
 	// ErrStaleInitData is returned for initData whose auth_date is more
 	// than MaxInitDataAge ago (or in the future by more than a minute).
@@ -93,6 +94,11 @@ func verifyInitData(secret []byte, raw string, now time.Time) (signIn, error) {
 	v, err := url.ParseQuery(raw)
 	if err != nil {
 		return signIn{}, fmt.Errorf("%w: %v", ErrBadInitData, err)
+	}
+	for _, vals := range v {
+		if len(vals) > 1 { // Telegram sends each field once: a repeat is forged
+			return signIn{}, ErrBadInitData
+		}
 	}
 	got, err := hex.DecodeString(v.Get("hash"))
 	if err != nil || len(got) != sha256.Size {

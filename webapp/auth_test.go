@@ -32,6 +32,8 @@ func TestVerifyInitData(t *testing.T) {
 		{"a changed user id", tampered, ErrBadInitData},
 		{"no hash", "user=%7B%22id%22%3A42%7D&auth_date=1", ErrBadInitData},
 		{"not a query", "%zz", ErrBadInitData},
+		{"a user field added after the signed one", good + "&user=%7B%22id%22%3A43%7D", ErrBadInitData},
+		{"a hash given twice", good + "&hash=00", ErrBadInitData},
 		{"a day and a minute old", signInitData(testToken, 42, "ru", now.Add(-24*time.Hour-time.Minute)), ErrStaleInitData},
 		{"from the future", signInitData(testToken, 42, "ru", now.Add(time.Hour)), ErrStaleInitData},
 	} {
