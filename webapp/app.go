@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -115,8 +114,7 @@ func New(store *storage.Store, catalog *locales.Catalog, cfg Config) (*App, erro
 // Handler serves the Mini App; mount it at Path.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /app/static/", http.StripPrefix("/app/static/", http.FileServerFS(static)))
+	mux.Handle("GET /app/static/", staticFiles())
 	mux.Handle("GET /app/{$}", a.signedIn(a.eventsPage))
 	mux.Handle("GET /app/events/new", a.signedIn(a.newEventPage))
 	mux.Handle("POST /app/events/new", a.signedIn(a.createEvent))
@@ -130,15 +128,19 @@ func (a *App) Handler() http.Handler {
 }
 
 // secured adds the headers every answer carries: no caching of personal
-// data, no referrer (initData never travels in a URL, but the page's
-// addresses hold ids), scripts and styles from the app itself only.
+// data (static files set their own, static.go), no referrer (initData
+// never travels in a URL, but the page's addresses hold ids), scripts and
+// styles from the app itself only, and framed only by Telegram's web
+// clients (web.telegram.org/k and /a frame a Mini App; the mobile and
+// desktop apps open it in their own webview, which frame-ancestors does
+// not concern).
 func secured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors https://web.telegram.org https://*.telegram.org")
 		next.ServeHTTP(w, r)
 	})
 }

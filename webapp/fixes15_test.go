@@ -70,3 +70,45 @@ func TestDashboardUsesTheAppsClock(t *testing.T) {
 		t.Errorf("dashboard 11 days on: %d, want the event held:\n%s", code, body)
 	}
 }
+
+// TestStaticFilesCachedPagesNot: the layout links the script and styles
+// by the build's version, and those addresses are cached for a year with
+// an ETag (a revalidation gets 304); an unversioned address is
+// revalidated; a page stays no-store and may be framed only by Telegram.
+func TestStaticFilesCachedPagesNot(t *testing.T) {
+	f := newFixture(t)
+	get := func(path string, header ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	code, body := f.do(http.MethodGet, "/app/", "", nil)
+	js := "/app/static/app.js?v=" + staticVersion
+	if code != http.StatusOK || !strings.Contains(body, `src="`+js+`"`) || !strings.Contains(body, `href="/app/static/app.css?v=`+staticVersion+`"`) {
+		t.Fatalf("the shell does not link the versioned files: %d\n%s", code, body)
+	}
+	resp := get(js)
+	tag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != staticCacheable || tag == "" {
+		t.Errorf("versioned script: %d %q %q", resp.StatusCode, resp.Header.Get("Cache-Control"), tag)
+	}
+	if resp := get(js, "If-None-Match", tag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidated with its ETag: %d, want 304", resp.StatusCode)
+	}
+	if resp := get("/app/static/app.css"); resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("ETag") == "" {
+		t.Errorf("unversioned styles: %q %q", resp.Header.Get("Cache-Control"), resp.Header.Get("ETag"))
+	}
+	resp = get("/app/")
+	if cc, csp := resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Security-Policy"); cc != "no-store" ||
+		!strings.Contains(csp, "frame-ancestors https://web.telegram.org https://*.telegram.org") {
+		t.Errorf("a page: Cache-Control %q, CSP %q", cc, csp)
+	}
+}
