@@ -3,6 +3,7 @@ package webapp
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -62,6 +63,9 @@ func (a *App) dashboardPage(w http.ResponseWriter, r *http.Request, s *session) 
 	loc := a.cfg.Location
 	from, to, _ := storage.SchoolYear(a.cfg.Now(), loc)
 	d := dashboardData{Period: q.Get("period"), CanPickOrg: s.Admin}
+	if datesEdited(q, from, to, loc) {
+		d.Period = "dates"
+	}
 	switch d.Period {
 	case "last":
 		from, to = from.AddDate(-1, 0, 0), to.AddDate(-1, 0, 0)
@@ -140,6 +144,25 @@ func (a *App) dashboardPage(w http.ResponseWriter, r *http.Request, s *session) 
 	})
 	d.Absent = cov.Absent
 	a.render(w, http.StatusOK, "dashboard", s.P, s, d, s.P.T("app_nav_dashboard"))
+}
+
+// datesEdited reports whether q's dates were typed rather than left as
+// the page showed them (shown_from, shown_to; without those, the preset
+// period's dates — this school year, from yFrom to yTo, or the last one):
+// typed dates mean the period is those dates whatever the select says.
+func datesEdited(q url.Values, yFrom, yTo time.Time, loc *time.Location) bool {
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" && to == "" {
+		return false
+	}
+	shownFrom, shownTo := q.Get("shown_from"), q.Get("shown_to")
+	if !q.Has("shown_from") && !q.Has("shown_to") {
+		if q.Get("period") == "last" {
+			yFrom, yTo = yFrom.AddDate(-1, 0, 0), yTo.AddDate(-1, 0, 0)
+		}
+		shownFrom, shownTo = yFrom.In(loc).Format(dateInput), yTo.AddDate(0, 0, -1).In(loc).Format(dateInput)
+	}
+	return from != shownFrom || to != shownTo
 }
 
 // bars makes a chart's bars from lines, each read by of.

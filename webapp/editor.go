@@ -49,6 +49,12 @@ type editorData struct {
 	Reminders                                                []reminderChoice
 	Questions                                                []questionRow
 	CanPublish                                               bool
+	// The works' kinds and until when they are taken (editor_works.go);
+	// RemindersDefault marks a new event's reminders as its kind's
+	// untouched defaults.
+	WorkKinds        []workKindChoice
+	WorksUntil       string
+	RemindersDefault string
 }
 
 type reminderChoice struct {
@@ -109,7 +115,7 @@ func (a *App) showEditor(w http.ResponseWriter, r *http.Request, s *session, sta
 	}
 	d := editorData{E: e, New: isNew, Problems: problems, Problem: summary, Saved: saved, Kinds: storage.EventKinds, Orgs: orgs,
 		Start: a.inputTime(e.Start), End: a.inputTime(e.End), Deadline: a.inputTime(e.Deadline),
-		CanPublish: isNew || (e.Status == storage.EventDraft && s.may(storage.ActPublish, e)), Zone: a.cfg.Location.String()}
+		CanPublish: isNew || (e.Status == storage.EventDraft && s.may(storage.ActPublish, e)), Zone: zoneText(s.P, a.cfg.Location, a.cfg.Now())}
 	if e.Capacity > 0 {
 		d.Capacity = strconv.Itoa(e.Capacity)
 	}
@@ -121,6 +127,10 @@ func (a *App) showEditor(w http.ResponseWriter, r *http.Request, s *session, sta
 	}
 	if e.Form.Works != nil {
 		d.WorksMax = strconv.Itoa(e.Form.Works.MaxFiles)
+	}
+	d.WorkKinds, d.WorksUntil = a.worksView(s.P, e)
+	if isNew {
+		d.RemindersDefault = shownDefaults(e)
 	}
 	offsets := slices.Clone(reminderChoices)
 	for _, o := range e.Reminders {
@@ -255,6 +265,9 @@ func (a *App) readEditor(f url.Values, s *session, e *storage.Event, old *storag
 	if len(e.Reminders) > maxReminders {
 		say("reminders", "ne_bad_reminders")
 	}
+	if old == nil {
+		kindDefaults(f, e)
+	}
 
 	a.readForm(f, p, e, say)
 
@@ -294,9 +307,7 @@ func (a *App) readForm(f url.Values, p locales.Printer, e *storage.Event, say fu
 			say("works_max", "evform_bad_files", "Min", 1, "Max", storage.MaxWorksLimit)
 		}
 		w := &storage.WorksSpec{MaxFiles: n}
-		if old.Works != nil {
-			w.Kinds, w.Until = old.Works.Kinds, old.Works.Until
-		}
+		a.readWorks(f, p, e, old.Works, w, say)
 		form.Works = w
 	}
 	next := old.NextQuestionID()

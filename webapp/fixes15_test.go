@@ -112,3 +112,110 @@ func TestStaticFilesCachedPagesNot(t *testing.T) {
 		t.Errorf("a page: Cache-Control %q, CSP %q", cc, csp)
 	}
 }
+
+// TestDashboardTypedDatesCount: dates typed into the form count as the
+// period even when the select still says «this year»; dates left as shown
+// follow the select.
+func TestDashboardTypedDatesCount(t *testing.T) {
+	f := newFixture(t)
+	from, to, _ := storage.SchoolYear(f.now, f.location)
+	shownFrom, shownTo := from.Format(dateInput), to.AddDate(0, 0, -1).Format(dateInput)
+	typedFrom, typedTo := from.AddDate(0, 1, 0).Format(dateInput), from.AddDate(0, 2, 0).Format(dateInput)
+	for _, tc := range []struct {
+		name, query, period, from string
+	}{
+		{"typed, select on year", url.Values{"period": {"year"}, "from": {typedFrom}, "to": {typedTo}, "shown_from": {shownFrom}, "shown_to": {shownTo}}.Encode(), "dates", typedFrom},
+		{"typed, a link without shown dates", url.Values{"period": {"year"}, "from": {typedFrom}, "to": {typedTo}}.Encode(), "dates", typedFrom},
+		{"left as shown, select on last year", url.Values{"period": {"last"}, "from": {shownFrom}, "to": {shownTo}, "shown_from": {shownFrom}, "shown_to": {shownTo}}.Encode(), "last", from.AddDate(-1, 0, 0).Format(dateInput)},
+		{"no dates", "period=year", "year", shownFrom},
+	} {
+		code, body := f.do(http.MethodGet, "/app/dashboard?"+tc.query, f.as(f.admin), nil)
+		if code != http.StatusOK || !strings.Contains(body, `<option value="`+tc.period+`" selected>`) || !strings.Contains(body, `id="d-from" name="from" type="date" value="`+tc.from+`"`) {
+			t.Errorf("%s: %d, want period %s from %s", tc.name, code, tc.period, tc.from)
+		}
+	}
+}
+
+// TestEditorWorksAndKindReminders: the works' kinds and until when they
+// are taken are saved from the editor and shown again; an until after the
+// start is refused in the chat's words; a new event whose reminders were
+// left as shown gets its kind's defaults, one whose reminders were chosen
+// keeps them.
+func TestEditorWorksAndKindReminders(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	start := f.now.Add(30 * 24 * time.Hour)
+	code, body := f.do(http.MethodGet, "/app/events/new", f.as(f.coordA), nil)
+	if code != http.StatusOK || !strings.Contains(body, `name="reminders_default" id="reminders-default" value="10080,1440"`) ||
+		!strings.Contains(body, `value="seminar" data-reminders="1440,120"`) || !strings.Contains(body, `id="works-kind-video" name="works_kind" value="video" checked`) {
+		t.Fatalf("new event page: %d\n%s", code, body)
+	}
+	form := f.editorForm("Семинар наставников", start)
+	form.Set("kind", "seminar")
+	form.Set("reminders_default", "10080,1440")
+	form.Set("works", "on")
+	form.Set("works_max", "3")
+	form["works_kind"] = []string{"photo", "document"}
+	form.Set("works_until", start.Add(time.Hour).In(f.location).Format(localInput))
+	if code, body := f.do(http.MethodPost, "/app/events/new", f.as(f.coordA), form); code != http.StatusUnprocessableEntity || !strings.Contains(body, "Работы нужно принять до начала мероприятия") {
+		t.Errorf("until after the start: %d, want 422 in the chat's words", code)
+	}
+	until := start.Add(-24 * time.Hour).In(f.location).Truncate(time.Minute)
+	form.Set("works_until", until.Format(localInput))
+	code, body = f.do(http.MethodPost, "/app/events/new", f.as(f.coordA), form)
+	if code != http.StatusOK {
+		t.Fatalf("create: %d\n%s", code, body)
+	}
+	list, err := f.store.OrganisedEvents(ctx, f.coordA.ID, f.orgA)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("stored: %v %v", list, err)
+	}
+	e := list[0]
+	if w := e.Form.Works; w == nil || len(w.Kinds) != 2 || w.Kinds[0] != storage.WorkPhoto || w.Kinds[1] != storage.WorkDocument || !w.Until.Equal(until) {
+		t.Errorf("works stored: %+v", e.Form.Works)
+	}
+	if got := remindersKey(e.Reminders); got != "1440,120" {
+		t.Errorf("a seminar with the shown reminders untouched: %s, want the seminar's 1440,120", got)
+	}
+	if !strings.Contains(body, `value="`+until.Format(localInput)+`"`) || strings.Contains(body, `id="works-kind-video" name="works_kind" value="video" checked`) {
+		t.Errorf("the saved works are not shown again")
+	}
+	form.Set("title", "Семинар с моими напоминаниями")
+	form["reminder"] = []string{"4320"}
+	if code, _ := f.do(http.MethodPost, "/app/events/new", f.as(f.coordA), form); code != http.StatusOK {
+		t.Fatalf("create with chosen reminders: %d", code)
+	}
+	list, _ = f.store.OrganisedEvents(ctx, f.coordA.ID, f.orgA)
+	for _, e := range list {
+		if e.Title == "Семинар с моими напоминаниями" && remindersKey(e.Reminders) != "4320" {
+			t.Errorf("chosen reminders replaced: %s", remindersKey(e.Reminders))
+		}
+	}
+}
+
+// TestRowLabelsAndZone: a participant's row says her own status in the
+// singular, and the editor names the district's time as an offset.
+func TestRowLabelsAndZone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e := f.event(ctx, "Урок мужества", storage.EventSeminar)
+	u := f.signUp(ctx, e, 201, f.orgA)
+	f.signUp(ctx, e, 202, f.orgB)
+	if _, err := f.store.CancelRegistration(ctx, e.ID, u.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.do(http.MethodGet, "/app/events/"+itoa(e.ID)+"/participants", f.as(f.coordA), nil)
+	for _, want := range []string{`data-state="confirmed">Записан(а)<`, `data-state="cancelled">Запись отменена<`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("participants: no %s", want)
+		}
+	}
+	_, body = f.do(http.MethodGet, "/app/events/"+itoa(e.ID)+"/edit", f.as(f.coordA), nil)
+	if !strings.Contains(body, "Время — районное, МСК (UTC+3).") || strings.Contains(body, "Europe/Moscow") {
+		t.Errorf("the editor's zone hint is not the offset")
+	}
+	loc := time.FixedZone("", 5*3600+30*60)
+	if got := zoneText(f.app.catalog.For("ru"), loc, f.now); got != "UTC+5:30" {
+		t.Errorf("zoneText(+5:30) = %q", got)
+	}
+}

@@ -108,7 +108,8 @@ func (a *App) showParticipants(w http.ResponseWriter, r *http.Request, s *sessio
 	d.CameLabel, d.ResultLabel = template.HTML(s.P.T("app_col_came")), template.HTML(s.P.T("app_col_result"))
 	stateLabels := map[storage.RegistrationState]template.HTML{}
 	for _, st := range []storage.RegistrationState{storage.RegConfirmed, storage.RegWaitlist, storage.RegCancelled} {
-		stateLabels[st] = template.HTML(s.P.T("app_state_" + string(st)))
+		stateLabels[st] = template.HTML(s.P.T("appfix15_row_" + string(st))) // one person's status
+
 	}
 	came := selectOptions([]string{"", "yes", "no"}, []template.HTML{"—", template.HTML(s.P.T("app_came_yes")), template.HTML(s.P.T("app_came_no"))})
 	resultLabels := []template.HTML{template.HTML(s.P.T("result_none"))}

@@ -127,6 +127,7 @@
   // A list's filter: typing in an input with data-filter hides the rows
   // (the selector) that do not contain what was typed.
   document.addEventListener("input", function (ev) {
+    switchSelect(ev.target);
     var sel = ev.target.getAttribute && ev.target.getAttribute("data-filter");
     if (!sel) return;
     var q = ev.target.value.trim().toLowerCase();
@@ -135,8 +136,37 @@
     });
   });
 
+  // A control with data-switch="<select's selector>" sets that select
+  // to data-switch-to when it is edited (the dashboard's dates pick the
+  // period «dates»).
+  function switchSelect(el) {
+    var sel = el.getAttribute && el.getAttribute("data-switch");
+    var target = sel && document.querySelector(sel);
+    if (target) target.value = el.getAttribute("data-switch-to");
+  }
+
+  // A new event's reminders follow its kind while they are the kind's
+  // defaults, untouched (the kind's options carry their defaults in
+  // data-reminders, the form the shown ones in reminders_default).
+  function kindReminders(el) {
+    var shown = el.form && el.form.querySelector("[name=reminders_default]");
+    if (el.id !== "kind" || !shown) return;
+    var boxes = el.form.querySelectorAll("input[name=reminder]");
+    var now = [];
+    boxes.forEach(function (b) { if (b.checked) now.push(b.value); });
+    if (now.join(",") !== shown.value) return;
+    var opt = el.options[el.selectedIndex];
+    var next = opt && opt.getAttribute("data-reminders");
+    if (!next) return;
+    var want = next.split(",");
+    boxes.forEach(function (b) { b.checked = want.indexOf(b.value) >= 0; });
+    shown.value = next;
+  }
+
   document.addEventListener("change", function (ev) {
     var el = ev.target;
+    switchSelect(el);
+    kindReminders(el);
     if (!el.form || !el.form.hasAttribute("data-autosubmit")) return;
     refocus = el.id || "";
     el.form.requestSubmit();
