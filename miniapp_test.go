@@ -139,13 +139,14 @@ func TestMiniAppInBrowser(t *testing.T) {
 	// The first call starts the browser, on a context without a timeout
 	// (a timeout there would end the browser); each step after it has its
 	// own.
-	// Telegram's Back button as the page sees it inside Telegram: a stub
-	// that records what the page does with it (initData still comes in the
-	// fragment, as Telegram's clients put it there).
+	// Telegram as the page sees it inside the mobile app: the webview's
+	// proxy, which records the raw events the page posts (initData still
+	// comes in the fragment, as Telegram's clients put it there); Telegram's
+	// own events are delivered through Telegram.WebView.receiveEvent.
 	backButton := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
-			window.Telegram = {WebApp: {initData: "", BackButton: {visible: false, cb: null,
-				show() { this.visible = true; }, hide() { this.visible = false; }, onClick(f) { this.cb = f; }}}};`})
+			window.tgPosted = [];
+			window.TelegramWebviewProxy = {postEvent(name, data) { window.tgPosted.push([name, data]); }};`})
 		return err
 	})
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), colourScheme("light"), backButton); err != nil {
@@ -173,6 +174,12 @@ func TestMiniAppInBrowser(t *testing.T) {
 		return v
 	}
 	ready := chromedp.WaitVisible(chromedp.CSS("html[data-ready] main h1"))
+	// backVisible is Telegram's Back button as the page last set it.
+	backVisible := func() string {
+		t.Helper()
+		return eval("the Back button", `(() => { const b = tgPosted.filter(e => e[0] === "web_app_setup_back_button").pop();
+			return b ? String(JSON.parse(b[1]).is_visible) : "never set"; })()`)
+	}
 	shoot := func(name string) {
 		t.Helper()
 		sctx, cancel := step()
@@ -203,8 +210,11 @@ func TestMiniAppInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/app/#tgWebAppData="+url.QueryEscape(initData)+"&tgWebAppVersion=8.0&tgWebAppPlatform=android"),
 		ready, chromedp.WaitVisible(chromedp.CSS("#upcoming")))
 	check("events")
-	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "false" {
+	if v := backVisible(); v != "false" {
 		t.Errorf("Telegram's Back button on My events: visible %s", v)
+	}
+	if v := eval("ready, expand", `tgPosted.filter(e => e[0] === "web_app_ready" || e[0] === "web_app_expand").map(e => e[0]).join(",")`); v != "web_app_ready,web_app_expand" {
+		t.Errorf("events posted to Telegram at the start: %q, want web_app_ready,web_app_expand", v)
 	}
 
 	// A new event through the form, published.
@@ -225,8 +235,21 @@ func TestMiniAppInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#place"), "Стадион «Эльбрус»"),
 		chromedp.SendKeys(chromedp.CSS("#capacity"), "12"))
 	check("editor")
-	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "true" {
+	if v := backVisible(); v != "true" {
 		t.Errorf("Telegram's Back button on the editor: visible %s", v)
+	}
+	// The reminders follow the kind while left as they were.
+	reminders := func(kind string) string {
+		t.Helper()
+		return eval("kind "+kind, fmt.Sprintf(`(() => { const k = document.querySelector("#kind"); k.value = %q;
+			k.dispatchEvent(new Event("change", {bubbles: true}));
+			return Array.from(document.querySelectorAll("input[name=reminder]:checked")).map(b => b.value).join(","); })()`, kind))
+	}
+	if got := reminders("seminar"); got != "1440,120" {
+		t.Errorf("reminders after choosing a seminar: %s, want 1440,120", got)
+	}
+	if got := reminders("competition"); got != "10080,1440" {
+		t.Errorf("reminders after choosing a competition: %s, want 10080,1440", got)
 	}
 	run("publish", chromedp.Click(chromedp.CSS("#publish")), ready, chromedp.WaitVisible(chromedp.CSS("[data-saved]")))
 	if saved := eval("read the answer", `document.querySelector("[data-saved]").textContent`); !strings.Contains(saved, "опубликовано") {
@@ -270,14 +293,19 @@ func TestMiniAppInBrowser(t *testing.T) {
 	check("participants-marked")
 	run("scroll to the table", chromedp.ScrollIntoView(chromedp.CSS("#participants")))
 	shoot("participants-table")
-	// The participants' file the chat sends, by the page's link as
-	// Telegram's downloader or a browser follows it: without initData.
+	// The participants' file the chat sends: a tap asks for a fresh link
+	// and hands it to Telegram's downloader, which follows it without
+	// initData.
+	eval("tap the XLSX file", `document.querySelector('a[data-download$=".xlsx"]').click(); "ok"`)
 	sctx, cancelExport := step()
-	export, err := chromedp.Run(sctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[data-download$=".xlsx"]').getAttribute("href"),
-		{credentials: "omit"}).then(r => r.status + " " + r.headers.get("Content-Type"))`, chromedp.EvalAwaitPromise))
+	if _, err := chromedp.Run(sctx, chromedp.Poll[bool](`tgPosted.some(e => e[0] === "web_app_request_file_download")`)); err != nil {
+		t.Fatalf("the file is not handed to Telegram: %v", err)
+	}
+	export, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(() => { const d = JSON.parse(tgPosted.filter(e => e[0] === "web_app_request_file_download").pop()[1]);
+		return fetch(d.url, {credentials: "omit"}).then(r => d.file_name + " " + r.status + " " + r.headers.get("Content-Type")); })()`, chromedp.EvalAwaitPromise))
 	cancelExport()
-	if err != nil || export != "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
-		t.Errorf("the XLSX link: %q, %v", export, err)
+	if want := fmt.Sprintf("participants-%d.xlsx 200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", marked.ID); err != nil || export != want {
+		t.Errorf("the XLSX file handed to Telegram: %q, %v; want %q", export, err, want)
 	}
 	a.d.Expect(teacherU.ID, v, "Ваш результат: 1 место")
 	a.d.Press(teacherU, "Открыть мероприятие", "🏆 Ваш результат: 1 место")
@@ -286,6 +314,10 @@ func TestMiniAppInBrowser(t *testing.T) {
 	run("open the dashboard", chromedp.Click(chromedp.CSS(`nav a[href="/app/dashboard"]`)), ready,
 		chromedp.WaitVisible(chromedp.CSS(`[data-figure="teachers"]`)))
 	check("dashboard")
+	if got := eval("type a date", `(() => { const f = document.querySelector("#d-from"); f.value = "2026-10-01";
+		f.dispatchEvent(new Event("input", {bubbles: true})); return document.querySelector("#d-period").value; })()`); got != "dates" {
+		t.Errorf("the period after typing a date: %q, want dates", got)
+	}
 	figures := map[string]string{}
 	for _, key := range []string{"events", "cancelled", "orgs", "teachers", "pupils", "registrations", "winners", "laureates"} {
 		figures[key] = eval("read "+key, fmt.Sprintf(`document.querySelector('[data-figure=%q]').firstChild.textContent.trim()`, key))
@@ -303,10 +335,15 @@ func TestMiniAppInBrowser(t *testing.T) {
 	run("participants, dark", chromedp.Click(chromedp.CSS(fmt.Sprintf(`li[data-event="%d"] h3 a`, marked.ID))), ready,
 		chromedp.WaitVisible(chromedp.CSS("#participants")))
 	check("participants-dark")
-	eval("press Back", `Telegram.WebApp.BackButton.cb(); "ok"`)
+	eval("press Back", `Telegram.WebView.receiveEvent("back_button_pressed", null); "ok"`)
 	run("back to My events", chromedp.WaitVisible(chromedp.CSS("html[data-ready] #upcoming")))
-	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "false" {
+	if v := backVisible(); v != "false" {
 		t.Errorf("Telegram's Back button back on My events: visible %s", v)
+	}
+	// The user switches Telegram's theme: the page follows it.
+	if got := eval("theme_changed", `Telegram.WebView.receiveEvent("theme_changed", {theme_params: {bg_color: "#18222d", text_color: "#ffffff"}});
+		document.documentElement.getAttribute("data-theme") + " " + document.documentElement.style.getPropertyValue("--tg-theme-bg-color")`); got != "dark #18222d" {
+		t.Errorf("after theme_changed: %q, want dark #18222d", got)
 	}
 
 	// The same figures from the storage call the report makes.

@@ -123,6 +123,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /app/events/{id}/participants", a.signedIn(a.participantsPage))
 	mux.Handle("POST /app/events/{id}/mark", a.signedIn(a.mark))
 	mux.Handle("GET /app/events/{id}/export/{format}", a.downloadable(a.export))
+	mux.Handle("GET /app/events/{id}/export/{format}/link", a.signedIn(a.exportLink))
 	mux.Handle("GET /app/dashboard", a.signedIn(a.dashboardPage))
 	return secured(mux)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -85,4 +86,26 @@ func (a *App) downloadable(h handlerFunc) http.Handler {
 		}
 		h(w, r, s)
 	})
+}
+
+// exportLink answers, to a signed-in request, a fresh signed link to the
+// participants' file of the path's event in the path's format, as JSON
+// {"url": "..."}: the page asks for it when the file is tapped, so that a
+// page open longer than DownloadTTL still downloads.
+func (a *App) exportLink(w http.ResponseWriter, r *http.Request, s *session) {
+	e, ok := a.eventFor(w, r, s, storage.ActParticipants)
+	if !ok {
+		return
+	}
+	format := r.PathValue("format")
+	if a.cfg.Exports == nil || (format != "xlsx" && format != "csv") {
+		a.fail(w, http.StatusNotFound, s.P, "app_err_not_found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(struct {
+		URL string `json:"url"`
+	}{a.downloadURL(s, e.ID, format)}); err != nil {
+		a.log.Warn("mini app: file link not written", "err", err)
+	}
 }

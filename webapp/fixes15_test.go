@@ -2,6 +2,9 @@ package webapp
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -217,5 +220,41 @@ func TestRowLabelsAndZone(t *testing.T) {
 	loc := time.FixedZone("", 5*3600+30*60)
 	if got := zoneText(f.app.catalog.For("ru"), loc, f.now); got != "UTC+5:30" {
 		t.Errorf("zoneText(+5:30) = %q", got)
+	}
+}
+
+// TestFreshFileLink: a page open past DownloadTTL still downloads: its
+// rendered link has expired, but the link the page asks for on the tap
+// (with initData) is fresh and works without it; the ask is refused to
+// someone who may not see the participants.
+func TestFreshFileLink(t *testing.T) {
+	f := newFixture(t)
+	f.app.cfg.Exports = exportsStub{}
+	ctx := context.Background()
+	e := f.event(ctx, "Зарница", storage.EventCompetition)
+	_, body := f.do(http.MethodGet, "/app/events/"+itoa(e.ID)+"/participants", f.as(f.coordA), nil)
+	ask := "/app/events/" + itoa(e.ID) + "/export/xlsx/link"
+	m := fileLink.FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, `data-link="`+ask+`"`) {
+		t.Fatalf("no file link to ask for afresh:\n%s", body)
+	}
+	later := f.now.Add(DownloadTTL + time.Minute)
+	f.app.cfg.Now = func() time.Time { return later }
+	if code, _ := f.do(http.MethodGet, html.UnescapeString(m[1]), "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("the rendered link past its time: %d, want 401", code)
+	}
+	code, got := f.do(http.MethodGet, ask, signInitData(testToken, f.coordA.ID, "ru", later), nil)
+	var link struct{ URL string }
+	if err := json.Unmarshal([]byte(got), &link); code != http.StatusOK || err != nil || !strings.HasPrefix(link.URL, "/app/events/"+itoa(e.ID)+"/export/xlsx?") {
+		t.Fatalf("ask for a fresh link: %d %q %v", code, got, err)
+	}
+	if code, got := f.do(http.MethodGet, link.URL, "", nil); code != http.StatusOK || got != fmt.Sprintf("participants of %d as xlsx", e.ID) {
+		t.Errorf("the fresh link: %d %q", code, got)
+	}
+	if code, got := f.do(http.MethodGet, ask, signInitData(testToken, f.coordB.ID, "ru", later), nil); code != http.StatusForbidden || strings.Contains(got, "sig=") {
+		t.Errorf("another organisation's coordinator asks: %d %q", code, got)
+	}
+	if _, got := f.do(http.MethodGet, ask, "", nil); strings.Contains(got, "sig=") {
+		t.Errorf("asked without initData, a link is given: %q", got)
 	}
 }

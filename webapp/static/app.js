@@ -5,7 +5,40 @@
 (function () {
   "use strict";
   var HEADER = "X-Telegram-Init-Data";
-  var tg = window.Telegram && window.Telegram.WebApp;
+
+  // Telegram's side, without telegram-web-app.js (the CSP allows only the
+  // app's own scripts): the page posts Telegram's raw events itself, as
+  // Telegram documents them (core.telegram.org/api/web-events) — through
+  // window.TelegramWebviewProxy.postEvent(name, json) in the mobile and
+  // desktop apps, or as a message {eventType, eventData} to the parent
+  // frame in the web client (web.telegram.org) — and receives Telegram's
+  // through window.Telegram.WebView.receiveEvent(name, data), or messages
+  // from that parent. Outside Telegram (a browser) nothing is posted.
+  var TG_WEB = "https://web.telegram.org";
+  var proxy = window.TelegramWebviewProxy;
+  var framed = window.parent && window.parent !== window;
+  var inTelegram = !!proxy || framed;
+  function post(name, data) {
+    var json = data === undefined ? "" : JSON.stringify(data);
+    try {
+      if (proxy && proxy.postEvent) proxy.postEvent(name, json);
+      else if (framed) window.parent.postMessage(JSON.stringify({ eventType: name, eventData: data }), TG_WEB);
+    } catch (e) { /* Telegram is gone: nothing to tell */ }
+  }
+  var handlers = {};
+  function receive(name, data) {
+    if (handlers[name]) handlers[name](data || {});
+  }
+  window.Telegram = window.Telegram || {};
+  window.Telegram.WebView = window.Telegram.WebView || {};
+  window.Telegram.WebView.receiveEvent = receive;
+  window.addEventListener("message", function (ev) {
+    if (!framed || ev.source !== window.parent || ev.origin !== TG_WEB) return;
+    try {
+      var m = JSON.parse(ev.data);
+      if (m && typeof m.eventType === "string") receive(m.eventType, m.eventData);
+    } catch (e) { /* not Telegram's */ }
+  });
 
   // Telegram passes initData and the theme in the URL's fragment when it
   // opens the page (and through telegram-web-app.js when it is loaded).
@@ -23,12 +56,15 @@
     } catch (e) { /* not kept */ }
     return null;
   }
-  var initData = (tg && tg.initData) || fromHash("tgWebAppData") || stored("vmeste.initData") || "";
+  var initData = fromHash("tgWebAppData") || stored("vmeste.initData") || "";
   if (initData) stored("vmeste.initData", initData);
 
-  function applyTheme() {
-    var params = (tg && tg.themeParams) || null;
-    if (!params) {
+  // The theme: Telegram's themeParams from the fragment when it opens
+  // the page, then from theme_changed when the user switches it.
+  function applyTheme(given) {
+    var params = given || null;
+    if (params) stored("vmeste.theme", JSON.stringify(params));
+    else {
       var raw = fromHash("tgWebAppThemeParams") || stored("vmeste.theme");
       if (raw) {
         try { params = JSON.parse(raw); stored("vmeste.theme", raw); } catch (e) { params = null; }
@@ -43,8 +79,8 @@
       });
       if (params.bg_color) root.setAttribute("data-theme", isDark(params.bg_color) ? "dark" : "light");
     }
-    if (tg && tg.colorScheme) root.setAttribute("data-theme", tg.colorScheme);
   }
+  handlers.theme_changed = function (data) { if (data.theme_params) applyTheme(data.theme_params); };
   function isDark(hex) {
     var h = hex.replace("#", "");
     if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
@@ -90,13 +126,31 @@
   }
 
   // The participants' files: their links are signed for this user and
-  // work without the header, so Telegram downloads them itself where it
-  // can (downloadFile, Bot API 8.0), and a browser just follows them.
+  // work without the header, for a short while (DownloadTTL). On a tap the
+  // page asks for a fresh link (data-link, with the header), then Telegram
+  // downloads it (web_app_request_file_download, Bot API 8.0) or, in a
+  // browser, the page follows it. Should the ask fail, the link as
+  // rendered is followed.
   function download(a, ev) {
-    if (tg && tg.downloadFile) {
-      ev.preventDefault();
-      tg.downloadFile({ url: new URL(a.getAttribute("href"), location.href).href, file_name: a.getAttribute("data-download") });
-    }
+    var ask = a.getAttribute("data-link");
+    if (!ask) return;
+    ev.preventDefault();
+    var headers = {};
+    headers[HEADER] = initData;
+    fetch(ask, { headers: headers, credentials: "omit" }).then(function (resp) {
+      if (!resp.ok) throw new Error("link " + resp.status);
+      return resp.json();
+    }).then(function (j) { return j.url; }, function () { return a.getAttribute("href"); }).then(function (href) {
+      var url = new URL(href, location.href).href;
+      if (inTelegram) {
+        post("web_app_request_file_download", { url: url, file_name: a.getAttribute("data-download") });
+        return;
+      }
+      var tmp = document.createElement("a");
+      tmp.href = url;
+      tmp.download = a.getAttribute("data-download");
+      tmp.click();
+    });
   }
 
   document.addEventListener("click", function (ev) {
@@ -179,24 +233,25 @@
   // Telegram's own Back button, away from My events: back in the page's
   // history, or to My events when the panel was opened on another page.
   var depth = 0;
+  var backShown = null;
   function syncBack() {
-    if (!tg || !tg.BackButton) return;
-    if (location.pathname === "/app/" && location.search === "") tg.BackButton.hide();
-    else tg.BackButton.show();
+    var show = !(location.pathname === "/app/" && location.search === "");
+    if (!inTelegram || show === backShown) return;
+    backShown = show;
+    post("web_app_setup_back_button", { is_visible: show });
   }
-  if (tg && tg.BackButton) {
-    tg.BackButton.onClick(function () {
-      if (depth > 0) history.back();
-      else request("GET", "/app/", null, true);
-    });
-  }
+  handlers.back_button_pressed = function () {
+    if (depth > 0) history.back();
+    else request("GET", "/app/", null, true);
+  };
   var push0 = history.pushState.bind(history);
   history.pushState = function (a, b, c) { depth++; return push0(a, b, c); };
   window.addEventListener("popstate", function () { depth = Math.max(0, depth - 1); syncBack(); });
 
   applyTheme();
-  if (tg && tg.ready) tg.ready();
-  else if (window.TelegramWebviewProxy) window.TelegramWebviewProxy.postEvent("web_app_ready", "");
+  post("web_app_ready");
+  post("web_app_expand");
+  syncBack();
   if (document.body && document.body.hasAttribute("data-shell")) {
     if (!initData) {
       document.documentElement.setAttribute("data-ready", "1");
