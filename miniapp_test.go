@@ -238,6 +238,8 @@ func TestMiniAppInBrowser(t *testing.T) {
 	if v := backVisible(); v != "true" {
 		t.Errorf("Telegram's Back button on the editor: visible %s", v)
 	}
+	run("scroll to the works", chromedp.ScrollIntoView(chromedp.CSS("#works_kinds")))
+	shoot("editor-works")
 	// The reminders follow the kind while left as they were.
 	reminders := func(kind string) string {
 		t.Helper()
