@@ -93,13 +93,8 @@ func (a *App) downloadable(h handlerFunc) http.Handler {
 // {"url": "..."}: the page asks for it when the file is tapped, so that a
 // page open longer than DownloadTTL still downloads.
 func (a *App) exportLink(w http.ResponseWriter, r *http.Request, s *session) {
-	e, ok := a.eventFor(w, r, s, storage.ActParticipants)
+	e, format, ok := a.exportOf(w, r, s)
 	if !ok {
-		return
-	}
-	format := r.PathValue("format")
-	if a.cfg.Exports == nil || (format != "xlsx" && format != "csv") {
-		a.fail(w, http.StatusNotFound, s.P, "app_err_not_found")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -108,4 +103,20 @@ func (a *App) exportLink(w http.ResponseWriter, r *http.Request, s *session) {
 	}{a.downloadURL(s, e.ID, format)}); err != nil {
 		a.log.Warn("mini app: file link not written", "err", err)
 	}
+}
+
+// exportOf is the path's event and file format for a participants' file:
+// as eventFor with ActParticipants, and 404 when files are not offered or
+// the format is not xlsx or csv (answered; ok false).
+func (a *App) exportOf(w http.ResponseWriter, r *http.Request, s *session) (storage.Event, string, bool) {
+	e, ok := a.eventFor(w, r, s, storage.ActParticipants)
+	if !ok {
+		return storage.Event{}, "", false
+	}
+	format := r.PathValue("format")
+	if a.cfg.Exports == nil || (format != "xlsx" && format != "csv") {
+		a.fail(w, http.StatusNotFound, s.P, "app_err_not_found")
+		return storage.Event{}, "", false
+	}
+	return e, format, true
 }

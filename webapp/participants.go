@@ -260,13 +260,8 @@ func (a *App) mark(w http.ResponseWriter, r *http.Request, s *session) {
 
 // export sends the participants' file the chat sends, made by the bot.
 func (a *App) export(w http.ResponseWriter, r *http.Request, s *session) {
-	e, ok := a.eventFor(w, r, s, storage.ActParticipants)
+	e, format, ok := a.exportOf(w, r, s)
 	if !ok {
-		return
-	}
-	format := r.PathValue("format")
-	if a.cfg.Exports == nil || (format != "xlsx" && format != "csv") {
-		a.fail(w, http.StatusNotFound, s.P, "app_err_not_found")
 		return
 	}
 	name, data, err := a.cfg.Exports.ParticipantsFile(r.Context(), s.User.Lang, e.ID, format)
