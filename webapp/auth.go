@@ -15,7 +15,7 @@ import (
 )
 
 // Sign-in: every request carries Telegram's initData, the signed
-// query string Telegram gives the page (Telegram.WebApp.initData), in the
+// query string Telegram gives the page (the #tgWebAppData fragment), in the
 // InitDataHeader. It is checked as Telegram documents it ("Validating
 // data received via the Mini App"):
 //

@@ -15,7 +15,7 @@ import (
 )
 
 // The participants' files are downloaded by Telegram itself
-// (Telegram.WebApp.downloadFile) or by the phone's browser, neither of
+// (web_app_request_file_download) or by the phone's browser, neither of
 // which sends the initData header: their links carry a signature instead,
 // made for one user, one event and one format, good for DownloadTTL. The
 // user and their right to the participants are checked again when the

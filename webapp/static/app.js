@@ -41,7 +41,7 @@
   });
 
   // Telegram passes initData and the theme in the URL's fragment when it
-  // opens the page (and through telegram-web-app.js when it is loaded).
+  // opens the page.
   function fromHash(name) {
     var h = location.hash.replace(/^#/, "");
     var v = new URLSearchParams(h).get(name);
