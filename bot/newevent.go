@@ -726,6 +726,10 @@ func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.Even
 	d.Event.Status = status
 	d.settleForm() // a draft begun before forms existed gets its defaults
 	e, err := b.store.CreateEvent(ctx, d.Event)
+	if errors.Is(err, storage.ErrOrgGone) { // removed while the wizard was open
+		d.Review = true
+		return b.goToStepNoting(ctx, r, d, stepOrganisers, true, r.P.T("org_gone"))
+	}
 	if err != nil {
 		return err
 	}
@@ -818,6 +822,11 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		return b.reply(ctx, r, r.P.T("event_gone"), keyboard{})
 	case errors.As(err, &limit):
 		return b.editRefused(ctx, r, d, limit)
+	case errors.Is(err, storage.ErrEventCancelled): // cancelled while the edit was open
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		return b.reply(ctx, r, r.P.T("event_cancelled_no_edit"), keyboard{})
+	case errors.Is(err, storage.ErrOrgGone):
+		return b.goToStepNoting(ctx, r, d, stepOrganisers, false, r.P.T("org_gone"))
 	case err != nil:
 		return err
 	}
