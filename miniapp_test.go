@@ -228,11 +228,16 @@ func TestMiniAppInBrowser(t *testing.T) {
 	if v := eval("the Back button", `String(Telegram.WebApp.BackButton.visible)`); v != "true" {
 		t.Errorf("Telegram's Back button on the editor: visible %s", v)
 	}
+	asked := emu.Version()
 	run("publish", chromedp.Click(chromedp.CSS("#publish")), ready, chromedp.WaitVisible(chromedp.CSS("[data-saved]")))
 	if saved := eval("read the answer", `document.querySelector("[data-saved]").textContent`); !strings.Contains(saved, "опубликовано") {
 		t.Errorf("after publishing: %q", saved)
 	}
 	check("editor-published")
+	// As after a publish in the chat, the coordinator's chat asks whether
+	// to tell teachers, and its buttons answer.
+	a.d.Expect(appCoord.ID, asked, "Сообщить педагогам?", title)
+	a.d.Press(appCoord, "Не сейчас", "Сообщить можно позже")
 	// The teacher sees it in /events through the emulated Telegram, and
 	// signs up from its card.
 	a.d.Say(teacherU, "/events", title)
