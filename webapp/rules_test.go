@@ -19,6 +19,16 @@ func (f *fixture) editForm(e storage.Event) url.Values {
 		"start": {e.Start.In(f.location).Format(localInput)}, "rev": {strconv.Itoa(e.Revision)}}
 }
 
+// signUp registers users for the event, confirmed while seats last.
+func (f *fixture) signUp(ctx context.Context, eventID int64, users ...storage.User) {
+	f.t.Helper()
+	for _, u := range users {
+		if _, err := f.store.Register(ctx, storage.SignUp{EventID: eventID, UserID: u.ID}, time.Now()); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
+
 // outboxTexts are the texts of the pending outbox entries.
 func (f *fixture) outboxTexts(ctx context.Context) []string {
 	f.t.Helper()
@@ -44,11 +54,7 @@ func TestMarkRefusesAWaitlisted(t *testing.T) {
 	if _, err := f.store.UpdateEvent(ctx, e, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []storage.User{f.teacher, f.coordB} {
-		if _, err := f.store.Register(ctx, storage.SignUp{EventID: e.ID, UserID: u.ID}, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.signUp(ctx, e.ID, f.teacher, f.coordB)
 	if r, err := f.store.Registration(ctx, e.ID, f.coordB.ID); err != nil || r.State != storage.RegWaitlist {
 		t.Fatalf("coordB's registration = %+v, %v; want waitlisted", r, err)
 	}
@@ -102,9 +108,7 @@ func TestSaveRefusesAnOldForm(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	e := f.event(ctx, "Зарница", storage.EventCompetition)
-	if _, err := f.store.Register(ctx, storage.SignUp{EventID: e.ID, UserID: f.teacher.ID}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	f.signUp(ctx, e.ID, f.teacher)
 	form := f.editForm(e)
 	chat := e
 	chat.Place = "Парк Победы"
