@@ -796,7 +796,9 @@ func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error 
 // what is signed up is refused, and the edit stays open at that field.
 // Seats the edit added go to the waitlist, first in line first, and the
 // promoted are told; a change of time or place is sent to every
-// participant; both through the outbox, in the same transaction.
+// participant; both through the outbox, in the same transaction. An
+// event cancelled, or changed elsewhere (the Mini App), since the edit
+// began is not saved over: the transaction refuses it and the edit closes.
 func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
 	if !ok || d.EditingID == 0 {
@@ -814,7 +816,9 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged, b.notifyPromoted, notice...)
+	// From the revision the edit began at: a change saved meanwhile (in the
+	// Mini App, by another coordinator) is not silently undone.
+	res, err := b.store.UpdateEventAt(ctx, d.Event, d.Event.Revision, b.notifyChanged, b.notifyPromoted, notice...)
 	var limit *storage.LimitError
 	switch {
 	case storage.IsNotFound(err):
@@ -825,6 +829,9 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	case errors.Is(err, storage.ErrEventCancelled): // cancelled while the edit was open
 		_ = b.store.ClearConversation(ctx, r.User.ID)
 		return b.reply(ctx, r, r.P.T("event_cancelled_no_edit"), keyboard{})
+	case errors.Is(err, storage.ErrEventChanged): // changed while the edit was open
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		return b.reply(ctx, r, r.P.T("rules_event_changed"), keyboard{{button(r.P.T("btn_back_to_event"), cb(cbEventCard, d.EditingID))}})
 	case errors.Is(err, storage.ErrOrgGone):
 		return b.goToStepNoting(ctx, r, d, stepOrganisers, false, r.P.T("org_gone"))
 	case err != nil:

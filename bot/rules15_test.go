@@ -97,3 +97,31 @@ func TestChatSaveRefusesACancelledEvent(t *testing.T) {
 		t.Errorf("stored %+v; want it unchanged", got)
 	}
 }
+
+// TestChatSaveRefusesAnOldEdit: an edit begun in the chat before the event
+// was changed elsewhere (the Mini App) is refused at «Сохранить» in the
+// page's words, and the other change stays.
+func TestChatSaveRefusesAnOldEdit(t *testing.T) {
+	h := newHarness(t, nil)
+	ids := h.seedOrgs(school1)
+	h.makeCoordinator(coordinator, ids[0])
+	e := h.event(ids[0], nil)
+	m := h.say(coordinator, fmt.Sprintf("/start e%d", e.ID), "Безопасное колесо")
+	h.forge(coordinator, m.ID, cb(cbEventEdit, e.ID))
+	page := e
+	page.Place = "Стадион «Геолог»"
+	if _, err := h.store.UpdateEvent(h.ctx(), page, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.forge(coordinator, h.lastBot(coordinator.ID).ID, cbEventSave)
+	said := false
+	for _, m := range h.tg.BotMessages(coordinator.ID) {
+		said = said || strings.Contains(m.Text, "Мероприятие изменили, пока форма была открыта")
+	}
+	if !said {
+		t.Errorf("save of an old edit: the chat did not say so: %+v", h.tg.BotMessages(coordinator.ID))
+	}
+	if got, _ := h.store.Event(h.ctx(), e.ID); got.Place != "Стадион «Геолог»" {
+		t.Errorf("stored place %q; want the other change kept", got.Place)
+	}
+}
