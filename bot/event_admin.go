@@ -307,15 +307,15 @@ func (b *Bot) markedParticipant(ctx context.Context, args []string) (reg storage
 	return reg, page, err == nil
 }
 
-// markRefused answers a mark that storage refused because the participant
-// is not confirmed (waitlisted, or cancelled since the list was shown) in
-// the page's words and shows the list again; ok is false for any other
-// error, which the caller returns.
-func (b *Bot) markRefused(ctx context.Context, r *Request, id int64, page int, results bool, err error) (bool, error) {
+// markRefused answers a mark that storage refused (err) because the
+// participant is not confirmed (waitlisted, or cancelled since the list
+// was shown), in the page's words, and shows the list again; any other
+// error is returned as it is.
+func (b *Bot) markRefused(ctx context.Context, r *Request, id int64, page int, results bool, err error) error {
 	if !errors.Is(err, storage.ErrNotConfirmed) && !errors.Is(err, storage.ErrNotRegistered) {
-		return false, err
+		return err
 	}
-	return true, errors.Join(b.answer(ctx, r, r.P.T("rules_mark_not_confirmed"), true), b.showMarking(ctx, r, id, page, results))
+	return errors.Join(b.answer(ctx, r, r.P.T("rules_mark_not_confirmed"), true), b.showMarking(ctx, r, id, page, results))
 }
 
 const markPerPage = 10
@@ -384,8 +384,7 @@ func (b *Bot) cbAttendanceToggle(ctx context.Context, r *Request, args []string)
 	}
 	attended := reg.Attended == nil || !*reg.Attended
 	if err := b.store.SetAttendance(ctx, reg.EventID, reg.UserID, attended); err != nil {
-		_, err = b.markRefused(ctx, r, reg.EventID, page, false, err)
-		return err
+		return b.markRefused(ctx, r, reg.EventID, page, false, err)
 	}
 	return b.showMarking(ctx, r, reg.EventID, page, false)
 }
@@ -437,8 +436,7 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 		if storage.IsNotFound(err) {
 			return b.stale(ctx, r)
 		}
-		_, err = b.markRefused(ctx, r, id, page, true, err)
-		return err
+		return b.markRefused(ctx, r, id, page, true, err)
 	}
 	if err := b.answer(ctx, r, r.P.T("results_saved_told"), false); err != nil {
 		return err
