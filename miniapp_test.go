@@ -253,11 +253,16 @@ func TestMiniAppInBrowser(t *testing.T) {
 	if got := reminders("competition"); got != "10080,1440" {
 		t.Errorf("reminders after choosing a competition: %s, want 10080,1440", got)
 	}
+	asked := emu.Version()
 	run("publish", chromedp.Click(chromedp.CSS("#publish")), ready, chromedp.WaitVisible(chromedp.CSS("[data-saved]")))
 	if saved := eval("read the answer", `document.querySelector("[data-saved]").textContent`); !strings.Contains(saved, "опубликовано") {
 		t.Errorf("after publishing: %q", saved)
 	}
 	check("editor-published")
+	// As after a publish in the chat, the coordinator's chat asks whether
+	// to tell teachers, and its buttons answer.
+	a.d.Expect(appCoord.ID, asked, "Сообщить педагогам?", title)
+	a.d.Press(appCoord, "Не сейчас", "Сообщить можно позже")
 	// The teacher sees it in /events through the emulated Telegram, and
 	// signs up from its card.
 	a.d.Say(teacherU, "/events", title)

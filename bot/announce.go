@@ -23,10 +23,17 @@ const eventsToAttachPerPage = 5
 // askAnnounce asks whether to tell teachers about the published event e,
 // in a new message.
 func (b *Bot) askAnnounce(ctx context.Context, r *Request, e storage.Event) error {
+	text, kb := announceAsk(r, e)
+	_, err := b.send(ctx, r.ChatID, text, kb)
+	return err
+}
+
+// announceAsk is the «Сообщить педагогам?» prompt for the published event
+// e: its text and the audience buttons, in r's language.
+func announceAsk(r *Request, e storage.Event) (string, keyboard) {
 	kb := audienceRows(r, func(kind string) string { return cb(cbAnnounceAudience, e.ID, kind) })
 	kb = append(kb, []modelsButton{button(r.P.T("btn_announce_later"), cb(cbAnnounceLater, e.ID))})
-	_, err := b.send(ctx, r.ChatID, r.P.T("announce_ask", "Title", e.Title), kb)
-	return err
+	return r.P.T("announce_ask", "Title", e.Title), kb
 }
 
 // cbEventTell is «📢 Сообщить педагогам» on a published event's card:

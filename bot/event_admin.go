@@ -118,16 +118,16 @@ func (b *Bot) cbEventPublish(ctx context.Context, r *Request, args []string) err
 	if e.Status != storage.EventDraft {
 		return errors.Join(b.answer(ctx, r, r.P.T("event_not_draft"), true), b.showCard(ctx, r, id, "", false))
 	}
-	if !e.Start.After(b.cfg.Now()) {
-		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
-	}
 	after := e
 	after.Status = storage.EventPublished
 	notice, err := b.authorNotice(ctx, r, e, after, changePublished)
 	if err != nil {
 		return err
 	}
-	published, err := b.store.PublishEvent(ctx, id, notice...)
+	published, err := b.store.PublishEvent(ctx, id, notice...) // decides that the start is ahead
+	if errors.Is(err, storage.ErrStartPassed) {
+		return b.answer(ctx, r, r.P.T("ne_start_passed"), true)
+	}
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,8 @@ func (b *Bot) cbResults(ctx context.Context, r *Request, args []string) error {
 }
 
 // markedParticipant parses "<event id>:<user id>:<page>" and returns the
-// user's registration if it is confirmed (only those are marked).
+// user's registration, any state: only a confirmed one is marked, which
+// SetAttendance and SetResult decide (markRefused says so).
 func (b *Bot) markedParticipant(ctx context.Context, args []string) (reg storage.Registration, page int, ok bool) {
 	id, ok1 := argID(args, 0)
 	user, ok2 := argParticipant(args, 1)
@@ -303,7 +304,18 @@ func (b *Bot) markedParticipant(ctx context.Context, args []string) (reg storage
 		return reg, 0, false
 	}
 	reg, err := b.store.Registration(ctx, id, user)
-	return reg, page, err == nil && reg.State == storage.RegConfirmed
+	return reg, page, err == nil
+}
+
+// markRefused answers a mark that storage refused (err) because the
+// participant is not confirmed (waitlisted, or cancelled since the list
+// was shown), in the page's words, and shows the list again; any other
+// error is returned as it is.
+func (b *Bot) markRefused(ctx context.Context, r *Request, id int64, page int, results bool, err error) error {
+	if !errors.Is(err, storage.ErrNotConfirmed) && !errors.Is(err, storage.ErrNotRegistered) {
+		return err
+	}
+	return errors.Join(b.answer(ctx, r, r.P.T("rules_mark_not_confirmed"), true), b.showMarking(ctx, r, id, page, results))
 }
 
 const markPerPage = 10
@@ -372,7 +384,7 @@ func (b *Bot) cbAttendanceToggle(ctx context.Context, r *Request, args []string)
 	}
 	attended := reg.Attended == nil || !*reg.Attended
 	if err := b.store.SetAttendance(ctx, reg.EventID, reg.UserID, attended); err != nil {
-		return err
+		return b.markRefused(ctx, r, reg.EventID, page, false, err)
 	}
 	return b.showMarking(ctx, r, reg.EventID, page, false)
 }
@@ -390,6 +402,9 @@ func (b *Bot) cbResultPick(ctx context.Context, r *Request, args []string) error
 		return b.stale(ctx, r)
 	}
 	id, user := reg.EventID, reg.UserID
+	if reg.State != storage.RegConfirmed { // said before a place is picked; SetResult decides
+		return b.answer(ctx, r, r.P.T("rules_mark_not_confirmed"), true)
+	}
 	var kb keyboard
 	for i, code := range resultCodes {
 		label := r.P.T("result_none")
@@ -421,7 +436,7 @@ func (b *Bot) cbResultSet(ctx context.Context, r *Request, args []string) error 
 		if storage.IsNotFound(err) {
 			return b.stale(ctx, r)
 		}
-		return err
+		return b.markRefused(ctx, r, id, page, true, err)
 	}
 	if err := b.answer(ctx, r, r.P.T("results_saved_told"), false); err != nil {
 		return err

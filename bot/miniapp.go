@@ -84,6 +84,16 @@ func (b *Bot) NoticeToAuthor(ctx context.Context, user storage.User, admin bool,
 	return b.authorNotice(ctx, r, before, after, what)
 }
 
+// NoticeAskAnnounce is the «Сообщить педагогам?» prompt the chat shows
+// after a publish, as an outbox entry to user's chat (origin notice
+// "announce-ask:<event>"), for an event published in the Mini App: its
+// buttons work as the chat's do.
+func (b *Bot) NoticeAskAnnounce(user storage.User, e storage.Event) storage.OutboxEntry {
+	text, kb := announceAsk(&Request{User: user, P: b.catalog.For(user.Lang)}, e)
+	return storage.OutboxEntry{ChatID: user.ChatID, UserID: user.ID, Content: storage.Content{Text: text, Buttons: storageButtons(kb)},
+		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "announce-ask:" + strconv.FormatInt(e.ID, 10)}}
+}
+
 // ParticipantsFile makes an event's participants' file as «📥 Выгрузить»
 // does (format "xlsx" or "csv"), in lang, for the Mini App's download
 // links; the caller has checked that its user may see the participants.

@@ -726,6 +726,10 @@ func (b *Bot) storeNewEvent(ctx context.Context, r *Request, status storage.Even
 	d.Event.Status = status
 	d.settleForm() // a draft begun before forms existed gets its defaults
 	e, err := b.store.CreateEvent(ctx, d.Event)
+	if errors.Is(err, storage.ErrOrgGone) { // removed while the wizard was open
+		d.Review = true
+		return b.goToStepNoting(ctx, r, d, stepOrganisers, true, r.P.T("org_gone"))
+	}
 	if err != nil {
 		return err
 	}
@@ -792,7 +796,9 @@ func (b *Bot) cbEventEdit(ctx context.Context, r *Request, args []string) error 
 // what is signed up is refused, and the edit stays open at that field.
 // Seats the edit added go to the waitlist, first in line first, and the
 // promoted are told; a change of time or place is sent to every
-// participant; both through the outbox, in the same transaction.
+// participant; both through the outbox, in the same transaction. An
+// event cancelled, or changed elsewhere (the Mini App), since the edit
+// began is not saved over: the transaction refuses it and the edit closes.
 func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	d, _, ok := b.currentEventDraft(ctx, r, stepPreview)
 	if !ok || d.EditingID == 0 {
@@ -810,7 +816,9 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := b.store.UpdateEvent(ctx, d.Event, b.notifyChanged, b.notifyPromoted, notice...)
+	// From the revision the edit began at: a change saved meanwhile (in the
+	// Mini App, by another coordinator) is not silently undone.
+	res, err := b.store.UpdateEventAt(ctx, d.Event, d.Event.Revision, b.notifyChanged, b.notifyPromoted, notice...)
 	var limit *storage.LimitError
 	switch {
 	case storage.IsNotFound(err):
@@ -818,6 +826,14 @@ func (b *Bot) cbEventSave(ctx context.Context, r *Request, _ []string) error {
 		return b.reply(ctx, r, r.P.T("event_gone"), keyboard{})
 	case errors.As(err, &limit):
 		return b.editRefused(ctx, r, d, limit)
+	case errors.Is(err, storage.ErrEventCancelled): // cancelled while the edit was open
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		return b.reply(ctx, r, r.P.T("event_cancelled_no_edit"), keyboard{})
+	case errors.Is(err, storage.ErrEventChanged): // changed while the edit was open
+		_ = b.store.ClearConversation(ctx, r.User.ID)
+		return b.reply(ctx, r, r.P.T("rules_event_changed"), keyboard{{button(r.P.T("btn_back_to_event"), cb(cbEventCard, d.EditingID))}})
+	case errors.Is(err, storage.ErrOrgGone):
+		return b.goToStepNoting(ctx, r, d, stepOrganisers, false, r.P.T("org_gone"))
 	case err != nil:
 		return err
 	}

@@ -33,6 +33,28 @@ var (
 	// ErrInviteExpired is returned by RedeemInvite for an invitation past its
 	// expiry time.
 	ErrInviteExpired = errors.New("storage: invitation expired")
+
+	// ErrNotConfirmed is returned by SetAttendance and SetResult for a
+	// participant whose registration is not confirmed (waitlisted): only
+	// those who had a seat are marked and given a place.
+	ErrNotConfirmed = errors.New("storage: registration not confirmed")
+
+	// ErrEventCancelled is returned by UpdateEvent for an event that is
+	// cancelled: a cancelled event is not edited.
+	ErrEventCancelled = errors.New("storage: event cancelled")
+
+	// ErrStartPassed is returned by PublishEvent when the draft's start is
+	// not in the future (by the store's clock).
+	ErrStartPassed = errors.New("storage: event start has passed")
+
+	// ErrEventChanged is returned by UpdateEventAt when the stored event's
+	// Revision is not the one the edit was made from: someone changed it
+	// while the form was open.
+	ErrEventChanged = errors.New("storage: event changed since it was read")
+
+	// ErrOrgGone is returned by CreateEvent and UpdateEvent when an
+	// organiser (one the edit adds) is not a stored organisation.
+	ErrOrgGone = errors.New("storage: organisation does not exist")
 )
 
 // DamageError says what is wrong with a damaged database file. It matches

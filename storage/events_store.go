@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,7 +42,8 @@ func checkEventTimes(e Event) error {
 // transaction (see ownerOrg): the organisation of the stored user
 // e.CreatedBy, else e.OwnerOrg as given, else the first organiser.
 // A Form that fails Form.Validate is refused (the error wraps ErrBadForm);
-// its LastQuestionID is set to its highest question id.
+// its LastQuestionID is set to its highest question id. An organiser that
+// is not a stored organisation is refused with ErrOrgGone.
 func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	if e.Status == "" {
 		e.Status = EventDraft
@@ -71,6 +73,9 @@ func (s *Store) CreateEvent(ctx context.Context, e Event) (Event, error) {
 // counters are the caller's to set.
 func (s *Store) createEventTx(tx *bolt.Tx, e *Event, now time.Time) error {
 	if err := e.Form.Validate(); err != nil {
+		return err
+	}
+	if err := checkOrganisers(tx, nil, e.Organisers); err != nil {
 		return err
 	}
 	e.Form.LastQuestionID = e.Form.lastQuestionID()
@@ -140,10 +145,35 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 // also (an author's notice of an admin's change, say) is enqueued in the
 // same transaction when the edit is saved, and not when it is refused.
 //
+// A cancelled event is not edited (ErrEventCancelled), and an organiser
+// the edit adds that is not a stored organisation is refused (ErrOrgGone;
+// one already listed stays, even if its organisation was removed since).
+//
 // It returns what it decided: the event before and after, the change
 // notices enqueued and who was promoted. ErrNotFound when there is no such
 // event.
 func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, promoted Notify, also ...OutboxEntry) (EventUpdate, error) {
+	return s.updateEvent(ctx, e, anyRevision, changed, promoted, also...)
+}
+
+// anyRevision is updateEvent's revision for an edit that does not check it.
+const anyRevision = -1
+
+// UpdateEventAt is UpdateEvent for an edit made from the event as it was
+// at revision (its Revision when the form was read): if the stored event's
+// Revision is another, someone changed it since, and the edit is refused
+// with ErrEventChanged and changes nothing, so that an old form never
+// silently undoes a newer change.
+func (s *Store) UpdateEventAt(ctx context.Context, e Event, revision int, changed ChangeNotify, promoted Notify, also ...OutboxEntry) (EventUpdate, error) {
+	if revision < 0 {
+		return EventUpdate{}, fmt.Errorf("storage: update event %d: negative revision %d", e.ID, revision)
+	}
+	return s.updateEvent(ctx, e, revision, changed, promoted, also...)
+}
+
+// updateEvent is UpdateEvent and UpdateEventAt: revision is the one the
+// edit expects, or anyRevision.
+func (s *Store) updateEvent(ctx context.Context, e Event, revision int, changed ChangeNotify, promoted Notify, also ...OutboxEntry) (EventUpdate, error) {
 	if err := checkEventTimes(e); err != nil {
 		return EventUpdate{}, fmt.Errorf("storage: update event %d: %w", e.ID, err)
 	}
@@ -157,6 +187,15 @@ func (s *Store) UpdateEvent(ctx context.Context, e Event, changed ChangeNotify, 
 		events := tx.Bucket(bucketEvents)
 		var old Event
 		if err := getJSON(events, itob(e.ID), &old); err != nil {
+			return err
+		}
+		if old.Status == EventCancelled {
+			return ErrEventCancelled
+		}
+		if revision != anyRevision && old.Revision != revision {
+			return fmt.Errorf("%w: revision %d, edit made from %d", ErrEventChanged, old.Revision, revision)
+		}
+		if err := checkOrganisers(tx, old.Organisers, e.Organisers); err != nil {
 			return err
 		}
 		e.CreatedBy, e.CreatedAt, e.Taken, e.Waiting, e.Status = old.CreatedBy, old.CreatedAt, old.Taken, old.Waiting, old.Status
@@ -256,6 +295,22 @@ func checkLimits(tx *bolt.Tx, old, e Event) error {
 	return nil
 }
 
+// checkOrganisers refuses (ErrOrgGone) an organiser in orgs that is not a
+// stored organisation, unless it is among kept (those an edited event
+// listed already).
+func checkOrganisers(tx *bolt.Tx, kept, orgs []int64) error {
+	b := tx.Bucket(bucketOrgs)
+	for _, id := range orgs {
+		if slices.Contains(kept, id) {
+			continue
+		}
+		if id <= 0 || b.Get(itob(id)) == nil {
+			return fmt.Errorf("%w: organiser %d", ErrOrgGone, id)
+		}
+	}
+	return nil
+}
+
 // checkFormEdit refuses a form that fails Validate or that gives a
 // question added by the edit (an id old does not have) an id old had
 // before, and carries old's LastQuestionID over to f.
@@ -301,7 +356,9 @@ func checkQuota(tx *bolt.Tx, old, e Event) error {
 
 // PublishEvent makes a draft published and returns it, enqueueing also in
 // the same transaction. An event that is not a draft is returned unchanged
-// and nothing is enqueued. ErrNotFound when there is no such event.
+// and nothing is enqueued. A draft whose start is not after the store's
+// clock is refused with ErrStartPassed. ErrNotFound when there is no such
+// event.
 func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry) (Event, error) {
 	now := s.now()
 	var (
@@ -316,6 +373,9 @@ func (s *Store) PublishEvent(ctx context.Context, id int64, also ...OutboxEntry)
 		}
 		if e.Status != EventDraft {
 			return nil
+		}
+		if !now.Before(e.Start) {
+			return ErrStartPassed
 		}
 		old := e
 		e.Status = EventPublished

@@ -483,9 +483,13 @@ func (s *Store) UserRegistrations(ctx context.Context, userID int64) ([]MyRegist
 
 // SetAttendance records whether the participant came (Attended). ErrNotFound
 // when the user never signed up for the event; ErrNotRegistered when the
-// registration is cancelled.
+// registration is cancelled; ErrNotConfirmed when it is waitlisted (only
+// those who had a seat are marked).
 func (s *Store) SetAttendance(ctx context.Context, eventID, userID int64, attended bool) error {
 	err := s.changeRegistration(ctx, eventID, userID, func(tx *bolt.Tx, r *Registration, e Event, _ time.Time) (bool, error) {
+		if r.State != RegConfirmed {
+			return false, ErrNotConfirmed
+		}
 		if r.Attended != nil && *r.Attended == attended {
 			return true, nil
 		}
@@ -503,7 +507,8 @@ func (s *Store) SetAttendance(ctx context.Context, eventID, userID int64, attend
 // ResultSecond, ResultThird or ResultLaureate; anything else, or a result
 // for an event whose kind is not Graded, is refused with an error.
 // ErrNotFound when the user never signed up for the event; ErrNotRegistered
-// when the registration is cancelled.
+// when the registration is cancelled; ErrNotConfirmed when it is
+// waitlisted (a place goes only to one who had a seat).
 //
 // In the same transaction the participant is told, through the outbox
 // (origin notice "result:<event>:<user>"), what changed for them:
@@ -524,6 +529,9 @@ func (s *Store) SetResult(ctx context.Context, eventID, userID int64, result str
 	notified := false
 	err := s.changeRegistration(ctx, eventID, userID, func(tx *bolt.Tx, r *Registration, e Event, now time.Time) (bool, error) {
 		notified = false
+		if r.State != RegConfirmed {
+			return false, ErrNotConfirmed
+		}
 		if result != "" && !e.Kind.Graded() {
 			return false, fmt.Errorf("event kind %q has no results", e.Kind)
 		}

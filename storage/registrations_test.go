@@ -440,7 +440,6 @@ func TestMoreSeatsPromoteNobodyAfterTheStart(t *testing.T) {
 		status EventStatus
 		now    time.Time
 	}{
-		{"cancelled", EventCancelled, t0},
 		{"started", EventPublished, week},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -743,7 +742,9 @@ func TestSetAttendanceAndResult(t *testing.T) {
 	}{
 		{name: "came", kind: EventSeminar, user: 1, call: "attend", check: func(r Registration) bool { return r.Attended != nil && *r.Attended }},
 		{name: "did not come", kind: EventSeminar, user: 1, call: "miss", check: func(r Registration) bool { return r.Attended != nil && !*r.Attended }},
-		{name: "waitlisted may be marked", kind: EventSeminar, user: 2, call: "attend", check: func(r Registration) bool { return r.Attended != nil }},
+		{name: "waitlisted is not marked", kind: EventSeminar, user: 2, call: "attend", wantErr: ErrNotConfirmed},
+		{name: "waitlisted gets no place", kind: EventContest, user: 2, call: ResultFirst, wantErr: ErrNotConfirmed},
+		{name: "cancelled gets no place", kind: EventContest, user: 3, call: ResultFirst, wantErr: ErrNotRegistered},
 		{name: "first place", kind: EventContest, user: 1, call: ResultFirst, check: func(r Registration) bool { return r.Result == ResultFirst }},
 		{name: "laureate", kind: EventCompetition, user: 1, call: ResultLaureate, check: func(r Registration) bool { return r.Result == ResultLaureate }},
 		{name: "cleared", kind: EventContest, user: 1, call: "", check: func(r Registration) bool { return r.Result == "" }},

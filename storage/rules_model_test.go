@@ -178,6 +178,7 @@ func TestSignUpRulesModel(t *testing.T) {
 	// not change; durability is what the SIGKILL tests of package main prove.
 	clk := newTestClock()
 	s := openTestStore(t, filepath.Join(t.TempDir(), "rules.db"), Options{Now: clk.Now, NoSync: true, LockTimeout: time.Second})
+	ensureOrgs(t, s, 1)
 	// Register merges concurrent sign-ups with bbolt's Batch, which waits
 	// up to 10 ms for company: that wait, not the rules, would be most of
 	// the run. With 32 goroutines, sign-ups still share commits.
@@ -366,6 +367,16 @@ func (r *modelRun) update(what string, change func(*Event), rule func() (*LimitE
 	title := fmt.Sprintf("step %d", len(r.log)) // a field that a refused edit must not change either
 	e.Title = title
 	res, err := r.s.UpdateEvent(r.ctx, e, nil, r.promotedNotify)
+	if r.m.cancelled { // a cancelled event is not edited, whatever the edit
+		r.logf("%s: %v", what, err)
+		if !errors.Is(err, ErrEventCancelled) {
+			return fmt.Errorf("%s of a cancelled event: error %v; want ErrEventCancelled", what, err)
+		}
+		if stored, err := r.s.Event(r.ctx, r.m.id); err != nil || stored.Title == title {
+			return fmt.Errorf("%s: an edit of a cancelled event was stored (%v)", what, err)
+		}
+		return r.checkNotified(nil)
+	}
 	wantRefusal, wantPromoted := rule()
 	var got []int64
 	for _, p := range res.Promoted {

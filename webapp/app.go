@@ -37,6 +37,9 @@ type Notices interface {
 	// NoticeToAuthor is the notice to the author of someone else's event
 	// an admin edits or publishes; none when the rules send none.
 	NoticeToAuthor(ctx context.Context, user storage.User, admin bool, before, after storage.Event, published bool) ([]storage.OutboxEntry, error)
+	// NoticeAskAnnounce is the chat's «Сообщить педагогам?» prompt to
+	// user's chat for the event e just published in the page.
+	NoticeAskAnnounce(user storage.User, e storage.Event) storage.OutboxEntry
 }
 
 // Exports makes the participants' files the chat sends («📥 Выгрузить»),

@@ -105,7 +105,7 @@ func TestRefusedWritesChangeNothing(t *testing.T) {
 	}
 	forged := strings.Replace(f.as(f.coordA), "hash=", "hash=00", 1)
 	edit := url.Values{"title": {"Взломано"}, "kind": {"contest"}, "org": {itoa(f.orgA)}, "place": {"Нальчик"},
-		"start": {f.now.Add(20 * 24 * time.Hour).In(f.location).Format(localInput)}, "unit": {"individual"}}
+		"start": {f.now.Add(20 * 24 * time.Hour).In(f.location).Format(localInput)}, "unit": {"individual"}, "rev": {strconv.Itoa(e.Revision)}}
 	for _, tc := range []struct {
 		name, initData string
 		want           int

@@ -15,8 +15,10 @@
 // swaps the pages in without a reload.
 //
 // Who may do what is storage.May, the chat's table; every write is one
-// storage call the chat makes too (CreateEvent, UpdateEvent,
-// PublishEvent, SetAttendance, SetResult), run with App.actor's context.
+// storage call the chat makes too (CreateEvent, UpdateEventAt,
+// PublishEvent, SetAttendance, SetResult), run with App.actor's context;
+// the rules are decided in those calls' transactions, and their sentinel
+// errors become the chat's words.
 //
 // # Caveats
 //

@@ -87,8 +87,10 @@ func (a *App) newEventPage(w http.ResponseWriter, r *http.Request, s *session) {
 	a.showEditor(w, r, s, http.StatusOK, e, true, nil, "", "")
 }
 
-// editableEvent loads the path's event for an edit: as eventFor with
-// ActEdit, and a cancelled event cannot be edited (409, the chat's words).
+// editableEvent loads the path's event for the editor page: as eventFor
+// with ActEdit, and a cancelled event is not offered for an edit (409, the
+// chat's words) before anything is typed; UpdateEvent decides it again
+// when the edit is saved.
 func (a *App) editableEvent(w http.ResponseWriter, r *http.Request, s *session) (storage.Event, bool) {
 	e, ok := a.eventFor(w, r, s, storage.ActEdit)
 	if ok && e.Status == storage.EventCancelled {
@@ -372,9 +374,21 @@ func (a *App) createEvent(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	created, err := a.store.CreateEvent(a.actor(r.Context(), s), e)
+	if errors.Is(err, storage.ErrOrgGone) {
+		e.Status = ""
+		a.showEditor(w, r, s, http.StatusConflict, e, true, map[string]template.HTML{"orgs": template.HTML(s.P.T("org_gone"))}, template.HTML(s.P.T("app_fix_fields")), "")
+		return
+	}
 	if err != nil {
 		a.serverError(w, r, s.P, err)
 		return
+	}
+	if created.Status == storage.EventPublished {
+		// As the chat asks after its publish; the event is stored either way.
+		if err := a.store.Enqueue(r.Context(), []storage.OutboxEntry{a.cfg.Notices.NoticeAskAnnounce(s.User, created)}); err != nil {
+			a.serverError(w, r, s.P, err)
+			return
+		}
 	}
 	a.log.Info("event created in the mini app", "event", created.ID, "status", created.Status, "by", s.User.ID)
 	key := "app_saved_draft"
@@ -385,16 +399,24 @@ func (a *App) createEvent(w http.ResponseWriter, r *http.Request, s *session) {
 	a.showEditor(w, r, s, http.StatusOK, created, false, nil, "", template.HTML(s.P.T(key, "Title", created.Title)))
 }
 
-// saveEvent stores an edit through storage.UpdateEvent, as the chat's
-// «Сохранить» does (its transaction decides the sign-up rules and
-// enqueues the change notices), then publishes a draft when asked
-// (action=publish) through storage.PublishEvent.
+// saveEvent stores an edit through storage.UpdateEventAt, as the chat's
+// «Сохранить» does (its transaction decides the sign-up rules, refuses a
+// cancelled event and an edit made from an older revision than the
+// stored one — the form's hidden rev — and enqueues the change notices),
+// then publishes a draft when asked (action=publish) through
+// storage.PublishEvent, which refuses a start that has passed and sends
+// the chat's «Сообщить педагогам?» prompt to the user's chat.
 func (a *App) saveEvent(w http.ResponseWriter, r *http.Request, s *session) {
-	before, ok := a.editableEvent(w, r, s)
+	before, ok := a.eventFor(w, r, s, storage.ActEdit)
 	if !ok {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
+		a.fail(w, http.StatusBadRequest, s.P, "app_err_bad_request")
+		return
+	}
+	rev, err := strconv.Atoi(r.PostForm.Get("rev"))
+	if err != nil || rev < 0 {
 		a.fail(w, http.StatusBadRequest, s.P, "app_err_bad_request")
 		return
 	}
@@ -406,9 +428,6 @@ func (a *App) saveEvent(w http.ResponseWriter, r *http.Request, s *session) {
 		a.fail(w, http.StatusForbidden, s.P, "app_err_not_yours")
 		return
 	}
-	if publish && !e.Start.After(a.cfg.Now()) {
-		problems[storage.FieldStart] = template.HTML(s.P.T("ne_start_passed"))
-	}
 	if len(problems) > 0 {
 		a.showEditor(w, r, s, http.StatusUnprocessableEntity, e, false, problems, template.HTML(s.P.T("app_fix_fields")), "")
 		return
@@ -418,9 +437,18 @@ func (a *App) saveEvent(w http.ResponseWriter, r *http.Request, s *session) {
 		a.serverError(w, r, s.P, err)
 		return
 	}
-	res, err := a.store.UpdateEvent(ctx, e, a.cfg.Notices.NoticeChanged, a.cfg.Notices.NoticePromoted, notice...)
+	res, err := a.store.UpdateEventAt(ctx, e, rev, a.cfg.Notices.NoticeChanged, a.cfg.Notices.NoticePromoted, notice...)
 	var limit *storage.LimitError
 	switch {
+	case errors.Is(err, storage.ErrEventCancelled):
+		a.fail(w, http.StatusConflict, s.P, "event_cancelled_no_edit")
+		return
+	case errors.Is(err, storage.ErrEventChanged):
+		a.fail(w, http.StatusConflict, s.P, "rules_event_changed")
+		return
+	case errors.Is(err, storage.ErrOrgGone):
+		a.showEditor(w, r, s, http.StatusConflict, e, false, map[string]template.HTML{"orgs": template.HTML(s.P.T("org_gone"))}, template.HTML(s.P.T("app_fix_fields")), "")
+		return
 	case errors.As(err, &limit):
 		field, msg := storage.FieldMaxTeam, s.P.N("ne_team_below_signed", limit.LargestTeam)
 		switch {
@@ -458,10 +486,18 @@ func (a *App) saveEvent(w http.ResponseWriter, r *http.Request, s *session) {
 			a.serverError(w, r, s.P, err)
 			return
 		}
-		if saved, err = a.store.PublishEvent(ctx, saved.ID, notice...); err != nil {
+		published, err := a.store.PublishEvent(ctx, saved.ID, append(notice, a.cfg.Notices.NoticeAskAnnounce(s.User, saved))...)
+		if errors.Is(err, storage.ErrStartPassed) {
+			// The edit is saved; the draft stays a draft until its start is moved.
+			a.showEditor(w, r, s, http.StatusConflict, saved, false, map[string]template.HTML{storage.FieldStart: template.HTML(s.P.T("ne_start_passed"))},
+				template.HTML(s.P.T("app_fix_fields")), template.HTML(note))
+			return
+		}
+		if err != nil {
 			a.serverError(w, r, s.P, err)
 			return
 		}
+		saved = published
 		note = s.P.T("app_published", "Title", saved.Title)
 	}
 	a.log.Info("event edited in the mini app", "event", saved.ID, "by", s.User.ID, "notified", res.Notified, "promoted", len(res.Promoted), "published", publish)

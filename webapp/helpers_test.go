@@ -53,6 +53,11 @@ func (notices) NoticeToAuthor(_ context.Context, _ storage.User, admin bool, bef
 		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "author:test"}}}, nil
 }
 
+func (notices) NoticeAskAnnounce(u storage.User, e storage.Event) storage.OutboxEntry {
+	return storage.OutboxEntry{ChatID: u.ChatID, UserID: u.ID, Content: storage.Content{Text: "announce? " + e.Title},
+		Origin: storage.Origin{Kind: storage.OriginNotice, Key: "announce-ask:test"}}
+}
+
 // fixture is a Mini App on a real bbolt file, with two organisations, an
 // admin, a coordinator of each and a teacher.
 type fixture struct {

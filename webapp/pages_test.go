@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,7 @@ func TestEditPublishedSendsTheChangeNotice(t *testing.T) {
 		}
 	}
 	form := url.Values{"title": {e.Title}, "kind": {string(e.Kind)}, "org": {itoa(f.orgA)}, "place": {e.Place}, "unit": {"individual"},
-		"start": {e.Start.Add(24 * time.Hour).In(f.location).Format(localInput)}, "capacity": {"1"}}
+		"start": {e.Start.Add(24 * time.Hour).In(f.location).Format(localInput)}, "capacity": {"1"}, "rev": {strconv.Itoa(e.Revision)}}
 	code, body := f.do(http.MethodPost, "/app/events/"+itoa(e.ID)+"/edit", f.as(f.coordA), form)
 	if code != http.StatusConflict || !strings.Contains(body, "Уже записаны 2 участника") {
 		t.Errorf("capacity below taken: %d\n%s", code, body)
@@ -214,7 +215,7 @@ func TestAdminEditTellsTheAuthor(t *testing.T) {
 		t.Fatal(err)
 	}
 	form := url.Values{"title": {d.Title + " 2027"}, "kind": {string(d.Kind)}, "org": {itoa(f.orgA)}, "place": {d.Place}, "unit": {"individual"},
-		"start": {d.Start.In(f.location).Format(localInput)}, "action": {"publish"}}
+		"start": {d.Start.In(f.location).Format(localInput)}, "action": {"publish"}, "rev": {strconv.Itoa(d.Revision)}}
 	if code, body := f.do(http.MethodPost, "/app/events/"+itoa(d.ID)+"/edit", f.as(f.coordB), form); code != http.StatusForbidden || strings.Contains(body, d.Title) {
 		t.Errorf("another organisation's coordinator on a draft: %d", code)
 	}
@@ -251,7 +252,7 @@ func TestPageWritesAreAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	form := url.Values{"title": {e.Title}, "kind": {string(e.Kind)}, "org": {itoa(f.orgA)}, "place": {"Полигон МЧС"}, "unit": {"individual"},
-		"start": {e.Start.In(f.location).Format(localInput)}}
+		"start": {e.Start.In(f.location).Format(localInput)}, "rev": {strconv.Itoa(e.Revision)}}
 	if code, _ := f.do(http.MethodPost, "/app/events/"+itoa(e.ID)+"/edit", f.as(f.coordA), form); code != http.StatusOK {
 		t.Fatalf("edit: %d", code)
 	}

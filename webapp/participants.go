@@ -247,8 +247,11 @@ func (a *App) mark(w http.ResponseWriter, r *http.Request, s *session) {
 		err = a.store.SetResult(ctx, e.ID, user, result, a.cfg.Notices.NoticeResult)
 	}
 	switch {
-	case storage.IsNotFound(err), errors.Is(err, storage.ErrNotRegistered):
+	case storage.IsNotFound(err):
 		a.fail(w, http.StatusNotFound, s.P, "app_err_not_found")
+		return
+	case errors.Is(err, storage.ErrNotConfirmed), errors.Is(err, storage.ErrNotRegistered):
+		a.fail(w, http.StatusConflict, s.P, "rules_mark_not_confirmed")
 		return
 	case err != nil:
 		a.serverError(w, r, s.P, err)
