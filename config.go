@@ -51,6 +51,10 @@ type config struct {
 	// unpaced lifts the per-chat flood limits (the demo's emulated
 	// Telegram keeps none, so the demo answers at once).
 	unpaced bool
+	// loopbackFeeds serves the calendar feeds' links over plain http on
+	// the HTTP address (the demo: its PublicURL says https for the Mini
+	// App's buttons, which Telegram requires, but nothing terminates TLS).
+	loopbackFeeds bool
 	// now is the clock of the bot, the store and the scheduler; nil means
 	// time.Now. The demo's /later moves its own.
 	now func() time.Time

@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer)
 	// Apps over https only, so the bot's buttons name https; the demo
 	// serves plain http on the loopback.
 	if addr, err := freeLoopback(); err == nil {
-		cfg.HTTP, cfg.PublicURL = addr, "https://"+addr
+		cfg.HTTP, cfg.PublicURL, cfg.loopbackFeeds = addr, "https://"+addr, true
 	}
 	cfg.WebhookURL, cfg.WebhookPath = "", "" // the demo polls its own emulator
 	cfg.Admins = []int64{demoAdmin.ID}

@@ -82,4 +82,21 @@ func TestDemoPanel(t *testing.T) {
 	if code, _ := get(next("teacher")); code != http.StatusForbidden && code != http.StatusUnauthorized {
 		t.Errorf("a teacher's panel link: %d, want 401 or 403", code)
 	}
+
+	// The calendar feed /settings offers is served on the same loopback
+	// port, over the http its link names.
+	if _, err := io.WriteString(stdin, "/as coordinator\n/settings\n"); err != nil {
+		t.Fatal(err)
+	}
+	feed := regexp.MustCompile(`^http://127\.0\.0\.1:\d+/calendar/\S+\.ics`)
+	for lines.Scan() {
+		if m := feed.FindString(strings.TrimSpace(lines.Text())); m != "" {
+			code, body := get(m)
+			if code != http.StatusOK || !strings.Contains(body, "BEGIN:VCALENDAR") {
+				t.Errorf("the demo's calendar feed %s: %d\n%.200s", m, code, body)
+			}
+			return
+		}
+	}
+	t.Errorf("/settings offered no calendar feed link: %v", lines.Err())
 }

@@ -319,8 +319,11 @@ func healthHandler(b *bot.Bot, gw *telegram.Gateway, store *storage.Store) *http
 // (<VMESTE_PUBLIC_URL>/calendar/), "" when VMESTE_PUBLIC_URL or the HTTP
 // port is not configured.
 func calendarFeedURL(cfg config) string {
-	if cfg.PublicURL == "" || cfg.HTTP == "" {
+	switch {
+	case cfg.PublicURL == "" || cfg.HTTP == "":
 		return ""
+	case cfg.loopbackFeeds:
+		return "http://" + cfg.HTTP + calendar.FeedPath
 	}
 	return cfg.PublicURL + calendar.FeedPath
 }
